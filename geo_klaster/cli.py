@@ -1,0 +1,164 @@
+"""The ``geo-klaster`` command line.
+
+Every command takes ``--store PATH`` (else $GEO_KLASTER_STORE, else ``./klaster.gpkg``).
+User errors print one clear message to stderr and exit non-zero (2 for bad input, 1 for the
+rest); nothing is written when a command fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from geo_klaster import __version__
+from geo_klaster import schema as schema_mod
+from geo_klaster.errors import KlasterError
+from geo_klaster.store import ENV_VAR, open_store, resolve_location
+
+
+def _store_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--store",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"penyimpanan GeoPackage (default: ${ENV_VAR}, lalu ./klaster.gpkg)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parent = _store_parent()
+    parser = argparse.ArgumentParser(
+        prog="geo-klaster",
+        description="geo_klaster: stok, zona banjir, jangkauan dan kesenjangan klaster logistik.",
+        parents=[parent],
+    )
+    parser.add_argument("--version", action="version", version=f"geo_klaster {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="PERINTAH")
+
+    sub.add_parser("init", parents=[parent], help="buat penyimpanan kosong / create an empty store")
+
+    p = sub.add_parser("import", parents=[parent], help="impor berkas ke lapisan / import a file")
+    p.add_argument("layer", metavar="LAYER", help="lapisan: " + ", ".join(schema_mod.layer_names()))
+    p.add_argument("file", metavar="FILE", help="GeoJSON, GeoPackage, Shapefile (.shp/.zip), CSV, XLSX, GeoTIFF")
+    p.add_argument("--layer", dest="source_layer", metavar="NAME", help="lapisan di dalam berkas")
+    p.add_argument("--crs", metavar="EPSG:XXXX", help="CRS berkas bila tidak tercantum")
+    p.add_argument("--map", action="append", metavar="SRC=DST", help="ganti nama kolom sumber (bisa diulang)")
+    p.add_argument("--mode", choices=("replace", "append", "update"), help="replace|append|update")
+    p.add_argument("--fix", action="store_true", help="perbaiki geometri tidak valid (make_valid)")
+    p.add_argument("--skenario", metavar="NAMA", help="zona_banjir: nama skenario (default: dari berkas)")
+    p.add_argument("--ambang", metavar="T1,T2", help="raster zona_banjir: ambang kelas (default 0.333,0.667)")
+
+    p = sub.add_parser("demo", parents=[parent], help="bangun penyimpanan demo Kabupaten Bekasi")
+    p.add_argument("--kecamatan", metavar="FILE", help="batas kecamatan resmi (kode, nama)")
+    p.add_argument("--map", action="append", metavar="SRC=DST", help="ganti nama kolom berkas --kecamatan")
+    p.add_argument("--layer", dest="source_layer", metavar="NAME", help="lapisan di dalam berkas --kecamatan")
+    p.add_argument("--ganti", action="store_true", help="timpa penyimpanan yang berisi data bukan-demo")
+    p.add_argument("--tanggal", metavar="YYYY-MM-DD", help="tanggal acuan laporan (default: hari ini)")
+
+    p = sub.add_parser("export", parents=[parent], help="ekspor semua lapisan ke GeoJSON dan GeoPackage")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--pribadi", action="store_true", help="sertakan data pribadi (kontak, telepon)")
+
+    sub.add_parser("info", parents=[parent], help="isi penyimpanan / what the store holds")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    location = resolve_location(getattr(args, "store", None))
+    try:
+        handler = _COMMANDS[args.command]
+        return handler(args, location)
+    except KlasterError as exc:
+        print(f"galat / error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("dibatalkan / interrupted", file=sys.stderr)
+        return 130
+
+
+def _cmd_init(args: argparse.Namespace, location: str) -> int:
+    store = open_store(location)
+    existed = store.exists()
+    store.init()
+    print(f"penyimpanan {'sudah ada' if existed else 'dibuat'}: {store.location}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace, location: str) -> int:
+    from geo_klaster.importer import import_file, parse_thresholds
+    from geo_klaster.io import parse_crs, parse_mapping
+
+    store = open_store(location)
+    report = import_file(
+        store,
+        args.layer,
+        args.file,
+        source_layer=args.source_layer,
+        crs=parse_crs(args.crs) if args.crs else None,
+        mapping=parse_mapping(args.map),
+        mode=args.mode,
+        fix=args.fix,
+        skenario=args.skenario,
+        thresholds=parse_thresholds(args.ambang),
+    )
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace, location: str) -> int:
+    from geo_klaster.demo_store import build_demo_store
+    from geo_klaster.io import parse_mapping
+
+    today = dt.date.fromisoformat(args.tanggal) if args.tanggal else None
+    store = open_store(location)
+    counts = build_demo_store(
+        store,
+        today=today,
+        kecamatan_file=args.kecamatan,
+        mapping=parse_mapping(args.map),
+        source_layer=args.source_layer,
+        replace_real_data=args.ganti,
+    )
+    print(f"penyimpanan demo dibangun / demo store built: {store.location}")
+    for layer, n in counts.items():
+        print(f"  {layer:<12} {n:>6}")
+    print("Semua data demo bertanda 'contoh' (fiktif); skenario banjir adalah skenario latihan.")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace, location: str) -> int:
+    from geo_klaster.export import export_store
+
+    store = open_store(location)
+    written = export_store(store, Path(args.dir), personal=args.pribadi)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace, location: str) -> int:
+    from geo_klaster.info import store_info
+
+    store = open_store(location)
+    print(store_info(store))
+    return 0
+
+
+_COMMANDS = {
+    "init": _cmd_init,
+    "import": _cmd_import,
+    "demo": _cmd_demo,
+    "export": _cmd_export,
+    "info": _cmd_info,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

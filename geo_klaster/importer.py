@@ -1,0 +1,205 @@
+"""Importing a file into a store layer: read, validate, write in one transaction.
+
+Modes (``--mode``):
+
+- ``replace`` (default except for ``stok``): the file becomes the layer. Refused when rows of
+  other layers would refer to keys the file no longer has. For ``zona_banjir`` only the
+  scenarios present in the file are replaced; other scenarios stay.
+- ``append`` (default and only write mode for ``stok``, which is history): rows are added;
+  a key that is already stored is refused.
+- ``update``: sets attributes of existing features joined on the key (e.g. ``penduduk`` from
+  a population table). Columns the layer lacks are ignored and listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from pyproj import CRS
+
+from geo_klaster import schema as schema_mod
+from geo_klaster.errors import InputError, Problem, ValidationError
+from geo_klaster.io import RASTER_SUFFIXES, Source, read_source
+from geo_klaster.store import Store
+from geo_klaster.validate import Context, Validated, validate
+
+MODES = ("replace", "append", "update")
+
+
+@dataclass
+class ImportReport:
+    layer: str
+    source: str
+    mode: str
+    rows: int
+    ignored: list[str] = field(default_factory=list)
+    fixed: list[int] = field(default_factory=list)
+    replaced: int = 0
+
+    def lines(self) -> list[str]:
+        verb = {"replace": "diganti", "append": "ditambahkan", "update": "diperbarui"}[self.mode]
+        out = [f"{self.layer}: {self.rows} baris {verb} dari {self.source} (mode {self.mode})"]
+        if self.replaced:
+            out.append(f"  {self.replaced} baris lama dihapus")
+        if self.ignored:
+            out.append(
+                "  kolom diabaikan (tidak ada di lapisan) / ignored columns: " + ", ".join(self.ignored)
+            )
+        if self.fixed:
+            shown = ", ".join(map(str, self.fixed[:20]))
+            out.append(f"  geometri diperbaiki (--fix) pada fitur: {shown}")
+        return out
+
+
+def default_mode(layer: str) -> str:
+    return "append" if layer == "stok" else "replace"
+
+
+def context_for(store: Store, today: pd.Timestamp | None = None) -> Context:
+    """Existing keys of every keyed layer and the catalogue units."""
+    keys: dict[str, set[str]] = {}
+    units: dict[str, str] = {}
+    if store.exists():
+        for sch in schema_mod.schemas().values():
+            if sch.key:
+                keys[sch.name] = {str(v) for v in store.distinct(sch.name, sch.key)}
+        barang = store.read("barang")
+        units = dict(zip(barang["kode"], barang["satuan"], strict=True))
+    return Context(keys=keys, units=units, today=today)
+
+
+def check_mode(layer: str, mode: str) -> None:
+    sch = schema_mod.get(layer)
+    if mode not in MODES:
+        raise InputError(f"--mode: mode tidak dikenal '{mode}'; pilihan: {', '.join(MODES)}")
+    if layer == "stok" and mode != "append":
+        raise InputError(
+            "--mode: stok adalah riwayat, hanya bisa ditambah (append) / stock is append-only "
+            "history; replace and update are refused"
+        )
+    if mode == "update" and not sch.key:
+        raise InputError(f"--mode update: lapisan {layer} tidak punya kunci / has no key to join on")
+
+
+def import_file(
+    store: Store,
+    layer: str,
+    path: str | Path,
+    *,
+    source_layer: str | None = None,
+    crs: CRS | None = None,
+    mapping: dict[str, str] | None = None,
+    mode: str | None = None,
+    fix: bool = False,
+    skenario: str | None = None,
+    thresholds: tuple[float, float] | None = None,
+) -> ImportReport:
+    """Import ``path`` into ``layer`` of ``store``; nothing is written unless all is valid."""
+    sch = schema_mod.get(layer)
+    mode = mode or default_mode(layer)
+    check_mode(layer, mode)
+    p = Path(path)
+    if p.suffix.lower() in RASTER_SUFFIXES and layer == "zona_banjir":
+        src = _raster_source(p, crs, skenario, thresholds)
+    else:
+        src = read_source(
+            p, sch, source_layer=source_layer, crs=crs, mapping=mapping, geometry=mode != "update"
+        )
+        if layer == "zona_banjir" and skenario:
+            src.frame = src.frame.assign(skenario=skenario)
+    context = context_for(store)
+    checked = validate(src, sch, context, mode=mode, fix=fix)
+    return write_validated(store, layer, checked, mode=mode, source=src.name)
+
+
+def write_validated(
+    store: Store, layer: str, checked: Validated, *, mode: str, source: str
+) -> ImportReport:
+    """Write a validated frame in one transaction (checking dangling references first)."""
+    sch = schema_mod.get(layer)
+    frame = checked.frame
+    report = ImportReport(layer, source, mode, len(frame), checked.ignored, checked.fixed)
+    if mode == "replace":
+        _refuse_dangling(store, layer, frame, source)
+    with store.transaction() as tx:
+        if mode == "replace":
+            if layer == "zona_banjir":
+                scen = sorted(set(frame["skenario"]))
+                report.replaced = tx.delete(layer, field="skenario", values=scen)
+            else:
+                report.replaced = tx.delete(layer)
+            tx.append(layer, frame)
+        elif mode == "append":
+            tx.append(layer, frame)
+        else:
+            assert sch.key is not None
+            cols = [c for c in frame.columns if c != sch.key]
+            if not cols:
+                raise InputError(
+                    f"{source}: tidak ada kolom untuk diperbarui / no column to update "
+                    f"(kolom lapisan {layer}: {', '.join(sch.field_names)})"
+                )
+            tx.update(layer, frame, key=sch.key, columns=cols)
+        tx.set_meta("demo", "0")  # the store now holds someone's own data
+    return report
+
+
+def _refuse_dangling(store: Store, layer: str, frame: pd.DataFrame, source: str) -> None:
+    sch = schema_mod.get(layer)
+    if not sch.key or not store.exists():
+        return
+    new_keys = {str(v) for v in frame[sch.key]}
+    problems: list[Problem] = []
+    for dep, fspec in schema_mod.dependents(layer):
+        used = {str(v) for v in store.distinct(dep.name, fspec.name)}
+        missing = sorted(used - new_keys)
+        if missing:
+            shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+            problems.append(
+                Problem(
+                    f"mengganti {layer} akan memutus {len(missing)} rujukan dari lapisan "
+                    f"{dep.name}.{fspec.name} ({shown}) / replace would leave references dangling; "
+                    "sertakan kunci itu atau gunakan --mode append/update",
+                    field=sch.key,
+                )
+            )
+    if problems:
+        raise ValidationError(source, problems)
+
+
+def _raster_source(
+    p: Path, crs: CRS | None, skenario: str | None, thresholds: tuple[float, float] | None
+) -> Source:
+    from geo_klaster.hazard import zones_from_hazard_raster
+
+    kwargs: dict[str, object] = {"skenario": skenario or p.stem}
+    if thresholds is not None:
+        kwargs["thresholds"] = thresholds
+    if crs is not None:
+        kwargs["crs"] = crs.to_string()
+    zones = zones_from_hazard_raster(p, **kwargs)  # type: ignore[arg-type]
+    if zones.empty:
+        raise InputError(f"{p.name}: raster tidak berisi bahaya (semua 0/nodata) / no hazard pixels")
+    return Source(p, zones, "fitur", 1, CRS.from_epsg(4326), True)
+
+
+def parse_thresholds(text: str | None) -> tuple[float, float] | None:
+    """``"0.33,0.66"`` -> (0.33, 0.66), checked 0 < t1 < t2 < 1."""
+    if text is None:
+        return None
+    try:
+        t1, t2 = (float(x) for x in text.split(","))
+    except ValueError:
+        raise InputError(f"--ambang: harus dua angka 'RENDAH_SEDANG,SEDANG_TINGGI', bukan '{text}'") from None
+    if not 0 < t1 < t2 < 1:
+        raise InputError(f"--ambang: harus 0 < {t1} < {t2} < 1")
+    return (t1, t2)
+
+
+def layers_in_order(names: Sequence[str]) -> list[str]:
+    """Layers sorted so that referenced layers come before those that refer to them."""
+    order = ["barang", "kecamatan", "desa", "zona_banjir", "anggota", "lokasi", "stok"]
+    return sorted(names, key=order.index)

@@ -1,0 +1,161 @@
+"""Layer schemas, declared once in ``layers/schema.toml``.
+
+The same declaration validates imports (:mod:`geo_klaster.validate`), creates the store's
+tables (:mod:`geo_klaster.store`) and documents the layers (:func:`markdown_table`, which the
+README's layer table must equal; a test holds them equal).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+
+import layers
+
+GEOMETRY_TYPES = ("MultiPolygon", "Point", "none")
+FIELD_TYPES = ("str", "int", "float", "bool", "date", "datetime")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+    pattern: str | None = None
+    min: float | None = None
+    max: float | None = None
+    ref: tuple[str, str] | None = None  # (layer, field)
+    personal: bool = False
+    default: object = None
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class LayerSchema:
+    name: str
+    title: str
+    description: str
+    geometry: str  # "MultiPolygon", "Point" or "none"
+    key: str | None
+    fields: tuple[FieldSpec, ...]
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.geometry != "none"
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> FieldSpec:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def personal_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.personal]
+
+    @property
+    def refs(self) -> list[FieldSpec]:
+        return [f for f in self.fields if f.ref]
+
+
+def _parse_layer(name: str, raw: dict) -> LayerSchema:
+    geometry = raw.get("geometry", "none")
+    if geometry not in GEOMETRY_TYPES:
+        raise ValueError(f"schema {name}: unknown geometry {geometry!r}")
+    fields = []
+    for fname, spec in raw.get("fields", {}).items():
+        ftype = spec["type"]
+        if ftype not in FIELD_TYPES:
+            raise ValueError(f"schema {name}.{fname}: unknown type {ftype!r}")
+        ref = tuple(spec["ref"].split(".", 1)) if "ref" in spec else None
+        fields.append(
+            FieldSpec(
+                name=fname,
+                type=ftype,
+                required=bool(spec.get("required", False)),
+                enum=tuple(spec["enum"]) if "enum" in spec else None,
+                pattern=spec.get("pattern"),
+                min=spec.get("min"),
+                max=spec.get("max"),
+                ref=ref,  # type: ignore[arg-type]
+                personal=bool(spec.get("personal", False)),
+                default=spec.get("default"),
+                doc=spec.get("doc", ""),
+            )
+        )
+    key = raw.get("key")
+    if key is not None and key not in [f.name for f in fields]:
+        raise ValueError(f"schema {name}: key {key!r} is not a field")
+    return LayerSchema(
+        name=name,
+        title=raw.get("title", name),
+        description=raw.get("description", ""),
+        geometry=geometry,
+        key=key,
+        fields=tuple(fields),
+    )
+
+
+@cache
+def schemas() -> dict[str, LayerSchema]:
+    """All layer schemas, in declaration order (read from the packaged TOML on first use)."""
+    with open(layers.SCHEMA_FILE, "rb") as fh:
+        raw = tomllib.load(fh)
+    out = {name: _parse_layer(name, spec) for name, spec in raw.items()}
+    for schema in out.values():
+        for f in schema.refs:
+            assert f.ref is not None
+            target, tfield = f.ref
+            if target not in out or tfield != out[target].key:
+                raise ValueError(f"schema {schema.name}.{f.name}: bad ref {f.ref}")
+    return out
+
+
+def layer_names() -> list[str]:
+    return list(schemas())
+
+
+def get(layer: str) -> LayerSchema:
+    """The schema of ``layer``; raises NotFoundError naming the known layers."""
+    from geo_klaster.errors import NotFoundError
+
+    try:
+        return schemas()[layer]
+    except KeyError:
+        raise NotFoundError(
+            f"lapisan tidak dikenal / unknown layer '{layer}'; "
+            f"lapisan yang ada: {', '.join(schemas())}"
+        ) from None
+
+
+def dependents(layer: str) -> list[tuple[LayerSchema, FieldSpec]]:
+    """Layers and fields that refer to ``layer``'s key."""
+    return [(s, f) for s in schemas().values() for f in s.refs if f.ref and f.ref[0] == layer]
+
+
+def markdown_table() -> str:
+    """The layer table of the README, generated from the schemas."""
+    lines = [
+        "| lapisan | geometri | kunci | kolom (wajib*, pribadi†) |",
+        "|---|---|---|---|",
+    ]
+    for s in schemas().values():
+        cols = []
+        for f in s.fields:
+            mark = ("*" if f.required else "") + ("†" if f.personal else "")
+            extra = ""
+            if f.enum:
+                extra = " (" + "/".join(f.enum) + ")"
+            elif f.ref:
+                extra = f" → {f.ref[0]}.{f.ref[1]}"
+            cols.append(f"`{f.name}`{mark} {f.type}{extra}")
+        geom = "—" if s.geometry == "none" else s.geometry
+        key = f"`{s.key}`" if s.key else "—"
+        lines.append(f"| `{s.name}` | {geom} | {key} | {', '.join(cols)} |")
+    return "\n".join(lines)

@@ -1,0 +1,30 @@
+"""Stores: the embedded GeoPackage (default) behind one interface (:class:`Store`)."""
+
+from __future__ import annotations
+
+import os
+
+from geo_klaster.errors import StoreError
+from geo_klaster.store.base import Store, Writer
+from geo_klaster.store.gpkg import GpkgStore
+
+ENV_VAR = "GEO_KLASTER_STORE"
+DEFAULT_LOCATION = "klaster.gpkg"
+
+__all__ = ["Store", "Writer", "GpkgStore", "open_store", "resolve_location"]
+
+
+def resolve_location(arg: str | None) -> str:
+    """``--store`` if given, else $GEO_KLASTER_STORE, else ``./klaster.gpkg``."""
+    return arg or os.environ.get(ENV_VAR) or DEFAULT_LOCATION
+
+
+def open_store(location: str | os.PathLike[str]) -> Store:
+    """Open the store at ``location`` (a GeoPackage path; database URLs come later)."""
+    loc = str(location)
+    if loc.startswith(("postgresql://", "postgres://")):
+        raise StoreError(
+            "penyimpanan PostgreSQL/PostGIS belum tersedia di versi ini / "
+            f"PostGIS stores are not available yet: {loc}"
+        )
+    return GpkgStore(loc)

@@ -1,0 +1,332 @@
+"""The embedded store: one GeoPackage file.
+
+Each layer is a table of the same name (keys are ordinary attribute columns, ``fid`` is the
+GeoPackage feature id); geometry is WGS84 (srs_id 4326). A private table ``klaster_meta``
+holds the data version and small named values; it is not registered in ``gpkg_contents`` so
+GIS tools do not list it.
+
+Every write is one SQLite transaction (``BEGIN IMMEDIATE``); the connection waits up to
+``busy_timeout`` for another writer instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo_klaster import schema as schema_mod
+from geo_klaster.errors import StoreError
+from geo_klaster.store import gpkg_format as fmt
+from geo_klaster.store.base import Store, Writer
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _to_sql_value(value: object, ftype: str) -> object:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if ftype == "str":
+        return str(value)
+    if ftype == "int":
+        return int(value)  # type: ignore[call-overload]
+    if ftype == "float":
+        return float(value)  # type: ignore[arg-type]
+    if ftype == "bool":
+        return 1 if bool(value) else 0
+    if ftype == "date":
+        return pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
+    if ftype == "datetime":
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert("UTC").tz_localize(None)
+        return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+    raise ValueError(ftype)
+
+
+def _column_from_sql(values: list[object], ftype: str) -> pd.Series:
+    if ftype == "str":
+        return pd.Series(values, dtype=object)
+    if ftype == "int":
+        return pd.Series(values, dtype="Int64")
+    if ftype == "float":
+        return pd.Series([np.nan if v is None else v for v in values], dtype="float64")
+    if ftype == "bool":
+        return pd.Series([bool(v) if v is not None else False for v in values], dtype=bool)
+    if ftype == "date":
+        return pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d").astype(
+            "datetime64[ns]"
+        )
+    if ftype == "datetime":
+        s = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
+        return s.dt.tz_localize(None).astype("datetime64[ns]")
+    raise ValueError(ftype)
+
+
+class GpkgWriter(Writer):
+    def __init__(self, store: GpkgStore, con: sqlite3.Connection) -> None:
+        self._store = store
+        self._con = con
+        self.touched: set[str] = set()
+
+    def append(self, layer: str, frame: pd.DataFrame) -> int:
+        sch = schema_mod.get(layer)
+        if frame.empty:
+            return 0
+        cols = [f.name for f in sch.fields if f.name in frame.columns]
+        rows_cols = [
+            [_to_sql_value(v, sch.field(c).type) for v in frame[c].tolist()] for c in cols
+        ]
+        names = list(cols)
+        if sch.has_geometry:
+            geoms = np.asarray(frame.geometry.values, dtype=object)
+            rows_cols.append(fmt.encode(geoms))
+            names.append("geom")
+        placeholders = ",".join("?" * len(names))
+        quoted = ",".join(f'"{n}"' for n in names)
+        self._con.executemany(
+            f'INSERT INTO "{layer}" ({quoted}) VALUES ({placeholders})', list(zip(*rows_cols))
+        )
+        self.touched.add(layer)
+        return len(frame)
+
+    def delete(self, layer: str, *, field: str | None = None, values: Sequence[object] = ()) -> int:
+        schema_mod.get(layer)
+        if field is None:
+            cur = self._con.execute(f'DELETE FROM "{layer}"')
+        else:
+            schema_mod.get(layer).field(field)
+            vals = list(values)
+            if not vals:
+                return 0
+            cur = self._con.execute(
+                f'DELETE FROM "{layer}" WHERE "{field}" IN ({",".join("?" * len(vals))})', vals
+            )
+        self.touched.add(layer)
+        return cur.rowcount
+
+    def update(self, layer: str, frame: pd.DataFrame, *, key: str, columns: Sequence[str]) -> int:
+        sch = schema_mod.get(layer)
+        columns = [c for c in columns if c != key]
+        if not columns or frame.empty:
+            return 0
+        sets = ",".join(f'"{c}" = ?' for c in columns)
+        params = []
+        for _, row in frame.iterrows():
+            vals = [_to_sql_value(row[c], sch.field(c).type) for c in columns]
+            params.append([*vals, _to_sql_value(row[key], "str")])
+        cur = self._con.executemany(f'UPDATE "{layer}" SET {sets} WHERE "{key}" = ?', params)
+        self.touched.add(layer)
+        return cur.rowcount
+
+    def set_meta(self, name: str, value: str) -> None:
+        self._con.execute(
+            "INSERT INTO klaster_meta (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
+
+class GpkgStore(Store):
+    """A geo_klaster store in one GeoPackage file."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+
+    # -- connection -------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"penyimpanan tidak bisa dibuka / cannot open store {self.path}: {exc}")
+        con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return con
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        if not self.exists():
+            raise StoreError(
+                f"penyimpanan belum ada / store does not exist: {self.path} "
+                "(jalankan `geo-klaster init` atau `geo-klaster demo`)"
+            )
+        con = self._connect()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def exists(self) -> bool:
+        if not self.path.is_file():
+            return False
+        try:
+            con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                row = con.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'klaster_meta'"
+                ).fetchone()
+            finally:
+                con.close()
+        except sqlite3.DatabaseError:
+            raise StoreError(
+                f"bukan penyimpanan geo_klaster / not a geo_klaster store: {self.path}"
+            ) from None
+        return bool(row[0])
+
+    def init(self) -> None:
+        if self.exists():
+            return
+        if self.path.exists() and self.path.stat().st_size > 0:
+            raise StoreError(
+                f"berkas sudah ada dan bukan penyimpanan geo_klaster / "
+                f"file exists and is not a geo_klaster store: {self.path}"
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            fmt.init_core(con)
+            for sch in schema_mod.schemas().values():
+                cols = ["fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"]
+                if sch.has_geometry:
+                    cols.append(f"geom {sch.geometry.upper()}")
+                for f in sch.fields:
+                    decl = f'"{f.name}" {fmt.SQL_TYPES[f.type]}'
+                    if f.required:
+                        decl += " NOT NULL"
+                    if f.name == sch.key:
+                        decl += " UNIQUE"
+                    cols.append(decl)
+                con.execute(f'CREATE TABLE "{sch.name}" ({", ".join(cols)})')
+                fmt.register_table(
+                    con,
+                    sch.name,
+                    geometry_type=sch.geometry if sch.has_geometry else None,
+                    description=sch.description,
+                    identifier=sch.title,
+                )
+                for f in sch.fields:
+                    if f.ref or f.name in ("skenario", "dilaporkan"):
+                        con.execute(
+                            f'CREATE INDEX "idx_{sch.name}_{f.name}" ON "{sch.name}" ("{f.name}")'
+                        )
+            con.execute("CREATE TABLE klaster_meta (name TEXT PRIMARY KEY, value TEXT)")
+            con.execute("INSERT INTO klaster_meta VALUES ('version', '0')")
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            con.close()
+            self.path.unlink(missing_ok=True)
+            raise
+        con.close()
+
+    # -- reading ----------------------------------------------------------------------------
+    def read(self, layer: str) -> pd.DataFrame:
+        sch = schema_mod.get(layer)
+        names = ["fid", *sch.field_names] + (["geom"] if sch.has_geometry else [])
+        quoted = ",".join(f'"{n}"' for n in names)
+        with self._reading() as con:
+            rows = con.execute(f'SELECT {quoted} FROM "{layer}" ORDER BY fid').fetchall()
+        cols = list(zip(*rows)) if rows else [[] for _ in names]
+        data = {
+            f.name: _column_from_sql(list(cols[i + 1]), f.type) for i, f in enumerate(sch.fields)
+        }
+        index = pd.Index(list(cols[0]), name="fid", dtype="int64")
+        frame = pd.DataFrame(data)
+        frame.index = index
+        if sch.has_geometry:
+            geoms = fmt.decode(list(cols[-1])) if rows else np.array([], dtype=object)
+            return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=index), crs=4326)
+        return frame
+
+    def count(self, layer: str) -> int:
+        schema_mod.get(layer)
+        with self._reading() as con:
+            return con.execute(f'SELECT count(*) FROM "{layer}"').fetchone()[0]
+
+    def distinct(self, layer: str, field: str) -> set[object]:
+        schema_mod.get(layer).field(field)
+        with self._reading() as con:
+            rows = con.execute(
+                f'SELECT DISTINCT "{field}" FROM "{layer}" WHERE "{field}" IS NOT NULL'
+            ).fetchall()
+        return {r[0] for r in rows}
+
+    def extent(self, layer: str) -> tuple[float, float, float, float] | None:
+        sch = schema_mod.get(layer)
+        if not sch.has_geometry:
+            return None
+        with self._reading() as con:
+            row = con.execute(
+                "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?",
+                (layer,),
+            ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return tuple(row)  # type: ignore[return-value]
+
+    def version(self) -> int:
+        value = self.get_meta("version")
+        return int(value or 0)
+
+    def get_meta(self, name: str) -> str | None:
+        with self._reading() as con:
+            row = con.execute("SELECT value FROM klaster_meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    # -- writing ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[GpkgWriter]:
+        if not self.exists():
+            self.init()
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            writer = GpkgWriter(self, con)
+            try:
+                yield writer
+                for layer in writer.touched:
+                    self._refresh_contents(con, layer)
+                con.execute(
+                    "UPDATE klaster_meta SET value = CAST(value AS INTEGER) + 1 "
+                    "WHERE name = 'version'"
+                )
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    @staticmethod
+    def _refresh_contents(con: sqlite3.Connection, layer: str) -> None:
+        """Keep gpkg_contents.last_change and the extent current (GIS tools read them)."""
+        sch = schema_mod.get(layer)
+        if sch.has_geometry:
+            blobs = [r[0] for r in con.execute(f'SELECT geom FROM "{layer}"')]
+            if blobs:
+                minx, miny, maxx, maxy = shapely.total_bounds(fmt.decode(blobs))
+                bounds: tuple[float | None, ...] = (minx, miny, maxx, maxy)
+            else:
+                bounds = (None, None, None, None)
+            con.execute(
+                "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, "
+                "last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name=?",
+                (*bounds, layer),
+            )
+        else:
+            con.execute(
+                "UPDATE gpkg_contents SET last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+                "WHERE table_name=?",
+                (layer,),
+            )
