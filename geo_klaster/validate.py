@@ -308,7 +308,7 @@ def _check_stock(out: pd.DataFrame, src: Source, context: Context, problems: lis
         row = src.row_number(i)
         if "jumlah" in cols and "siap" in cols:
             jumlah, siap = out["jumlah"].iat[i], out["siap"].iat[i]
-            if pd.notna(jumlah) and pd.notna(siap) and siap > jumlah:
+            if pd.notna(jumlah) and pd.notna(siap) and 0 <= jumlah < siap:
                 problems.append(
                     Problem(
                         f"siap ({siap:g}) melebihi jumlah ({jumlah:g}) / committable above held",

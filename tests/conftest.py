@@ -1,0 +1,66 @@
+"""Shared pytest fixtures for geo_klaster's tests.
+
+Run the suite with ``bash scripts/test.sh``: it installs the package (non-editable) into
+.venv, starts a throwaway PostGIS server and exports ``GEO_KLASTER_TEST_PG``.
+Test modules add their own fixtures in their own files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    import psycopg
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared test data beside the checkout: ``<repo root>/../shared/data``."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(
+            f"../shared/data is absent (it exists beside the checkout in CI): {SHARED_DATA}"
+        )
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def postgis_url() -> str:
+    """URL of the PostGIS server started by scripts/test.sh (env GEO_KLASTER_TEST_PG)."""
+    url = os.environ.get("GEO_KLASTER_TEST_PG")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "GEO_KLASTER_TEST_PG is unset under CI: the tests must run through "
+                "`bash scripts/test.sh`, which starts PostGIS (CI must not skip them)"
+            )
+        pytest.skip(
+            "GEO_KLASTER_TEST_PG is unset: run `bash scripts/test.sh`, "
+            "which starts a throwaway PostGIS server"
+        )
+    return url
+
+
+@pytest.fixture
+def pg_conn(postgis_url: str) -> Iterator[psycopg.Connection]:
+    """An autocommit psycopg (v3) connection to the test PostGIS database."""
+    import psycopg
+
+    conn = psycopg.connect(postgis_url, autocommit=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def tmp_store(tmp_path: Path) -> Path:
+    """Path (not yet created) of a GeoPackage store in the test's temp dir."""
+    return tmp_path / "klaster.gpkg"
