@@ -44,23 +44,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", parents=[parent], help="impor berkas ke lapisan / import a file")
     p.add_argument("layer", metavar="LAYER", help="lapisan: " + ", ".join(schema_mod.layer_names()))
-    p.add_argument("file", metavar="FILE", help="GeoJSON, GeoPackage, Shapefile (.shp/.zip), CSV, XLSX, GeoTIFF")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        help="GeoJSON, GeoPackage, Shapefile (.shp/.zip), CSV, XLSX, GeoTIFF",
+    )
     p.add_argument("--layer", dest="source_layer", metavar="NAME", help="lapisan di dalam berkas")
     p.add_argument("--crs", metavar="EPSG:XXXX", help="CRS berkas bila tidak tercantum")
-    p.add_argument("--map", action="append", metavar="SRC=DST", help="ganti nama kolom sumber (bisa diulang)")
+    p.add_argument(
+        "--map", action="append", metavar="SRC=DST", help="ganti nama kolom sumber (bisa diulang)"
+    )
     p.add_argument("--mode", choices=("replace", "append", "update"), help="replace|append|update")
     p.add_argument("--fix", action="store_true", help="perbaiki geometri tidak valid (make_valid)")
-    p.add_argument("--skenario", metavar="NAMA", help="zona_banjir: nama skenario (default: dari berkas)")
-    p.add_argument("--ambang", metavar="T1,T2", help="raster zona_banjir: ambang kelas (default 0.333,0.667)")
+    p.add_argument(
+        "--skenario", metavar="NAMA", help="zona_banjir: nama skenario (default: dari berkas)"
+    )
+    p.add_argument(
+        "--ambang", metavar="T1,T2", help="raster zona_banjir: ambang kelas (default 0.333,0.667)"
+    )
 
     p = sub.add_parser("demo", parents=[parent], help="bangun penyimpanan demo Kabupaten Bekasi")
     p.add_argument("--kecamatan", metavar="FILE", help="batas kecamatan resmi (kode, nama)")
-    p.add_argument("--map", action="append", metavar="SRC=DST", help="ganti nama kolom berkas --kecamatan")
-    p.add_argument("--layer", dest="source_layer", metavar="NAME", help="lapisan di dalam berkas --kecamatan")
-    p.add_argument("--ganti", action="store_true", help="timpa penyimpanan yang berisi data bukan-demo")
-    p.add_argument("--tanggal", metavar="YYYY-MM-DD", help="tanggal acuan laporan (default: hari ini)")
+    p.add_argument(
+        "--map", action="append", metavar="SRC=DST", help="ganti nama kolom berkas --kecamatan"
+    )
+    p.add_argument(
+        "--layer", dest="source_layer", metavar="NAME", help="lapisan di dalam berkas --kecamatan"
+    )
+    p.add_argument(
+        "--ganti", action="store_true", help="timpa penyimpanan yang berisi data bukan-demo"
+    )
+    p.add_argument(
+        "--tanggal", metavar="YYYY-MM-DD", help="tanggal acuan laporan (default: hari ini)"
+    )
 
-    p = sub.add_parser("export", parents=[parent], help="ekspor semua lapisan ke GeoJSON dan GeoPackage")
+    p = sub.add_parser(
+        "export", parents=[parent], help="ekspor semua lapisan ke GeoJSON dan GeoPackage"
+    )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--pribadi", action="store_true", help="sertakan data pribadi (kontak, telepon)")
 

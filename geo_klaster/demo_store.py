@@ -64,7 +64,9 @@ def build_demo_store(
         )
     official = None
     if kecamatan_file is not None:
-        official = read_official_kecamatan(kecamatan_file, mapping=mapping, source_layer=source_layer)
+        official = read_official_kecamatan(
+            kecamatan_file, mapping=mapping, source_layer=source_layer
+        )
     frames = build_demo(today, kecamatan=official)
     names = layers_in_order([n for n in frames if n in schema_mod.schemas()])
     context = Context(keys={}, units={})
@@ -74,7 +76,12 @@ def build_demo_store(
         frame = frames[name]
         has_geom = sch.has_geometry
         src = Source(
-            Path(f"layers/demo/{name}"), frame, "baris", 1, CRS.from_epsg(4326) if has_geom else None, has_geom
+            Path(f"layers/demo/{name}"),
+            frame,
+            "baris",
+            1,
+            CRS.from_epsg(4326) if has_geom else None,
+            has_geom,
         )
         result = validate(src, sch, context, mode="replace")
         checked[name] = result.frame

@@ -41,7 +41,9 @@ def export_store(store: Store, out_dir: Path, *, personal: bool = False) -> list
         sch = schema_mod.get(name)
         public = public_frame(frame, name, personal=personal)
         if not sch.has_geometry:
-            public = gpd.GeoDataFrame(public, geometry=gpd.GeoSeries([None] * len(public), index=public.index), crs=4326)
+            public = gpd.GeoDataFrame(
+                public, geometry=gpd.GeoSeries([None] * len(public), index=public.index), crs=4326
+            )
         target = out_dir / f"{name}.geojson"
         _atomic_write(target, dumps(public))
         written.append(target)

@@ -46,7 +46,8 @@ class ImportReport:
             out.append(f"  {self.replaced} baris lama dihapus")
         if self.ignored:
             out.append(
-                "  kolom diabaikan (tidak ada di lapisan) / ignored columns: " + ", ".join(self.ignored)
+                "  kolom diabaikan (tidak ada di lapisan) / ignored columns: "
+                + ", ".join(self.ignored)
             )
         if self.fixed:
             shown = ", ".join(map(str, self.fixed[:20]))
@@ -81,7 +82,9 @@ def check_mode(layer: str, mode: str) -> None:
             "history; replace and update are refused"
         )
     if mode == "update" and not sch.key:
-        raise InputError(f"--mode update: lapisan {layer} tidak punya kunci / has no key to join on")
+        raise InputError(
+            f"--mode update: lapisan {layer} tidak punya kunci / has no key to join on"
+        )
 
 
 def import_file(
@@ -182,7 +185,9 @@ def _raster_source(
         kwargs["crs"] = crs.to_string()
     zones = zones_from_hazard_raster(p, **kwargs)  # type: ignore[arg-type]
     if zones.empty:
-        raise InputError(f"{p.name}: raster tidak berisi bahaya (semua 0/nodata) / no hazard pixels")
+        raise InputError(
+            f"{p.name}: raster tidak berisi bahaya (semua 0/nodata) / no hazard pixels"
+        )
     return Source(p, zones, "fitur", 1, CRS.from_epsg(4326), True)
 
 
@@ -193,7 +198,9 @@ def parse_thresholds(text: str | None) -> tuple[float, float] | None:
     try:
         t1, t2 = (float(x) for x in text.split(","))
     except ValueError:
-        raise InputError(f"--ambang: harus dua angka 'RENDAH_SEDANG,SEDANG_TINGGI', bukan '{text}'") from None
+        raise InputError(
+            f"--ambang: harus dua angka 'RENDAH_SEDANG,SEDANG_TINGGI', bukan '{text}'"
+        ) from None
     if not 0 < t1 < t2 < 1:
         raise InputError(f"--ambang: harus 0 < {t1} < {t2} < 1")
     return (t1, t2)

@@ -23,7 +23,9 @@ def store_info(store: Store) -> str:
         n = store.count(sch.name)
         ext = store.extent(sch.name) if n else None
         ext_text = (
-            f"{ext[0]:.4f},{ext[1]:.4f} .. {ext[2]:.4f},{ext[3]:.4f}" if ext else ("-" if not sch.has_geometry else "")
+            f"{ext[0]:.4f},{ext[1]:.4f} .. {ext[2]:.4f},{ext[3]:.4f}"
+            if ext
+            else ("-" if not sch.has_geometry else "")
         )
         lines.append(f"  {sch.name:<12} {n:>7}  {ext_text}")
     kec = store.read("kecamatan")
@@ -39,7 +41,9 @@ def store_info(store: Store) -> str:
     if zones.empty:
         lines.append("    (belum ada)")
     for name, group in zones.groupby("skenario", sort=True):
-        classes = ", ".join(f"{k} {v}" for k, v in group["kelas"].value_counts().sort_index().items())
+        classes = ", ".join(
+            f"{k} {v}" for k, v in group["kelas"].value_counts().sort_index().items()
+        )
         tag = " [skenario latihan]" if bool(group["contoh"].any()) else ""
         lines.append(f"    {name}: {len(group)} zona ({classes}){tag}")
     stok = store.read("stok")

@@ -66,7 +66,9 @@ def parse_mapping(items: list[str] | None) -> dict[str, str]:
     for item in items or []:
         src, sep, dst = item.partition("=")
         if not sep or not src.strip() or not dst.strip():
-            raise InputError(f"--map: harus berbentuk SUMBER=TUJUAN / must be SRC=DST, bukan '{item}'")
+            raise InputError(
+                f"--map: harus berbentuk SUMBER=TUJUAN / must be SRC=DST, bukan '{item}'"
+            )
         mapping[src.strip()] = dst.strip()
     return mapping
 
@@ -132,8 +134,10 @@ def _apply_mapping(src: Source, mapping: dict[str, str]) -> None:
 def _read_vector(p: Path, schema: LayerSchema, source_layer: str | None, crs: CRS | None) -> Source:
     try:
         layers = pyogrio.list_layers(p)
-    except Exception as exc:  # GDAL raises DataSourceError and friends
-        raise InputError(f"{p.name}: berkas tidak bisa dibaca / unreadable file: {_gdal_msg(exc)}") from None
+    except Exception as exc:  # noqa: BLE001 -- GDAL raises many error types; all mean unreadable
+        raise InputError(
+            f"{p.name}: berkas tidak bisa dibaca / unreadable file: {_gdal_msg(exc)}"
+        ) from None
     names = [str(n) for n in layers[:, 0]]
     if source_layer is None:
         if len(names) == 1:
@@ -151,8 +155,10 @@ def _read_vector(p: Path, schema: LayerSchema, source_layer: str | None, crs: CR
         )
     try:
         frame = pyogrio.read_dataframe(p, layer=source_layer, read_geometry=schema.has_geometry)
-    except Exception as exc:
-        raise InputError(f"{p.name}: berkas tidak bisa dibaca / unreadable file: {_gdal_msg(exc)}") from None
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(
+            f"{p.name}: berkas tidak bisa dibaca / unreadable file: {_gdal_msg(exc)}"
+        ) from None
     file_crs: CRS | None = None
     has_geom = isinstance(frame, gpd.GeoDataFrame)
     if has_geom:
@@ -181,7 +187,7 @@ def _read_table(p: Path, schema: LayerSchema, crs: CRS | None, geometry: bool) -
                 p, dtype=str, keep_default_na=False, na_values=[""], sep=None, engine="python",
                 encoding="utf-8-sig",
             )  # fmt: skip
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 -- pandas/openpyxl: any failure means unreadable
         raise InputError(
             f"{p.name}: berkas tidak bisa dibaca sebagai tabel / unreadable table: "
             f"{str(exc).splitlines()[0][:200]}"
@@ -230,7 +236,13 @@ def _geometry_from_columns(src: Source, crs: CRS | None) -> None:
                 geoms[i] = shapely.from_wkt(str(v))
             except shapely.errors.GEOSException:
                 problems.append(
-                    Problem("WKT tidak bisa dibaca / unreadable WKT", src.row_number(i), wkt, v, src.kind)
+                    Problem(
+                        "WKT tidak bisa dibaca / unreadable WKT",
+                        src.row_number(i),
+                        wkt,
+                        v,
+                        src.kind,
+                    )
                 )
         if problems:
             raise ValidationError(src.name, problems)
@@ -255,6 +267,8 @@ def _numbers(values: pd.Series, column: str, src: Source, problems: list[Problem
             out[i] = float(str(v).strip().replace(",", "."))
         except ValueError:
             problems.append(
-                Problem(f"bukan angka / not a number: '{v}'", src.row_number(i), column, v, src.kind)
+                Problem(
+                    f"bukan angka / not a number: '{v}'", src.row_number(i), column, v, src.kind
+                )
             )
     return out

@@ -61,7 +61,9 @@ def validate(
     data: dict[str, pd.Series] = {}
     n = len(frame)
     if n == 0:
-        raise ValidationError(src.name, [Problem("berkas tidak berisi data / the file holds no rows")])
+        raise ValidationError(
+            src.name, [Problem("berkas tidak berisi data / the file holds no rows")]
+        )
 
     if mode == "update":
         wanted = [schema.key] if schema.key else []
@@ -82,7 +84,9 @@ def validate(
 
     for spec in schema.fields:
         if spec.name in frame.columns:
-            data[spec.name] = _coerce(frame[spec.name], spec, src, problems, required=mode != "update")
+            data[spec.name] = _coerce(
+                frame[spec.name], spec, src, problems, required=mode != "update"
+            )
         elif mode != "update":
             data[spec.name] = pd.Series([spec.default] * n, index=frame.index, dtype=object)
             if spec.default is not None:
@@ -101,7 +105,9 @@ def validate(
         else:
             geoms, fixed = _check_geometry(src, schema, fix, problems)
             if not problems:
-                out = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, index=out.index), crs=4326)
+                out = gpd.GeoDataFrame(
+                    out, geometry=gpd.GeoSeries(geoms, index=out.index), crs=4326
+                )
     elif mode == "update" and src.has_geometry:
         ignored.append("geometry")
 
@@ -172,7 +178,9 @@ def _convert(v: object, ftype: str) -> object:
         else:
             text = str(v).strip().replace(" ", "")
             try:
-                num = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+                num = float(
+                    text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+                )
             except ValueError:
                 raise ValueError(f"bukan angka / not a number: '{v}'") from None
         if not np.isfinite(num):
@@ -231,7 +239,9 @@ def _typed(values: list[object], ftype: str, index: pd.Index) -> pd.Series:
             [pd.NaT if v is None else v for v in values], index=index, dtype="datetime64[ns]"
         )
     if ftype == "bool":
-        return pd.Series([bool(v) if v is not None else False for v in values], index=index, dtype=bool)
+        return pd.Series(
+            [bool(v) if v is not None else False for v in values], index=index, dtype=bool
+        )
     return pd.Series(values, index=index, dtype=object)
 
 
@@ -259,18 +269,33 @@ def _check_keys(
             problems.append(
                 Problem(
                     f"kunci ganda / duplicate key '{value}' (juga di {src.kind} {first_seen[value]})",
-                    row, key, value, src.kind,
-                )  # fmt: skip
+                    row,
+                    key,
+                    value,
+                    src.kind,
+                )
             )
             continue
         first_seen[value] = row
         if mode == "append" and value in existing:
             problems.append(
-                Problem(f"kunci '{value}' sudah ada di penyimpanan / key already stored", row, key, value, src.kind)
+                Problem(
+                    f"kunci '{value}' sudah ada di penyimpanan / key already stored",
+                    row,
+                    key,
+                    value,
+                    src.kind,
+                )
             )
         if mode == "update" and value not in existing:
             problems.append(
-                Problem(f"kunci '{value}' tidak dikenal / unknown key (tidak ada di penyimpanan)", row, key, value, src.kind)
+                Problem(
+                    f"kunci '{value}' tidak dikenal / unknown key (tidak ada di penyimpanan)",
+                    row,
+                    key,
+                    value,
+                    src.kind,
+                )
             )
 
 
@@ -297,8 +322,11 @@ def _check_refs(
                 problems.append(
                     Problem(
                         f"{word} tidak dikenal / unknown reference '{value}' (tidak ada di lapisan {target})",
-                        src.row_number(i), spec.name, value, src.kind,
-                    )  # fmt: skip
+                        src.row_number(i),
+                        spec.name,
+                        value,
+                        src.kind,
+                    )
                 )
 
 
@@ -312,8 +340,11 @@ def _check_stock(out: pd.DataFrame, src: Source, context: Context, problems: lis
                 problems.append(
                     Problem(
                         f"siap ({siap:g}) melebihi jumlah ({jumlah:g}) / committable above held",
-                        row, "siap", siap, src.kind,
-                    )  # fmt: skip
+                        row,
+                        "siap",
+                        siap,
+                        src.kind,
+                    )
                 )
         if "satuan" in cols and "barang" in cols:
             item, unit = out["barang"].iat[i], out["satuan"].iat[i]
@@ -323,8 +354,11 @@ def _check_stock(out: pd.DataFrame, src: Source, context: Context, problems: lis
                     Problem(
                         f"satuan '{unit}' berbeda dari satuan katalog untuk {item} ('{expected}') / "
                         "unit differs from the catalogue unit",
-                        row, "satuan", unit, src.kind,
-                    )  # fmt: skip
+                        row,
+                        "satuan",
+                        unit,
+                        src.kind,
+                    )
                 )
 
 
@@ -356,7 +390,9 @@ def _check_geometry(
             if fix:
                 g = _repair(g, schema.geometry)
                 if g is None:
-                    bad("geometri tidak valid dan tidak bisa diperbaiki / invalid, cannot be repaired")
+                    bad(
+                        "geometri tidak valid dan tidak bisa diperbaiki / invalid, cannot be repaired"
+                    )
                     continue
                 fixed.append(row)
             else:
@@ -382,7 +418,9 @@ def _check_geometry(
 def _repair(g: shapely.Geometry, target: str) -> shapely.Geometry | None:
     repaired = shapely.make_valid(g)
     if target == "MultiPolygon":
-        parts = [p for p in shapely.get_parts(repaired) if p.geom_type in ("Polygon", "MultiPolygon")]
+        parts = [
+            p for p in shapely.get_parts(repaired) if p.geom_type in ("Polygon", "MultiPolygon")
+        ]
         if not parts:
             return None
         repaired = shapely.union_all(parts)
@@ -394,7 +432,10 @@ def _repair(g: shapely.Geometry, target: str) -> shapely.Geometry | None:
 
 def _inside(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return (
-        (lon >= LON_RANGE[0]) & (lon <= LON_RANGE[1]) & (lat >= LAT_RANGE[0]) & (lat <= LAT_RANGE[1])
+        (lon >= LON_RANGE[0])
+        & (lon <= LON_RANGE[1])
+        & (lat >= LAT_RANGE[0])
+        & (lat <= LAT_RANGE[1])
     )
 
 

@@ -48,7 +48,9 @@ def test_demo_labels_what_is_fictional(demo_store: Path) -> None:
     assert s.read("zona_banjir")["keterangan"].str.contains("latihan").all()
 
 
-def test_demo_refuses_to_overwrite_real_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_refuses_to_overwrite_real_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store = tmp_path / "nyata.gpkg"
     (tmp_path / "barang.csv").write_text("kode,nama,kategori,satuan\nberas,Beras,logistik,kg\n")
     assert main(["--store", str(store), "import", "barang", str(tmp_path / "barang.csv")]) == 0
@@ -96,7 +98,9 @@ def test_export_geojson_and_geopackage(demo_store: Path, tmp_path: Path) -> None
     assert set(dict(pyogrio.list_layers(gpkg))) == LAYERS
     assert pyogrio.read_info(gpkg, layer="stok")["features"] == store.count("stok")
     with sqlite3.connect(gpkg) as con:
-        assert con.execute("SELECT count(*) FROM anggota WHERE telepon IS NOT NULL").fetchone()[0] == 0
+        assert (
+            con.execute("SELECT count(*) FROM anggota WHERE telepon IS NOT NULL").fetchone()[0] == 0
+        )
     # with --pribadi the contacts are there
     assert main(["--store", str(demo_store), "export", str(tmp_path / "p"), "--pribadi"]) == 0
     assert "0800-" in (tmp_path / "p" / "anggota.geojson").read_text()

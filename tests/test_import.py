@@ -97,7 +97,13 @@ def base(tmp_path: Path) -> Path:
 
 def test_base_store_content(base: Path) -> None:
     s = GpkgStore(base)
-    assert [s.count(n) for n in ("kecamatan", "barang", "anggota", "lokasi", "stok")] == [2, 2, 2, 2, 3]
+    assert [s.count(n) for n in ("kecamatan", "barang", "anggota", "lokasi", "stok")] == [
+        2,
+        2,
+        2,
+        2,
+        3,
+    ]
     stok = s.read("stok")
     assert stok["jumlah"].tolist() == [1000.0, 4.0, 500.0]
     assert stok["dilaporkan"].iloc[1] == pd.Timestamp("2026-11-01 08:00")
@@ -150,8 +156,8 @@ BAD = [
      "id,anggota_id,nama,lon,lat\nL8,A1,Ada,107.1,-6.3\nL9,A1,,107.1,-6.3\n", (),
      ["nama_kosong.csv", "baris 3", "kolom 'nama'", "kosong"]),
     ("duplicate key in file", "kecamatan", "ganda.csv",
-     "kode,nama,wkt\n32.16.19,A,\"POLYGON((107.1 -6.4,107.19 -6.4,107.19 -6.31,107.1 -6.4))\"\n"
-     "32.16.19,B,\"POLYGON((107.1 -6.4,107.19 -6.4,107.19 -6.31,107.1 -6.4))\"\n", (),
+     ("kode,nama,wkt\n32.16.19,A,\"POLYGON((107.1 -6.4,107.19 -6.4,107.19 -6.31,107.1 -6.4))\"\n"
+     "32.16.19,B,\"POLYGON((107.1 -6.4,107.19 -6.4,107.19 -6.31,107.1 -6.4))\"\n"), (),
      ["ganda.csv", "baris 3", "kolom 'kode'", "kunci ganda", "32.16.19"]),
     ("duplicate key against store", "lokasi", "sudah_ada.csv",
      "id,anggota_id,nama,lon,lat\nL1,A1,Lagi,107.1,-6.3\n", ("--mode", "append"),
@@ -235,7 +241,9 @@ def test_bad_input_is_refused_and_store_unchanged(
     assert digest(base) == before, "the store changed"
 
 
-def test_shapefile_without_prj_needs_crs(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_shapefile_without_prj_needs_crs(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shp_dir = tmp_path / "shp"
     shp_dir.mkdir()
     gdf = gpd.GeoDataFrame(
@@ -264,9 +272,19 @@ def test_shapefile_without_prj_needs_crs(base: Path, tmp_path: Path, capsys: pyt
     assert 107.0 < lokasi.geometry["L7"].x < 107.1
 
 
-def test_fix_repairs_invalid_geometry(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bowtie = {"type": "Polygon", "coordinates": [[[107.0, -6.2], [107.1, -6.3], [107.1, -6.2], [107.0, -6.3], [107.0, -6.2]]]}
-    path = write(tmp_path / "bowtie.geojson", feature_collection([feature({"kode": "32.16.01", "nama": "A"}, bowtie)]))
+def test_fix_repairs_invalid_geometry(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[107.0, -6.2], [107.1, -6.3], [107.1, -6.2], [107.0, -6.3], [107.0, -6.2]]
+        ],
+    }
+    path = write(
+        tmp_path / "bowtie.geojson",
+        feature_collection([feature({"kode": "32.16.01", "nama": "A"}, bowtie)]),
+    )
     before = digest(base)
     assert run(base, "import", "desa", path) != 0  # wrong layer fields: still unchanged
     assert digest(base) == before
@@ -280,7 +298,9 @@ def test_fix_repairs_invalid_geometry(base: Path, tmp_path: Path, capsys: pytest
     assert len(kec.geometry.iloc[0].geoms) == 2  # the bow-tie's two triangles
 
 
-def test_every_problem_is_listed(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_problem_is_listed(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(
         tmp_path / "laporan.csv",
         "lokasi_id,barang,jumlah,siap,satuan,dilaporkan\n"
@@ -348,7 +368,10 @@ def test_stock_is_append_only_history(base: Path, tmp_path: Path) -> None:
     assert run(base, "import", "stok", path) == 0
     stok = GpkgStore(base).read("stok")
     assert len(stok) == 4
-    assert stok[(stok.lokasi_id == "L1") & (stok.barang == "beras")]["jumlah"].tolist() == [1000, 700]
+    assert stok[(stok.lokasi_id == "L1") & (stok.barang == "beras")]["jumlah"].tolist() == [
+        1000,
+        700,
+    ]
 
 
 def test_store_option_env_and_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -58,7 +58,15 @@ def test_desa_population_joined(bekasi_store: Path, shared_data: Path) -> None:
 
 def test_geopackage_opens_with_gdal(bekasi_store: Path) -> None:
     layers = dict(pyogrio.list_layers(bekasi_store))
-    assert set(layers) == {"kecamatan", "desa", "zona_banjir", "anggota", "lokasi", "stok", "barang"}
+    assert set(layers) == {
+        "kecamatan",
+        "desa",
+        "zona_banjir",
+        "anggota",
+        "lokasi",
+        "stok",
+        "barang",
+    }
     info = pyogrio.read_info(bekasi_store, layer="desa")
     assert info["features"] == 187 and info["crs"] == "EPSG:4326"
     desa = pyogrio.read_dataframe(bekasi_store, layer="desa")

@@ -11,7 +11,7 @@ from geo_klaster.store.gpkg import GpkgStore
 ENV_VAR = "GEO_KLASTER_STORE"
 DEFAULT_LOCATION = "klaster.gpkg"
 
-__all__ = ["Store", "Writer", "GpkgStore", "open_store", "resolve_location"]
+__all__ = ["GpkgStore", "Store", "Writer", "open_store", "resolve_location"]
 
 
 def resolve_location(arg: str | None) -> str:

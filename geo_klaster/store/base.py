@@ -83,4 +83,3 @@ class Store(abc.ABC):
         from geo_klaster.schema import layer_names
 
         return {name: self.read(name) for name in layer_names()}
-

@@ -83,9 +83,7 @@ class GpkgWriter(Writer):
         if frame.empty:
             return 0
         cols = [f.name for f in sch.fields if f.name in frame.columns]
-        rows_cols = [
-            [_to_sql_value(v, sch.field(c).type) for v in frame[c].tolist()] for c in cols
-        ]
+        rows_cols = [[_to_sql_value(v, sch.field(c).type) for v in frame[c].tolist()] for c in cols]
         names = list(cols)
         if sch.has_geometry:
             geoms = np.asarray(frame.geometry.values, dtype=object)
@@ -148,7 +146,9 @@ class GpkgStore(Store):
         try:
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"penyimpanan tidak bisa dibuka / cannot open store {self.path}: {exc}")
+            raise StoreError(
+                f"penyimpanan tidak bisa dibuka / cannot open store {self.path}: {exc}"
+            )
         con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return con
 
