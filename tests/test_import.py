@@ -390,3 +390,62 @@ def test_not_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["--store", str(junk), "info"]) == 1
     assert "junk.gpkg" in capsys.readouterr().err
     assert junk.read_text() == "hello"
+
+
+def _write_hazard(path: Path, values: list[list[float]], *, crs: str | None = "EPSG:32748") -> Path:
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    arr = np.array(values, dtype="float32")
+    with rasterio.open(
+        path, "w", driver="GTiff", width=arr.shape[1], height=arr.shape[0], count=1,
+        dtype="float32", crs=crs, transform=Affine(100.0, 0, 720000.0, 0, -100.0, 9300000.0),
+        nodata=-1,
+    ) as dst:  # fmt: skip
+        dst.write(arr, 1)
+    return path
+
+
+def test_import_hazard_raster_through_cli(base: Path, tmp_path: Path) -> None:
+    # 4 x 4 pixels of 100 m: 4 rendah (0.2), 4 sedang (0.5), 4 tinggi (0.9), 4 dry (0)
+    tif = _write_hazard(
+        tmp_path / "bahaya.tif",
+        [[0.2, 0.2, 0.5, 0.5], [0.2, 0.2, 0.5, 0.5], [0.9, 0.9, 0.0, 0.0], [0.9, 0.9, 0.0, 0.0]],
+    )
+    assert run(base, "import", "zona_banjir", tif, "--skenario", "inarisk_uji") == 0
+    zones = GpkgStore(base).read("zona_banjir")
+    assert sorted(zones["kelas"]) == ["rendah", "sedang", "tinggi"]
+    assert set(zones["skenario"]) == {"inarisk_uji"}
+    areas = zones.to_crs(32748).set_index("kelas").area
+    assert areas.round().to_dict() == {"rendah": 40_000, "sedang": 40_000, "tinggi": 40_000}
+    assert zones.set_index("kelas")["indeks"].to_dict() == pytest.approx(
+        {"rendah": 0.2, "sedang": 0.5, "tinggi": 0.9}
+    )
+    # thresholds move 0.5 into rendah; importing again replaces only this scenario
+    assert (
+        run(base, "import", "zona_banjir", tif, "--skenario", "inarisk_uji", "--ambang", "0.6,0.8")
+        == 0
+    )
+    zones = GpkgStore(base).read("zona_banjir")
+    assert sorted(zones["kelas"]) == ["rendah", "tinggi"]  # 0.2 and 0.5 now one rendah region
+    rendah = zones.set_index("kelas").loc["rendah"]
+    assert rendah["indeks"] == pytest.approx(0.35)
+    assert gpd.GeoSeries([rendah.geometry], crs=4326).to_crs(32748).area.iloc[0] == pytest.approx(
+        80_000, rel=1e-6
+    )
+
+
+def test_hazard_raster_without_crs_refused(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # rasterio warns about writing a raster without CRS
+        tif = _write_hazard(tmp_path / "tanpa_crs.tif", [[0.5, 0.5], [0.5, 0.5]], crs=None)
+    before = digest(base)
+    assert run(base, "import", "zona_banjir", tif) == 2
+    err = capsys.readouterr().err
+    assert "tanpa_crs.tif" in err and "--crs" in err
+    assert digest(base) == before
