@@ -1,0 +1,288 @@
+"""One entry point: run a flood scenario from layers to gaps and a draft allocation.
+
+:func:`run_analysis` is a pipeline of small named steps (exposure, sites in the flood, stock,
+reach, needs, allocation, gaps), each a pure function of its own module; it returns one
+:class:`AnalysisResult` that the CLI writes and the web app shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from geo_klaster.allocation import allocate
+from geo_klaster.config import AnalysisConfig
+from geo_klaster.crs import WGS84, metric_crs
+from geo_klaster.errors import InputError, NotFoundError
+from geo_klaster.exposure import exposure, flood_parts
+from geo_klaster.gaps import gaps
+from geo_klaster.needs import needs
+from geo_klaster.reach import reach
+from geo_klaster.sites import sites_in_flood
+from geo_klaster.stock import committable, current_stock, last_report
+
+
+@dataclass
+class AnalysisResult:
+    """Everything one scenario's analysis produced (geometries in EPSG:4326).
+
+    Attributes
+    ----------
+    kecamatan
+        Every kecamatan: exposure columns (see :data:`geo_klaster.exposure.KOLOM`).
+    lokasi
+        Every site: ``lokasi_id, anggota_id, nama, kelas_banjir, status_stok,
+        laporan_terakhir`` (its member's last report, UTC) ``, usang`` (stale member).
+    jangkauan
+        ``kode, lokasi_id, jarak_m`` for the at-risk kecamatan.
+    kebutuhan
+        ``kode, barang, satuan, kebutuhan, ilustratif``.
+    gap
+        ``kode, barang, satuan, kebutuhan, terjangkau, teralokasi, kekurangan``.
+    alokasi
+        LineStrings site → kecamatan representative point: ``lokasi_id, anggota_id, kode,
+        barang, jumlah, jarak_m, satuan, status_stok, usang``.
+    zona
+        The scenario's flood zones as given.
+    stok
+        Current stock per site and item with ``status_stok``, ``alasan``, ``komit``, ``usang``.
+    """
+
+    skenario: str
+    config: AnalysisConfig
+    today: dt.date
+    crs_metrik: CRS
+    kecamatan: gpd.GeoDataFrame
+    lokasi: gpd.GeoDataFrame
+    jangkauan: pd.DataFrame
+    kebutuhan: pd.DataFrame
+    gap: pd.DataFrame
+    alokasi: gpd.GeoDataFrame
+    zona: gpd.GeoDataFrame
+    stok: pd.DataFrame
+    hari: int = 7
+    waktu_s: dict[str, float] = field(default_factory=dict)
+
+    def summary(self, *, top: int = 5) -> dict[str, Any]:
+        """Headline figures: at-risk count, displaced people, biggest gaps per item.
+
+        ``pengungsi`` sums the at-risk kecamatan with known population;
+        ``pengungsi_tidak_diketahui`` counts those without. ``kekurangan_terbesar`` lists up to
+        ``top`` items by uncovered share of the need (units differ between items).
+        """
+        risk = self.kecamatan[self.kecamatan["berisiko"]]
+        per_item = (
+            self.gap.groupby(["barang", "satuan"], as_index=False)[
+                ["kebutuhan", "teralokasi", "kekurangan"]
+            ]
+            .sum(min_count=1)
+            .assign(porsi=lambda d: d["kekurangan"] / d["kebutuhan"])
+            .sort_values(["porsi", "kekurangan"], ascending=False, na_position="last")
+        )
+        per_item = per_item[per_item["kekurangan"] > 1e-9]
+        return {
+            "skenario": self.skenario,
+            "tanggal": self.today.isoformat(),
+            "kecamatan_berisiko": len(risk),
+            "pengungsi": float(risk["pengungsi"].sum()),
+            "pengungsi_tidak_diketahui": int(risk["pengungsi"].isna().sum()),
+            "kekurangan_terbesar": [
+                {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+                for row in per_item.head(top).to_dict("records")
+            ],
+        }
+
+
+def _pilih_skenario(zona: pd.DataFrame, skenario: str | None) -> str:
+    names = sorted(set(zona["skenario"].dropna().astype(str))) if "skenario" in zona else []
+    if not names:
+        raise NotFoundError("tidak ada skenario di zona_banjir / no scenario in zona_banjir")
+    if skenario is None:
+        return names[0]
+    if skenario not in names:
+        raise NotFoundError(
+            f"skenario '{skenario}' tidak ada / unknown scenario; "
+            f"yang ada / known: {', '.join(names)}"
+        )
+    return skenario
+
+
+def _layer(layers: Mapping[str, pd.DataFrame], name: str, columns: list[str]) -> pd.DataFrame:
+    if name in layers and layers[name] is not None:
+        return layers[name]
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
+
+
+def _wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gdf if gdf.crs is not None and CRS(gdf.crs).equals(WGS84) else gdf.to_crs(WGS84)
+
+
+def _alokasi_lines(
+    alloc: pd.DataFrame,
+    lokasi: gpd.GeoDataFrame,
+    kecamatan: gpd.GeoDataFrame,
+    units: Mapping[str, str],
+) -> gpd.GeoDataFrame:
+    site = lokasi.set_index("lokasi_id")
+    out = alloc.copy()
+    out["anggota_id"] = out["lokasi_id"].map(site["anggota_id"]).astype("str")
+    out["satuan"] = out["barang"].map(pd.Series(units, dtype="str")).astype("str")
+    out["status_stok"] = out["lokasi_id"].map(site["status_stok"]).astype("str")
+    out["usang"] = out["lokasi_id"].map(site["usang"]).fillna(False).astype(bool)
+    start = site.geometry.reindex(out["lokasi_id"]).to_numpy()
+    target = kecamatan.set_index("kode").geometry.representative_point()
+    end = target.reindex(out["kode"]).to_numpy()
+    coords = np.stack([shapely.get_coordinates(start), shapely.get_coordinates(end)], axis=1)
+    lines = shapely.linestrings(coords) if len(out) else np.array([], dtype=object)
+    cols = ["lokasi_id", "anggota_id", "kode", "barang", "jumlah", "jarak_m", "satuan"]
+    return gpd.GeoDataFrame(out[[*cols, "status_stok", "usang"]], geometry=lines, crs=WGS84)
+
+
+def run_analysis(
+    layers: Mapping[str, pd.DataFrame],
+    *,
+    skenario: str | None = None,
+    config: AnalysisConfig | None = None,
+    today: dt.date | None = None,
+    jarak_km: float | None = None,
+    hari: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> AnalysisResult:
+    """Run one flood scenario.
+
+    Parameters
+    ----------
+    layers
+        Layers by name with the schema's columns: ``kecamatan`` and ``zona_banjir`` (required,
+        EPSG:4326); ``desa``, ``anggota``, ``lokasi`` (GeoDataFrames), ``stok``, ``barang``
+        (DataFrames) optional.
+    skenario
+        Scenario name (``zona_banjir.skenario``); None = the first by name.
+    config
+        Settings; None = defaults (DESIGN.md).
+    today
+        Analysis day: stock as reported up to its end, expiry and staleness; None = today.
+    jarak_km, hari
+        Override ``config.jarak_km`` (km) and ``config.hari`` (days).
+    progress
+        Called with a short message before each step.
+
+    Raises
+    ------
+    NotFoundError
+        Unknown scenario (the message lists the known ones) or no scenario at all.
+    InputError
+        Layers without CRS or in different CRSs.
+    """
+    say = progress or (lambda _msg: None)
+    cfg = config or AnalysisConfig()
+    if jarak_km is not None:
+        cfg = cfg.replace(jarak_km=float(jarak_km))
+    if hari is not None:
+        cfg = cfg.replace(hari=int(hari))
+    today = today or dt.date.today()
+    times: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def step(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        times[name] = now - clock
+        clock = now
+
+    for name in ("kecamatan", "zona_banjir"):
+        if name not in layers:
+            raise InputError(f"lapisan '{name}' tidak ada / layer '{name}' missing")
+    kec_in = _wgs84(layers["kecamatan"])
+    zona_all = layers["zona_banjir"]
+    name = _pilih_skenario(zona_all, skenario)
+    zona = _wgs84(zona_all[zona_all["skenario"].astype(str) == name].reset_index(drop=True))
+    lokasi_in = _layer(layers, "lokasi", ["id", "anggota_id", "nama"])
+    if not isinstance(lokasi_in, gpd.GeoDataFrame):
+        lokasi_in = gpd.GeoDataFrame(lokasi_in, geometry=gpd.GeoSeries([], crs=WGS84))
+    lokasi_in = _wgs84(lokasi_in)
+    stok_in = _layer(layers, "stok", ["lokasi_id", "barang", "siap", "satuan", "dilaporkan"])
+    barang = _layer(layers, "barang", ["kode", "nama", "kategori", "satuan"])
+    desa = layers.get("desa")
+    crs = metric_crs(kec_in, crs=cfg.crs_metrik)
+    step("persiapan")
+
+    say(f"Paparan banjir skenario '{name}' / exposure")
+    # Each layer is reprojected to the metric CRS once; results keep the input geometries.
+    kec_m = kec_in.to_crs(crs)
+    lokasi_m = lokasi_in.to_crs(crs)
+    parts = flood_parts(zona, crs=crs)
+    kec = exposure(
+        kec_m,
+        zona.to_crs(crs),
+        crs=crs,
+        config=cfg,
+        desa=desa.to_crs(crs) if desa is not None and len(desa) else None,
+        skenario=name,
+        parts=parts,
+    )
+    kec = kec.set_geometry(gpd.GeoSeries(kec_in.geometry.to_numpy(), crs=WGS84))
+    step("paparan")
+
+    say("Lokasi dalam banjir dan stok / sites and stock")
+    sites = sites_in_flood(lokasi_m, parts, crs=crs, config=cfg)
+    sites = sites.set_geometry(gpd.GeoSeries(lokasi_in.geometry.to_numpy(), crs=WGS84))
+    laporan = last_report(
+        stok_in,
+        lokasi_in,
+        layers.get("anggota"),
+        today=today,
+        periode_hari=cfg.periode_laporan_hari,
+    ).set_index("anggota_id")
+    sites["laporan_terakhir"] = sites["anggota_id"].map(laporan["laporan_terakhir"])
+    sites["usang"] = sites["anggota_id"].map(laporan["usang"]).fillna(True).astype(bool)
+    units = dict(zip(barang["kode"].astype(str), barang["satuan"].astype(str)))
+    stok = committable(
+        current_stock(stok_in, as_of=today),
+        today=today,
+        status_lokasi=sites.set_index("lokasi_id")["status_stok"],
+        satuan_katalog=units or None,
+    )
+    owner = sites.set_index("lokasi_id")["anggota_id"]
+    stok["usang"] = stok["lokasi_id"].map(owner).map(laporan["usang"]).fillna(True).astype(bool)
+    step("lokasi_stok")
+
+    say(f"Jangkauan {cfg.jarak_km:g} km / reach")
+    risk = kec_m.loc[kec["berisiko"].to_numpy(), ["kode", "geometry"]]
+    site_m = lokasi_m[["geometry"]].assign(lokasi_id=sites["lokasi_id"].to_numpy())
+    jangkauan = reach(risk, site_m, jarak_m=cfg.jarak_km * 1000)
+    step("jangkauan")
+
+    say("Kebutuhan dan alokasi / needs and allocation")
+    kebutuhan = needs(kec, config=cfg, barang=barang)
+    alloc = allocate(stok, kebutuhan, jangkauan)
+    item_units = dict(zip(kebutuhan["barang"], kebutuhan["satuan"]))
+    alokasi = _alokasi_lines(alloc, sites, kec, item_units)
+    gap = gaps(kebutuhan, jangkauan, stok, alloc)
+    step("alokasi")
+
+    return AnalysisResult(
+        skenario=name,
+        config=cfg,
+        today=today,
+        crs_metrik=crs,
+        kecamatan=kec,
+        lokasi=sites,
+        jangkauan=jangkauan,
+        kebutuhan=kebutuhan,
+        gap=gap,
+        alokasi=alokasi,
+        zona=zona,
+        stok=stok,
+        hari=cfg.hari,
+        waktu_s=times,
+    )

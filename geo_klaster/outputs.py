@@ -1,0 +1,200 @@
+"""Writing an analysis result: GeoJSON, CSV, the draft action plan (XLSX) and one GeoPackage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from geo_klaster.analysis import AnalysisResult
+from geo_klaster.exposure import KOLOM_KELAS
+from geo_klaster.gaps import KOLOM as KOLOM_GAP
+from geo_klaster.geojson import dumps
+
+KOLOM_KECAMATAN = [
+    "kode",
+    "nama",
+    "skenario",
+    "penduduk",
+    "luas_m2",
+    "luas_banjir_m2",
+    "porsi_banjir",
+    "terdampak",
+    "pengungsi",
+    "berisiko",
+    *KOLOM_KELAS,
+]
+KOLOM_LOKASI = ["lokasi_id", "anggota_id", "kelas_banjir"]
+KOLOM_JANGKAUAN = ["kode", "lokasi_id", "jarak_m"]
+KOLOM_ALOKASI = ["lokasi_id", "anggota_id", "kode", "barang", "jumlah", "jarak_m"]
+BERKAS = [
+    "kecamatan_risiko.geojson",
+    "lokasi_banjir.geojson",
+    "jangkauan.csv",
+    "gap.csv",
+    "alokasi.geojson",
+    "rencana_aksi.xlsx",
+    "hasil.gpkg",
+]
+
+
+def _layers(result: AnalysisResult) -> dict[str, pd.DataFrame]:
+    geom = "geometry"
+    return {
+        "kecamatan_risiko": result.kecamatan[[*KOLOM_KECAMATAN, geom]],
+        "lokasi_banjir": result.lokasi[[*KOLOM_LOKASI, geom]],
+        "jangkauan": result.jangkauan[KOLOM_JANGKAUAN],
+        "gap": result.gap[KOLOM_GAP],
+        "alokasi": result.alokasi[[*KOLOM_ALOKASI, geom]],
+    }
+
+
+def _sheet(ws: Worksheet, title: str, header: list[str], rows: list[list[object]]) -> None:
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=12)
+    ws.append([])
+    ws.append(header)
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    widths = [len(h) for h in header]
+    for row in rows:
+        ws.append(row)
+        if row and row[0] is not None and all(v is None for v in row[1:]):
+            ws.cell(row=ws.max_row, column=1).font = Font(bold=True)  # group heading
+        for i, v in enumerate(row):
+            if isinstance(v, float):
+                ws.cell(row=ws.max_row, column=i + 1).number_format = "#,##0.00"
+            if v is not None:
+                widths[i] = max(widths[i], len(f"{v:,.1f}" if isinstance(v, float) else str(v)))
+    for i, w in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + i)].width = min(max(w + 2, 8), 50)
+    ws.freeze_panes = "A4"
+
+
+def write_action_plan(result: AnalysisResult, path: Path, layers: dict | None = None) -> None:
+    """``rencana_aksi.xlsx``: the allocation grouped by member and the needs left uncovered.
+
+    ``layers`` may give ``anggota`` and ``barang`` for member and item names.
+    """
+    layers = layers or {}
+    names_kec = result.kecamatan.set_index("kode")["nama"]
+    site = result.lokasi.set_index("lokasi_id")
+    anggota = layers.get("anggota")
+    member_names: dict[str, str] = (
+        dict(zip(anggota["id"].astype(str), anggota["nama"].astype(str)))
+        if anggota is not None
+        else {}
+    )
+    title = (
+        f"DRAF rencana aksi (draft action plan) — skenario: {result.skenario} — "
+        f"tanggal analisis: {result.today.isoformat()} — {result.hari} hari"
+    )
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Alokasi"
+    alloc = pd.DataFrame(result.alokasi.drop(columns="geometry"))
+    alloc["anggota"] = pd.Series(
+        [member_names.get(a, a) for a in alloc["anggota_id"]], index=alloc.index, dtype="str"
+    )
+    alloc = alloc.sort_values(["anggota", "lokasi_id", "barang", "kode"], kind="stable")
+    rows: list[list[object]] = []
+    for (member, member_id), group in alloc.groupby(["anggota", "anggota_id"], sort=False):
+        rows.append([f"{member} ({member_id})", *[None] * 8])
+        for r in group.itertuples(index=False):
+            rows.append(
+                [
+                    member,
+                    f"{site['nama'].get(r.lokasi_id, '')} ({r.lokasi_id})",
+                    r.barang,
+                    float(r.jumlah),
+                    r.satuan,
+                    r.kode,
+                    str(names_kec.get(r.kode, "")),
+                    round(float(r.jarak_m) / 1000.0, 2),
+                    "laporan usang / stale" if r.usang else "",
+                ]
+            )
+    header = [
+        "Anggota",
+        "Lokasi",
+        "Barang",
+        "Jumlah",
+        "Satuan",
+        "Kode kec.",
+        "Kecamatan",
+        "Jarak (km)",
+        "Catatan",
+    ]
+    _sheet(ws, title, header, rows)
+
+    ws2 = wb.create_sheet("Kebutuhan belum terpenuhi")
+    gap = result.gap.merge(
+        result.kebutuhan[["kode", "barang", "ilustratif"]], on=["kode", "barang"], how="left"
+    )
+    open_ = gap[(gap["kekurangan"] > 1e-6) | gap["kebutuhan"].isna()]
+    rows2 = [
+        [
+            r.kode,
+            str(names_kec.get(r.kode, "")),
+            r.barang,
+            r.satuan,
+            None if pd.isna(r.kebutuhan) else float(r.kebutuhan),
+            float(r.terjangkau),
+            float(r.teralokasi),
+            None if pd.isna(r.kekurangan) else float(r.kekurangan),
+            "penduduk tidak diketahui / unknown population"
+            if pd.isna(r.kebutuhan)
+            else ("norma ilustratif / illustrative norm" if bool(r.ilustratif) else ""),
+        ]
+        for r in open_.itertuples(index=False)
+    ]
+    header2 = [
+        "Kode kec.",
+        "Kecamatan",
+        "Barang",
+        "Satuan",
+        "Kebutuhan",
+        "Terjangkau",
+        "Teralokasi",
+        "Kekurangan",
+        "Catatan",
+    ]
+    _sheet(ws2, title, header2, rows2)
+    wb.save(path)
+
+
+def write_outputs(
+    result: AnalysisResult, out_dir: str | Path, *, layers: dict | None = None
+) -> list[Path]:
+    """Write the result files into ``out_dir`` (created if needed).
+
+    Writes exactly :data:`BERKAS`: three RFC 7946 GeoJSON files, two CSV files (UTF-8,
+    comma-separated), ``rencana_aksi.xlsx`` and ``hasil.gpkg`` with one layer per output.
+    ``layers`` (the input layers) gives member names for the action plan.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = _layers(result)
+    for name in ("kecamatan_risiko", "lokasi_banjir", "alokasi"):
+        (out / f"{name}.geojson").write_bytes(dumps(tables[name]))
+    for name in ("jangkauan", "gap"):
+        tables[name].to_csv(out / f"{name}.csv", index=False)
+    write_action_plan(result, out / "rencana_aksi.xlsx", layers)
+    gpkg = out / "hasil.gpkg"
+    gpkg.unlink(missing_ok=True)
+    for name, table in tables.items():
+        if isinstance(table, gpd.GeoDataFrame):
+            pyogrio.write_dataframe(table, gpkg, layer=name, driver="GPKG")
+        else:
+            pyogrio.write_dataframe(table, gpkg, layer=name, driver="GPKG", geometry_type=None)
+    return [out / name for name in BERKAS]

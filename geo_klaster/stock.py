@@ -1,0 +1,173 @@
+"""Stock: current state from the append-only history, what is committable, and stale members.
+
+The ``stok`` layer is history: a report appends lines and never overwrites. The current
+stock of a site is, per item, its latest line by ``dilaporkan``; when two lines share a
+report time, the one stored later (higher row position) wins. Times without a time zone
+are read as UTC (the schema stores UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+KUNCI = ["lokasi_id", "barang"]
+
+
+def _utc(values: pd.Series) -> pd.Series:
+    """Report times as tz-aware UTC timestamps (naive values are taken as UTC)."""
+    return pd.to_datetime(values, utc=True, errors="coerce")
+
+
+def _batas(as_of: dt.date | dt.datetime) -> tuple[pd.Timestamp, bool]:
+    """(limit, inclusive): a date means the whole of that day (UTC)."""
+    if isinstance(as_of, dt.datetime):
+        ts = pd.Timestamp(as_of)
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return ts, True
+    return pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1), False
+
+
+def current_stock(
+    stok: pd.DataFrame, *, as_of: dt.date | dt.datetime | None = None
+) -> pd.DataFrame:
+    """The current line per (``lokasi_id``, ``barang``).
+
+    Parameters
+    ----------
+    stok
+        Stock history with the schema's columns (at least ``lokasi_id``, ``barang``,
+        ``dilaporkan``); row order is storage order.
+    as_of
+        Only lines reported up to this moment count: a ``date`` includes that whole day
+        (UTC), a ``datetime`` is inclusive. None: all lines.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site and item, the columns of ``stok``, sorted by site and item.
+    """
+    waktu = _utc(stok["dilaporkan"])
+    mask = waktu.notna().to_numpy()
+    if as_of is not None:
+        limit, inclusive = _batas(as_of)
+        mask = mask & (waktu <= limit if inclusive else waktu < limit).to_numpy()
+    sub = stok.loc[mask].copy()
+    sub["_waktu"] = waktu[mask].to_numpy()
+    sub["_urutan"] = np.flatnonzero(mask)
+    sub = sub.sort_values(["_waktu", "_urutan"], kind="stable")
+    latest = sub.drop_duplicates(KUNCI, keep="last").drop(columns=["_waktu", "_urutan"])
+    return latest.sort_values(KUNCI, kind="stable").reset_index(drop=True)
+
+
+def committable(
+    current: pd.DataFrame,
+    *,
+    today: dt.date,
+    status_lokasi: Mapping[str, str] | pd.Series | None = None,
+    satuan_katalog: Mapping[str, str] | pd.Series | None = None,
+) -> pd.DataFrame:
+    """What of the current stock can be committed to the cluster on ``today``.
+
+    A line is committable with its ``siap`` quantity (capped at ``jumlah``) when its
+    ``kondisi`` is ``baik`` (missing = ``baik``), it is not past ``kedaluwarsa`` on ``today``
+    (usable on the expiry day itself), its site is not ``tidak_tersedia`` by the flood policy,
+    and its unit is the catalogue unit. Anything else commits 0.
+
+    Parameters
+    ----------
+    current
+        Output of :func:`current_stock`.
+    today
+        The analysis day.
+    status_lokasi
+        ``lokasi_id`` → ``tersedia`` / ``berisiko`` / ``tidak_tersedia``; missing = ``tersedia``.
+    satuan_katalog
+        ``barang.kode`` → catalogue unit; a line in another unit commits 0 (no conversion).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``current`` plus ``status_stok``, ``alasan`` (why not committable, '' when it is) and
+        ``komit`` (float, the committable quantity in the catalogue unit).
+    """
+    out = current.copy()
+    n = len(out)
+    siap = pd.to_numeric(out["siap"], errors="coerce").fillna(0.0).clip(lower=0.0)
+    if "jumlah" in out:
+        jumlah = pd.to_numeric(out["jumlah"], errors="coerce")
+        siap = siap.where(jumlah.isna() | (siap <= jumlah), jumlah)
+    kondisi = out["kondisi"] if "kondisi" in out else pd.Series(["baik"] * n, index=out.index)
+    rusak = (kondisi.fillna("baik").astype(str) != "baik").to_numpy()
+    if "kedaluwarsa" in out:
+        exp = pd.to_datetime(out["kedaluwarsa"], errors="coerce")
+        if isinstance(exp.dtype, pd.DatetimeTZDtype):
+            exp = exp.dt.tz_convert(None)
+        lewat = (exp.dt.normalize() < pd.Timestamp(today)).fillna(False).to_numpy(dtype=bool)
+    else:
+        lewat = np.zeros(n, dtype=bool)
+    status = pd.Series(status_lokasi if status_lokasi is not None else {}, dtype="object")
+    out["status_stok"] = out["lokasi_id"].map(status).fillna("tersedia").astype("str")
+    tutup = (out["status_stok"] == "tidak_tersedia").to_numpy()
+    if satuan_katalog is not None and "satuan" in out:
+        katalog = out["barang"].map(pd.Series(satuan_katalog, dtype="object"))
+        beda = (katalog.notna() & (katalog != out["satuan"])).to_numpy(dtype=bool)
+    else:
+        beda = np.zeros(n, dtype=bool)
+    alasan = np.select(
+        [rusak, lewat, tutup, beda],
+        ["rusak", "kedaluwarsa", "lokasi_tidak_tersedia", "satuan_beda"],
+        default="",
+    )
+    out["alasan"] = pd.Series(alasan, index=out.index, dtype="str")
+    out["komit"] = np.where(alasan == "", siap.to_numpy(dtype=float), 0.0)
+    return out
+
+
+def last_report(
+    stok: pd.DataFrame,
+    lokasi: pd.DataFrame,
+    anggota: pd.DataFrame | None = None,
+    *,
+    today: dt.date,
+    periode_hari: int = 30,
+) -> pd.DataFrame:
+    """Each member's last stock report and whether it is stale.
+
+    Parameters
+    ----------
+    stok, lokasi, anggota
+        Layers with the schema's columns; a member is known from ``anggota.id`` or
+        ``lokasi.anggota_id``. Only reports up to the end of ``today`` count.
+    today
+        The analysis day.
+    periode_hari
+        Reporting period in days: a last report more than this many days before ``today``,
+        or none at all, makes the member stale.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``anggota_id``, ``laporan_terakhir`` (UTC timestamp or NaT), ``usang`` (bool, stale).
+    """
+    waktu = _utc(stok["dilaporkan"])
+    limit, _ = _batas(today)
+    pemilik = stok["lokasi_id"].map(pd.Series(lokasi["anggota_id"].to_numpy(), index=lokasi["id"]))
+    per_anggota = (
+        pd.DataFrame({"anggota_id": pemilik, "waktu": waktu})
+        .loc[lambda d: d["waktu"].notna() & d["anggota_id"].notna() & (d["waktu"] < limit)]
+        .groupby("anggota_id")["waktu"]
+        .max()
+    )
+    ids = list(lokasi["anggota_id"].dropna())
+    if anggota is not None:
+        ids = list(anggota["id"].dropna()) + ids
+    out = pd.DataFrame({"anggota_id": pd.Series(pd.unique(pd.Series(ids, dtype="str")))})
+    last = per_anggota.reindex(out["anggota_id"].to_numpy()).to_numpy()
+    out["laporan_terakhir"] = pd.to_datetime(pd.Series(last, dtype="object"), utc=True)
+    umur = pd.Timestamp(today) - out["laporan_terakhir"].dt.tz_convert(None).dt.normalize()
+    out["usang"] = (out["laporan_terakhir"].isna() | (umur.dt.days > periode_hari)).astype(bool)
+    return out

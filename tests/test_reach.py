@@ -1,0 +1,91 @@
+"""Reach: straight-line distance from sites to kecamatan polygons, in metres."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo_klaster.errors import InputError
+from geo_klaster.reach import reach, reach_sums
+
+UTM = "EPSG:32748"
+X0, Y0 = 720_000, 9_300_000
+KM = 1000.0
+
+
+def kecamatan_utm() -> gpd.GeoDataFrame:
+    """Two 10 km squares side by side, built in UTM 48S, round-tripped through WGS84."""
+    geoms = [
+        shapely.box(X0, Y0, X0 + 10 * KM, Y0 + 10 * KM),
+        shapely.box(X0 + 10 * KM, Y0, X0 + 20 * KM, Y0 + 10 * KM),
+    ]
+    gdf = gpd.GeoDataFrame({"kode": ["32.16.19", "32.16.20"]}, geometry=geoms, crs=UTM)
+    return gdf.to_crs(4326).to_crs(UTM)
+
+
+def sites_utm(points: dict[str, tuple[float, float]]) -> gpd.GeoDataFrame:
+    """Sites at (x, y) km from (X0, Y0)."""
+    geoms = [shapely.Point(X0 + x * KM, Y0 + y * KM) for x, y in points.values()]
+    gdf = gpd.GeoDataFrame({"lokasi_id": list(points)}, geometry=geoms, crs=UTM)
+    return gdf.to_crs(4326).to_crs(UTM)
+
+
+def test_distance_to_polygon_is_zero_inside_and_3000_m_outside() -> None:
+    sites = sites_utm({"dalam": (5, 5), "barat3km": (-3, 5), "jauh": (-16, 5)})
+    out = reach(kecamatan_utm().iloc[[0]], sites, jarak_m=15_000)
+    got = out.set_index("lokasi_id")["jarak_m"]
+    assert got["dalam"] == 0
+    assert got["barat3km"] == pytest.approx(3000, abs=1)
+    assert "jauh" not in got.index  # 16 km > 15 km
+    assert list(out.columns) == ["kode", "lokasi_id", "jarak_m"]
+
+
+def test_every_kecamatan_gets_its_pairs_sorted_by_distance() -> None:
+    sites = sites_utm({"a": (5, 5), "b": (12, 5), "c": (34.9, 5), "d": (35.1, 5)})
+    out = reach(kecamatan_utm(), sites, jarak_m=15_000)
+    pairs = {(r.kode, r.lokasi_id): r.jarak_m for r in out.itertuples()}
+    assert pairs[("32.16.19", "a")] == 0
+    assert pairs[("32.16.19", "b")] == pytest.approx(2000, abs=1)
+    assert pairs[("32.16.20", "a")] == pytest.approx(5000, abs=1)
+    assert pairs[("32.16.20", "b")] == 0
+    assert pairs[("32.16.20", "c")] == pytest.approx(14900, abs=1)
+    assert ("32.16.20", "d") not in pairs and ("32.16.19", "c") not in pairs
+    assert out.groupby("kode")["jarak_m"].apply(lambda s: s.is_monotonic_increasing).all()
+
+
+def test_missing_site_geometry_is_skipped() -> None:
+    sites = sites_utm({"a": (5, 5)})
+    sites = pd.concat(
+        [sites, gpd.GeoDataFrame({"lokasi_id": ["kosong"]}, geometry=[None], crs=UTM)],
+        ignore_index=True,
+    )
+    out = reach(kecamatan_utm(), sites, jarak_m=15_000)
+    assert set(out["lokasi_id"]) == {"a"}
+
+
+def test_reach_needs_a_metric_crs() -> None:
+    with pytest.raises(InputError, match="metrik"):
+        reach(kecamatan_utm().to_crs(4326), sites_utm({"a": (1, 1)}).to_crs(4326), jarak_m=1)
+
+
+def test_reach_sums_equal_the_pair_table_summed() -> None:
+    rng = np.random.default_rng(7)
+    xy = rng.uniform(-20, 40, size=(300, 2))
+    sites = sites_utm({f"L{i}": (x, y) for i, (x, y) in enumerate(xy)})
+    stok = pd.DataFrame(
+        {
+            "lokasi_id": np.repeat(sites["lokasi_id"].to_numpy(), 2),
+            "barang": ["beras", "tenda"] * len(sites),
+            "komit": rng.integers(0, 100, size=2 * len(sites)).astype(float),
+        }
+    )
+    kec = kecamatan_utm()
+    pairs = reach(kec, sites, jarak_m=15_000)
+    expected = pairs.merge(stok, on="lokasi_id").groupby(["kode", "barang"])["komit"].sum()
+    got = reach_sums(kec, sites, stok, jarak_m=15_000, chunk=1).set_index(["kode", "barang"])
+    pd.testing.assert_series_equal(
+        got["terjangkau"], expected[expected != 0].rename("terjangkau"), check_dtype=False
+    )
