@@ -85,7 +85,57 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pribadi", action="store_true", help="sertakan data pribadi (kontak, telepon)")
 
     sub.add_parser("info", parents=[parent], help="isi penyimpanan / what the store holds")
+
+    p = sub.add_parser(
+        "analyze", parents=[parent], help="analisis skenario banjir: risiko, jangkauan, kesenjangan"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="folder hasil")
+    p.add_argument(
+        "--skenario", metavar="NAMA", help="skenario zona_banjir (default: yang pertama)"
+    )
+    p.add_argument(
+        "--jarak-km", type=_positive_float, metavar="N", help="jarak jangkauan (km, default 15)"
+    )
+    p.add_argument(
+        "--hari", type=_positive_int, metavar="N", help="hari tanggap darurat (default 7)"
+    )
+    p.add_argument("--tanggal", metavar="YYYY-MM-DD", help="tanggal analisis (default: hari ini)")
     return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bukan angka / not a number: '{text}'") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"harus lebih dari 0 / must be > 0: '{text}'")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"bukan bilangan bulat / not an integer: '{text}'"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"harus 1 atau lebih / must be >= 1: '{text}'")
+    return value
+
+
+def _date(text: str | None) -> dt.date | None:
+    from geo_klaster.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"--tanggal: tanggal tidak bisa dibaca / unparseable date '{text}' (YYYY-MM-DD)"
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,7 +186,7 @@ def _cmd_demo(args: argparse.Namespace, location: str) -> int:
     from geo_klaster.demo_store import build_demo_store
     from geo_klaster.io import parse_mapping
 
-    today = dt.date.fromisoformat(args.tanggal) if args.tanggal else None
+    today = _date(args.tanggal)
     store = open_store(location)
     counts = build_demo_store(
         store,
@@ -171,12 +221,77 @@ def _cmd_info(args: argparse.Namespace, location: str) -> int:
     return 0
 
 
+def _cmd_analyze(args: argparse.Namespace, location: str) -> int:
+    from geo_klaster.analysis import run_analysis
+    from geo_klaster.errors import StoreError
+    from geo_klaster.outputs import write_outputs
+
+    store = open_store(location)
+    if not store.exists():
+        raise StoreError(f"penyimpanan belum ada / store does not exist: {store.location}")
+    today = _date(args.tanggal)
+
+    def progress(message: str) -> None:
+        print(f"  .. {message}", file=sys.stderr, flush=True)
+
+    layers = store.read_all()
+    result = run_analysis(
+        layers,
+        skenario=args.skenario,
+        today=today,
+        jarak_km=args.jarak_km,
+        hari=args.hari,
+        progress=progress,
+    )
+    progress("menulis hasil / writing outputs")
+    written = write_outputs(result, Path(args.out), layers=layers)
+    print(format_summary(result.summary(), result))
+    print(f"\nHasil ditulis ke / written to {args.out}: " + ", ".join(p.name for p in written))
+    return 0
+
+
+def angka(value: float, decimals: int) -> str:
+    """A number in Indonesian style: 534.701,4 (thousands '.', decimals ',')."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_summary(summary: dict, result: object) -> str:
+    """The short summary printed by ``analyze``: at-risk kecamatan, displaced, biggest gaps."""
+    cfg = getattr(result, "config", None)
+    lines = [
+        f"Skenario {summary['skenario']} (tanggal {summary['tanggal']}"
+        + (f", jangkauan {cfg.jarak_km:g} km, {cfg.hari} hari" if cfg is not None else "")
+        + ")",
+        f"  Kecamatan berisiko: {summary['kecamatan_berisiko']}",
+        f"  Pengungsi (perkiraan): {angka(summary['pengungsi'], 0)} jiwa",
+    ]
+    if summary.get("pengungsi_tidak_diketahui"):
+        lines.append(
+            f"  {summary['pengungsi_tidak_diketahui']} kecamatan berisiko tanpa data penduduk "
+            "(pengungsi tidak diketahui)"
+        )
+    gaps = summary.get("kekurangan_terbesar") or []
+    if gaps:
+        lines.append("  Kekurangan terbesar / biggest gaps:")
+        for g in gaps:
+            share = g.get("porsi")
+            pct = f" ({share:.0%} dari kebutuhan)" if share == share and share is not None else ""
+            lines.append(
+                f"    {g['barang']:<16} {angka(g['kekurangan'], 1):>12} {g['satuan']}{pct}"
+            )
+    else:
+        lines.append("  Tidak ada kekurangan / no gaps")
+    return "\n".join(lines)
+
+
 _COMMANDS = {
     "init": _cmd_init,
     "import": _cmd_import,
     "demo": _cmd_demo,
     "export": _cmd_export,
     "info": _cmd_info,
+    "analyze": _cmd_analyze,
 }
 
 

@@ -1,0 +1,116 @@
+"""`geo-klaster analyze` on the demo store: files, columns, invariants, errors."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pyogrio
+import pytest
+from invariants import assert_allocation_invariants
+
+from geo_klaster.analysis import run_analysis
+from geo_klaster.cli import main
+from geo_klaster.store import GpkgStore
+
+TODAY = "2026-11-27"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("demo") / "klaster.gpkg"
+    assert main(["--store", str(store), "demo", "--tanggal", TODAY]) == 0
+    return store
+
+
+@pytest.fixture(scope="module")
+def hasil(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("hasil")
+    assert main(["--store", str(demo), "analyze", "--out", str(out), "--tanggal", TODAY]) == 0
+    return out
+
+
+def test_files_and_columns(hasil: Path) -> None:
+    kec = json.loads((hasil / "kecamatan_risiko.geojson").read_text())
+    assert len(kec["features"]) == 23
+    props = kec["features"][0]["properties"]
+    for col in ("kode", "nama", "skenario", "penduduk", "luas_m2", "luas_banjir_m2",
+                "porsi_banjir", "terdampak", "pengungsi", "berisiko"):  # fmt: skip
+        assert col in props
+    assert isinstance(props["berisiko"], bool)
+    lok = json.loads((hasil / "lokasi_banjir.geojson").read_text())
+    assert {"lokasi_id", "anggota_id", "kelas_banjir"} <= set(lok["features"][0]["properties"])
+    assert pd.read_csv(hasil / "jangkauan.csv").columns.tolist()[:3] == [
+        "kode",
+        "lokasi_id",
+        "jarak_m",
+    ]
+    gap = pd.read_csv(hasil / "gap.csv")
+    assert gap.columns.tolist() == [
+        "kode", "barang", "satuan", "kebutuhan", "terjangkau", "teralokasi", "kekurangan"
+    ]  # fmt: skip
+    assert (gap["kekurangan"] - (gap["kebutuhan"] - gap["teralokasi"])).abs().max() < 1e-6
+    alok = json.loads((hasil / "alokasi.geojson").read_text())
+    assert alok["features"] and alok["features"][0]["geometry"]["type"] == "LineString"
+    assert {"lokasi_id", "anggota_id", "kode", "barang", "jumlah", "jarak_m"} <= set(
+        alok["features"][0]["properties"]
+    )
+    wb = openpyxl.load_workbook(hasil / "rencana_aksi.xlsx")
+    assert len(wb.sheetnames) >= 2
+    layers = set(dict(pyogrio.list_layers(hasil / "hasil.gpkg")))
+    assert {"kecamatan_risiko", "lokasi_banjir", "jangkauan", "gap", "alokasi"} <= layers
+
+
+def test_summary_printed(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--store", str(demo), "analyze", "--out", str(tmp_path), "--tanggal", TODAY,
+                 "--skenario", "latihan_kali_bekasi", "--jarak-km", "10", "--hari", "3"]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    assert (
+        "latihan_kali_bekasi" in captured.out
+        and "10 km" in captured.out
+        and "3 hari" in captured.out
+    )
+    assert "Kecamatan berisiko" in captured.out and "Pengungsi" in captured.out
+    assert "jangkauan" in captured.err.lower()  # progress on stderr
+
+
+def test_invariants_on_demo(demo: Path) -> None:
+    layers = GpkgStore(demo).read_all()
+    for skenario in ("latihan_banjir_utara", "latihan_kali_bekasi"):
+        result = run_analysis(layers, skenario=skenario, today=dt.date.fromisoformat(TODAY))
+        assert result.kecamatan["berisiko"].sum() >= 5
+        assert len(result.alokasi) > 0
+        assert_allocation_invariants(result)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (["--skenario", "tsunami"], 1, "latihan_banjir_utara"),
+        (["--jarak-km", "-3"], 2, "--jarak-km"),
+        (["--hari", "nol"], 2, "--hari"),
+        (["--tanggal", "kemarin"], 2, "--tanggal"),
+    ],
+)
+def test_bad_options(
+    demo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    code: int,
+    fragment: str,
+) -> None:
+    out = tmp_path / "hasil"
+    with (
+        pytest.raises(SystemExit)
+        if code == 2 and args[0] != "--tanggal"
+        else contextlib.nullcontext()
+    ):
+        rc = main(["--store", str(demo), "analyze", "--out", str(out), *args])
+        assert rc == code
+    assert fragment in capsys.readouterr().err
+    assert not out.exists()
