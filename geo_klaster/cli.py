@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -108,7 +109,7 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"bukan angka / not a number: '{text}'") from None
-    if not value > 0 or value != value or value == float("inf"):
+    if not (value > 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"harus lebih dari 0 / must be > 0: '{text}'")
     return value
 
@@ -276,7 +277,11 @@ def format_summary(summary: dict, result: object) -> str:
         lines.append("  Kekurangan terbesar / biggest gaps:")
         for g in gaps:
             share = g.get("porsi")
-            pct = f" ({share:.0%} dari kebutuhan)" if share == share and share is not None else ""
+            pct = (
+                f" ({share:.0%} dari kebutuhan)"
+                if share is not None and math.isfinite(share)
+                else ""
+            )
             lines.append(
                 f"    {g['barang']:<16} {angka(g['kekurangan'], 1):>12} {g['satuan']}{pct}"
             )
