@@ -88,6 +88,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("info", parents=[parent], help="isi penyimpanan / what the store holds")
 
     p = sub.add_parser(
+        "akun", parents=[parent], help="akun dan token API / accounts and API tokens"
+    )
+    akun = p.add_subparsers(dest="akun_command", required=True, metavar="AKSI")
+    q = akun.add_parser("buat", parents=[parent], help="buat atau setel ulang akun")
+    q.add_argument("nama")
+    q.add_argument("--peran", choices=("koordinator", "anggota"), required=True)
+    q.add_argument("--anggota", metavar="ID", help="anggota yang diwakili akun (peran anggota)")
+    q.add_argument(
+        "--sandi-stdin", action="store_true", help="baca kata sandi dari stdin (satu baris)"
+    )
+    q.add_argument("--tanpa-sandi", action="store_true", help="akun hanya untuk token API")
+    q = akun.add_parser("token", parents=[parent], help="buat token API (ditampilkan sekali)")
+    q.add_argument("nama")
+    q.add_argument("--label", help="keterangan token, mis. nama sistem")
+    q = akun.add_parser(
+        "cabut", parents=[parent], help="cabut token API (token atau awal hash-nya)"
+    )
+    q.add_argument("token")
+    akun.add_parser("daftar", parents=[parent], help="daftar akun dan token")
+
+    p = sub.add_parser("audit", parents=[parent], help="jejak audit: siapa mengubah apa, kapan")
+    p.add_argument("-n", type=_positive_int, default=50, help="jumlah entri terakhir (default 50)")
+
+    p = sub.add_parser(
         "analyze", parents=[parent], help="analisis skenario banjir: risiko, jangkauan, kesenjangan"
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder hasil")
@@ -257,6 +281,59 @@ def angka(value: float, decimals: int) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def _cmd_akun(args: argparse.Namespace, location: str) -> int:
+    import getpass
+
+    from geo_klaster import accounts
+    from geo_klaster.errors import InputError, StoreError
+
+    store = open_store(location)
+    if not store.exists():
+        raise StoreError(f"penyimpanan belum ada / store does not exist: {store.location}")
+    if args.akun_command == "buat":
+        password: str | None
+        if args.tanpa_sandi:
+            password = None
+        elif args.sandi_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("Kata sandi: ")
+            if getpass.getpass("Ulangi kata sandi: ") != password:
+                raise InputError("kata sandi tidak sama / passwords differ")
+        acc = accounts.create_account(
+            store, args.nama, peran=args.peran, password=password, anggota_id=args.anggota
+        )
+        print(
+            f"akun {acc.nama} ({acc.peran}{', anggota ' + acc.anggota_id if acc.anggota_id else ''}) disimpan"
+        )
+    elif args.akun_command == "token":
+        token = accounts.issue_token(store, args.nama, label=args.label)
+        print(token)
+        print("Simpan token ini: tidak akan ditampilkan lagi / shown once.", file=sys.stderr)
+    elif args.akun_command == "cabut":
+        n = accounts.revoke_token(store, args.token)
+        print(f"{n} token dicabut / revoked")
+    else:
+        for acc in store.accounts():
+            member = f" anggota={acc.anggota_id}" if acc.anggota_id else ""
+            state = "" if acc.aktif else " (nonaktif)"
+            print(f"{acc.nama:<20} {acc.peran:<12}{member}{state}")
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace, location: str) -> int:
+    from geo_klaster.errors import StoreError
+
+    store = open_store(location)
+    if not store.exists():
+        raise StoreError(f"penyimpanan belum ada / store does not exist: {store.location}")
+    log = store.read_audit(limit=args.n)
+    for row in log.itertuples(index=False):
+        print(f"{row.waktu}  {row.akun:<18} {row.saluran:<7} {row.aksi:<14} {row.lapisan or '-':<11} "
+              f"{'' if row.jumlah is None else row.jumlah:>6}  {row.rincian}")  # fmt: skip
+    return 0
+
+
 def format_summary(summary: dict, result: object) -> str:
     """The short summary printed by ``analyze``: at-risk kecamatan, displaced, biggest gaps."""
     cfg = getattr(result, "config", None)
@@ -297,6 +374,8 @@ _COMMANDS = {
     "export": _cmd_export,
     "info": _cmd_info,
     "analyze": _cmd_analyze,
+    "akun": _cmd_akun,
+    "audit": _cmd_audit,
 }
 
 

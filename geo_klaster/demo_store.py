@@ -15,10 +15,12 @@ import pandas as pd
 from pyproj import CRS
 
 from geo_klaster import schema as schema_mod
+from geo_klaster.accounts import cli_actor, now_utc
 from geo_klaster.errors import StoreError
 from geo_klaster.importer import layers_in_order
 from geo_klaster.io import Source, read_source
 from geo_klaster.store import Store
+from geo_klaster.store.base import AuditEntry
 from geo_klaster.validate import Context, validate
 
 DEMO_META = "demo"
@@ -96,4 +98,11 @@ def build_demo_store(
             tx.append(name, checked[name])
         tx.set_meta(DEMO_META, "1")
         tx.set_meta("demo_dibangun", (today or dt.date.today()).isoformat())
+        actor = cli_actor()
+        tx.audit(
+            AuditEntry(
+                now_utc(), actor.nama, actor.saluran, "demo", None, sum(len(f) for f in checked.values()),
+                {"kecamatan": str(kecamatan_file) if kecamatan_file else "perkiraan"},
+            )
+        )  # fmt: skip
     return {name: len(checked[name]) for name in schema_mod.layer_names() if name in checked}

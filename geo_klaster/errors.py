@@ -87,3 +87,11 @@ class ValidationError(InputError):
             lines.append(f"... dan {more} masalah lain / and {more} more problems")
         header = f"Data ditolak, tidak ada yang ditulis ({len(problems)} masalah) / input refused, nothing written:"
         super().__init__(header + "\n  " + "\n  ".join(lines))
+
+
+class AuthError(KlasterError):
+    """No valid identity (HTTP 401): sign in, or send a valid API token."""
+
+
+class ForbiddenError(KlasterError):
+    """A valid identity that may not do this (HTTP 403), e.g. another member's site."""

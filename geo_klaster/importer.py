@@ -21,9 +21,11 @@ import pandas as pd
 from pyproj import CRS
 
 from geo_klaster import schema as schema_mod
+from geo_klaster.accounts import Actor, cli_actor, now_utc
 from geo_klaster.errors import InputError, Problem, ValidationError
 from geo_klaster.io import RASTER_SUFFIXES, Source, read_source
 from geo_klaster.store import Store
+from geo_klaster.store.base import AuditEntry
 from geo_klaster.validate import Context, Validated, validate
 
 MODES = ("replace", "append", "update")
@@ -99,6 +101,7 @@ def import_file(
     fix: bool = False,
     skenario: str | None = None,
     thresholds: tuple[float, float] | None = None,
+    actor: Actor | None = None,
 ) -> ImportReport:
     """Import ``path`` into ``layer`` of ``store``; nothing is written unless all is valid."""
     sch = schema_mod.get(layer)
@@ -115,13 +118,20 @@ def import_file(
             src.frame = src.frame.assign(skenario=skenario)
     context = context_for(store)
     checked = validate(src, sch, context, mode=mode, fix=fix)
-    return write_validated(store, layer, checked, mode=mode, source=src.name)
+    return write_validated(store, layer, checked, mode=mode, source=src.name, actor=actor)
 
 
 def write_validated(
-    store: Store, layer: str, checked: Validated, *, mode: str, source: str
+    store: Store,
+    layer: str,
+    checked: Validated,
+    *,
+    mode: str,
+    source: str,
+    actor: Actor | None = None,
 ) -> ImportReport:
     """Write a validated frame in one transaction (checking dangling references first)."""
+    actor = actor or cli_actor()
     sch = schema_mod.get(layer)
     frame = checked.frame
     report = ImportReport(layer, source, mode, len(frame), checked.ignored, checked.fixed)
@@ -147,6 +157,12 @@ def write_validated(
                 )
             tx.update(layer, frame, key=sch.key, columns=cols)
         tx.set_meta("demo", "0")  # the store now holds someone's own data
+        tx.audit(
+            AuditEntry(
+                now_utc(), actor.nama, actor.saluran, "impor", layer, len(frame),
+                {"sumber": source, "mode": mode, "diganti": report.replaced, "diabaikan": checked.ignored},
+            )
+        )  # fmt: skip
     return report
 
 

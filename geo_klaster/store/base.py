@@ -13,9 +13,69 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
+
+
+@dataclass(frozen=True)
+class Account:
+    """A person or system that may write: the coordinator, or one member's account."""
+
+    nama: str
+    peran: str  # "koordinator" or "anggota"
+    anggota_id: str | None
+    sandi_hash: str | None
+    dibuat: str
+    aktif: bool = True
+
+    def row(self) -> tuple[object, ...]:
+        return (
+            self.nama,
+            self.peran,
+            self.anggota_id,
+            self.sandi_hash,
+            self.dibuat,
+            int(self.aktif),
+        )
+
+    @classmethod
+    def from_row(cls, row: Sequence[object]) -> Account:
+        nama, peran, anggota_id, sandi_hash, dibuat, aktif = row
+        return cls(str(nama), str(peran), anggota_id, sandi_hash, str(dibuat), bool(aktif))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Token:
+    """An API token: only its SHA-256 is stored."""
+
+    token_hash: str
+    akun: str
+    label: str | None
+    dibuat: str
+    dicabut: str | None = None
+
+    def row(self) -> tuple[object, ...]:
+        return (self.token_hash, self.akun, self.label, self.dibuat, self.dicabut)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One recorded write: who, when, through what, what changed."""
+
+    waktu: str  # ISO 8601 UTC
+    akun: str
+    saluran: str  # "web", "unggah" (upload), "api", "cli"
+    aksi: str  # e.g. "laporan_stok", "impor", "lokasi", "demo", "akun"
+    lapisan: str | None = None
+    jumlah: int | None = None
+    rincian: dict[str, object] = field(default_factory=dict)
+
+    def row(self) -> tuple[object, ...]:
+        detail = json.dumps(self.rincian, ensure_ascii=False, default=str)
+        return (self.waktu, self.akun, self.saluran, self.aksi, self.lapisan, self.jumlah, detail)
 
 
 class Writer(abc.ABC):
@@ -36,6 +96,22 @@ class Writer(abc.ABC):
     @abc.abstractmethod
     def set_meta(self, name: str, value: str) -> None:
         """Store a small named value (e.g. ``demo``) in the store's metadata."""
+
+    @abc.abstractmethod
+    def audit(self, entry: AuditEntry) -> None:
+        """Record one write in the audit trail (same transaction as the write)."""
+
+    @abc.abstractmethod
+    def save_account(self, account: Account) -> None:
+        """Create or change an account."""
+
+    @abc.abstractmethod
+    def add_token(self, token: Token) -> None:
+        """Store a new API token (its hash)."""
+
+    @abc.abstractmethod
+    def revoke_token(self, token_hash_prefix: str, when: str) -> int:
+        """Revoke the active tokens whose hash starts with the prefix; returns how many."""
 
 
 class Store(abc.ABC):
@@ -74,6 +150,22 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get_meta(self, name: str) -> str | None:
         """A value stored with :meth:`Writer.set_meta`."""
+
+    @abc.abstractmethod
+    def account(self, name: str) -> Account | None:
+        """The account called ``name``."""
+
+    @abc.abstractmethod
+    def accounts(self) -> list[Account]:
+        """Every account."""
+
+    @abc.abstractmethod
+    def token(self, token_hash: str) -> Token | None:
+        """The token with this hash."""
+
+    @abc.abstractmethod
+    def read_audit(self, *, limit: int | None = None) -> pd.DataFrame:
+        """The audit trail, newest first."""
 
     @abc.abstractmethod
     def transaction(self) -> contextlib.AbstractContextManager[Writer]:

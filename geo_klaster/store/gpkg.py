@@ -25,9 +25,29 @@ import shapely
 from geo_klaster import schema as schema_mod
 from geo_klaster.errors import StoreError
 from geo_klaster.store import gpkg_format as fmt
-from geo_klaster.store.base import Store, Writer
+from geo_klaster.store.base import Account, AuditEntry, Store, Token, Writer
 
 BUSY_TIMEOUT_MS = 30_000
+
+# Private tables (not in gpkg_contents, so GIS tools do not list them): accounts, API tokens
+# (only their SHA-256 is stored) and the audit trail of every write.
+PRIVATE_DDL = (
+    (
+        "CREATE TABLE IF NOT EXISTS klaster_akun (nama TEXT PRIMARY KEY, "
+        "peran TEXT NOT NULL CHECK (peran IN ('koordinator', 'anggota')), anggota_id TEXT, "
+        "sandi_hash TEXT, dibuat TEXT NOT NULL, aktif BOOLEAN NOT NULL DEFAULT 1)"
+    ),
+    (
+        "CREATE TABLE IF NOT EXISTS klaster_token (token_hash TEXT PRIMARY KEY, "
+        "akun TEXT NOT NULL REFERENCES klaster_akun (nama), label TEXT, dibuat TEXT NOT NULL, "
+        "dicabut TEXT)"
+    ),
+    (
+        "CREATE TABLE IF NOT EXISTS klaster_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "waktu TEXT NOT NULL, akun TEXT NOT NULL, saluran TEXT NOT NULL, aksi TEXT NOT NULL, "
+        "lapisan TEXT, jumlah INTEGER, rincian TEXT)"
+    ),
+)
 
 
 def _to_sql_value(value: object, ftype: str) -> object:
@@ -117,13 +137,53 @@ class GpkgWriter(Writer):
         columns = [c for c in columns if c != key]
         if not columns or frame.empty:
             return 0
-        sets = ",".join(f'"{c}" = ?' for c in columns)
+        names = ["geom" if c == "geometry" else c for c in columns]
+        sets = ",".join(f'"{c}" = ?' for c in names)
         params = []
-        for _, row in frame.iterrows():
-            vals = [_to_sql_value(row[c], sch.field(c).type) for c in columns]
+        blobs = (
+            fmt.encode(np.asarray(frame.geometry.values, dtype=object))
+            if "geometry" in columns
+            else None
+        )
+        for i, (_, row) in enumerate(frame.iterrows()):
+            vals = [
+                blobs[i]
+                if c == "geometry" and blobs is not None
+                else _to_sql_value(row[c], sch.field(c).type)
+                for c in columns
+            ]
             params.append([*vals, _to_sql_value(row[key], "str")])
         cur = self._con.executemany(f'UPDATE "{layer}" SET {sets} WHERE "{key}" = ?', params)
         self.touched.add(layer)
+        return cur.rowcount
+
+    def audit(self, entry: AuditEntry) -> None:
+        self._con.execute(
+            "INSERT INTO klaster_audit (waktu, akun, saluran, aksi, lapisan, jumlah, rincian) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            entry.row(),
+        )
+
+    def save_account(self, account: Account) -> None:
+        self._con.execute(
+            "INSERT INTO klaster_akun (nama, peran, anggota_id, sandi_hash, dibuat, aktif) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(nama) DO UPDATE SET peran = excluded.peran, "
+            "anggota_id = excluded.anggota_id, sandi_hash = excluded.sandi_hash, "
+            "aktif = excluded.aktif",
+            account.row(),
+        )
+
+    def add_token(self, token: Token) -> None:
+        self._con.execute(
+            "INSERT INTO klaster_token (token_hash, akun, label, dibuat, dicabut) VALUES (?, ?, ?, ?, ?)",
+            token.row(),
+        )
+
+    def revoke_token(self, token_hash_prefix: str, when: str) -> int:
+        cur = self._con.execute(
+            "UPDATE klaster_token SET dicabut = ? WHERE dicabut IS NULL AND token_hash LIKE ?",
+            (when, token_hash_prefix + "%"),
+        )
         return cur.rowcount
 
     def set_meta(self, name: str, value: str) -> None:
@@ -193,6 +253,9 @@ class GpkgStore(Store):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = self._connect()
         try:
+            # WAL: readers never block the writer and concurrent reports queue on the
+            # busy timeout instead of failing; GDAL and QGIS read WAL GeoPackages.
+            con.execute("PRAGMA journal_mode = WAL")
             con.execute("BEGIN IMMEDIATE")
             fmt.init_core(con)
             for sch in schema_mod.schemas().values():
@@ -221,6 +284,8 @@ class GpkgStore(Store):
                         )
             con.execute("CREATE TABLE klaster_meta (name TEXT PRIMARY KEY, value TEXT)")
             con.execute("INSERT INTO klaster_meta VALUES ('version', '0')")
+            for statement in PRIVATE_DDL:
+                con.execute(statement)
             con.execute("COMMIT")
         except BaseException:
             if con.in_transaction:
@@ -284,6 +349,55 @@ class GpkgStore(Store):
             row = con.execute("SELECT value FROM klaster_meta WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
+    def account(self, name: str) -> Account | None:
+        with self._reading() as con:
+            if not self._has_private(con):
+                return None
+            row = con.execute(
+                "SELECT nama, peran, anggota_id, sandi_hash, dibuat, aktif FROM klaster_akun "
+                "WHERE nama = ?",
+                (name,),
+            ).fetchone()
+        return Account.from_row(row) if row else None
+
+    def accounts(self) -> list[Account]:
+        with self._reading() as con:
+            if not self._has_private(con):
+                return []
+            rows = con.execute(
+                "SELECT nama, peran, anggota_id, sandi_hash, dibuat, aktif FROM klaster_akun ORDER BY nama"
+            ).fetchall()
+        return [Account.from_row(r) for r in rows]
+
+    def token(self, token_hash: str) -> Token | None:
+        with self._reading() as con:
+            if not self._has_private(con):
+                return None
+            row = con.execute(
+                "SELECT token_hash, akun, label, dibuat, dicabut FROM klaster_token WHERE token_hash = ?",
+                (token_hash,),
+            ).fetchone()
+        return Token(*row) if row else None
+
+    def read_audit(self, *, limit: int | None = None) -> pd.DataFrame:
+        sql = (
+            "SELECT id, waktu, akun, saluran, aksi, lapisan, jumlah, rincian FROM klaster_audit "
+            "ORDER BY id DESC"
+        )
+        cols = ["id", "waktu", "akun", "saluran", "aksi", "lapisan", "jumlah", "rincian"]
+        with self._reading() as con:
+            if not self._has_private(con):
+                return pd.DataFrame(columns=cols)
+            rows = con.execute(sql + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+        return pd.DataFrame(rows, columns=cols)
+
+    @staticmethod
+    def _has_private(con: sqlite3.Connection) -> bool:
+        row = con.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'klaster_audit'"
+        ).fetchone()
+        return bool(row[0])
+
     # -- writing ----------------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[GpkgWriter]:
@@ -292,6 +406,8 @@ class GpkgStore(Store):
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
+            for statement in PRIVATE_DDL:  # stores made before these tables existed
+                con.execute(statement)
             writer = GpkgWriter(self, con)
             try:
                 yield writer

@@ -1,0 +1,243 @@
+"""Members' periodic stock reports and their sites: the write side, with permissions and audit.
+
+Every function here takes an :class:`~geo_klaster.accounts.Actor`, checks that it may write
+what it asks to (its own member's sites, or everything for the coordinator), validates with
+the same code as file imports, and writes the rows and their audit entry in one transaction.
+A report appends to ``stok``; nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from geo_klaster import schema as schema_mod
+from geo_klaster.accounts import Actor, now_utc
+from geo_klaster.errors import InputError, NotFoundError, Problem, ValidationError
+from geo_klaster.importer import context_for
+from geo_klaster.io import Source, read_source
+from geo_klaster.store import Store
+from geo_klaster.store.base import AuditEntry
+from geo_klaster.validate import validate
+
+REPORT_COLUMNS = ["lokasi_id", "barang", "jumlah", "siap", "satuan", "kondisi", "kedaluwarsa"]
+MAX_ROWS = 5_000
+
+
+def site_owners(store: Store) -> dict[str, str]:
+    lokasi = store.read("lokasi")
+    return dict(zip(lokasi["id"].astype(str), lokasi["anggota_id"].astype(str), strict=True))
+
+
+def _check_sites(actor: Actor, store: Store, lokasi_ids: Sequence[object]) -> None:
+    owners = site_owners(store)
+    for lid in sorted({str(x) for x in lokasi_ids if x is not None and str(x).strip()}):
+        if lid in owners:
+            actor.require_member(owners[lid], f"lokasi {lid}")
+
+
+def submit_report(
+    store: Store,
+    actor: Actor,
+    rows: pd.DataFrame | Sequence[Mapping[str, object]],
+    *,
+    lokasi_id: str | None = None,
+    source: str = "laporan",
+    first_row: int = 1,
+    now: dt.datetime | None = None,
+) -> int:
+    """Append one stock report; returns the number of lines stored.
+
+    Parameters
+    ----------
+    rows
+        One row per item: ``barang, jumlah, siap`` and optionally ``satuan`` (default: the
+        catalogue unit), ``kondisi`` (default ``baik``), ``kedaluwarsa``, ``dilaporkan``
+        (default: now, UTC) and ``lokasi_id`` (when not given for the whole report).
+    lokasi_id
+        The site the whole report is for.
+    source, first_row
+        How problems name the input: ``"{source}, baris {n}"`` with rows numbered from
+        ``first_row`` (1 for JSON lines, 2 for CSV/XLSX under a header line).
+
+    Raises
+    ------
+    ForbiddenError
+        A site of another member (and the actor is not the coordinator).
+    ValidationError
+        Any bad row: all of them are named, nothing is written.
+    """
+    frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    if frame.empty:
+        raise ValidationError(
+            source, [Problem("laporan tidak berisi baris / the report has no rows")]
+        )
+    if len(frame) > MAX_ROWS:
+        raise InputError(
+            f"{source}: terlalu banyak baris ({len(frame)} > {MAX_ROWS}) / too many rows"
+        )
+    frame = frame.astype(object).where(frame.notna(), None)
+    if lokasi_id is not None:
+        if "lokasi_id" in frame.columns:
+            other = {str(v) for v in frame["lokasi_id"] if v is not None} - {lokasi_id}
+            if other:
+                raise InputError(
+                    f"{source}: baris menyebut lokasi lain ({', '.join(sorted(other))}) "
+                    f"dari laporan untuk {lokasi_id} / rows name another site"
+                )
+        frame["lokasi_id"] = lokasi_id
+    if "lokasi_id" not in frame.columns:
+        raise ValidationError(
+            source, [Problem("lokasi tidak disebut / no site given", field="lokasi_id")]
+        )
+    _check_sites(actor, store, frame["lokasi_id"].tolist())
+
+    context = context_for(store)
+    stamp = _utc_naive(now or dt.datetime.now(dt.UTC))
+    if "dilaporkan" not in frame.columns:
+        frame["dilaporkan"] = stamp
+    else:
+        frame["dilaporkan"] = [
+            stamp if v is None or str(v).strip() == "" else v for v in frame["dilaporkan"]
+        ]
+    if "satuan" not in frame.columns:
+        frame["satuan"] = None
+    frame["satuan"] = [
+        context.units.get(str(b)) if (u is None or str(u).strip() == "") else u
+        for b, u in zip(frame.get("barang", [None] * len(frame)), frame["satuan"], strict=True)
+    ]
+    src = Source(Path(source), frame, "baris", first_row, None, False)
+    checked = validate(src, schema_mod.get("stok"), context, mode="append")
+    stok = checked.frame
+    with store.transaction() as tx:
+        tx.append("stok", stok)
+        tx.audit(
+            AuditEntry(
+                now_utc(), actor.nama, actor.saluran, "laporan_stok", "stok", len(stok),
+                {
+                    "sumber": source,
+                    "lokasi": sorted(set(stok["lokasi_id"])),
+                    "barang": sorted(set(stok["barang"])),
+                    "diabaikan": checked.ignored,
+                },
+            )
+        )  # fmt: skip
+    return len(stok)
+
+
+def _utc_naive(moment: dt.datetime) -> pd.Timestamp:
+    ts = pd.Timestamp(moment)
+    return ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def report_from_file(
+    store: Store,
+    actor: Actor,
+    path: str | Path,
+    *,
+    lokasi_id: str | None = None,
+    name: str | None = None,
+) -> int:
+    """A CSV or XLSX report (the downloadable template's columns); all rows or none."""
+    p = Path(path)
+    src = read_source(p, schema_mod.get("stok"))
+    return submit_report(
+        store, actor, src.frame, lokasi_id=lokasi_id, source=name or p.name, first_row=src.first_row
+    )
+
+
+def template_frame() -> pd.DataFrame:
+    """An empty report with the columns members fill in (for the downloadable template)."""
+    return pd.DataFrame(columns=REPORT_COLUMNS)
+
+
+def save_site(
+    store: Store,
+    actor: Actor,
+    *,
+    id: str,
+    nama: str,
+    lon: float,
+    lat: float,
+    anggota_id: str | None = None,
+    jenis: str | None = None,
+    source: str = "lokasi",
+) -> str:
+    """Add a site, or move/rename an existing one; returns ``"baru"`` or ``"diubah"``."""
+    owners = site_owners(store)
+    existing_owner = owners.get(id)
+    if existing_owner is not None:
+        actor.require_member(existing_owner, f"lokasi {id}")
+        if anggota_id and anggota_id != existing_owner:
+            actor.require_member(anggota_id, f"anggota {anggota_id}")
+        anggota_id = anggota_id or existing_owner
+    else:
+        anggota_id = anggota_id or actor.anggota_id
+        if anggota_id is None:
+            raise InputError("sebutkan anggota pemilik lokasi / name the member owning the site")
+        actor.require_member(anggota_id, f"anggota {anggota_id}")
+    frame = gpd.GeoDataFrame(
+        {"id": [id], "anggota_id": [anggota_id], "nama": [nama], "jenis": [jenis]},
+        geometry=[shapely.Point(lon, lat)],
+        crs=4326,
+    )
+    src = Source(Path(source), frame, "baris", 1, CRS.from_epsg(4326), True)
+    context = context_for(store)
+    if existing_owner is not None:
+        # moving: the key exists; validate as a new row against the other sites
+        context.keys["lokasi"] = set(context.keys.get("lokasi", set())) - {id}
+    checked = validate(src, schema_mod.get("lokasi"), context, mode="append").frame
+    with store.transaction() as tx:
+        if existing_owner is None:
+            tx.append("lokasi", checked)
+            action = "baru"
+        else:
+            tx.update(
+                "lokasi", checked, key="id", columns=["anggota_id", "nama", "jenis", "geometry"]
+            )
+            action = "diubah"
+        tx.audit(
+            AuditEntry(
+                now_utc(), actor.nama, actor.saluran, "lokasi", "lokasi", 1,
+                {"id": id, "aksi": action, "lon": lon, "lat": lat, "nama": nama},
+            )
+        )  # fmt: skip
+    return action
+
+
+def stock_at(store: Store, when: dt.date | None = None) -> pd.DataFrame:
+    """The stock per site and item as it stood at the end of ``when`` (None: now)."""
+    from geo_klaster.stock import current_stock
+
+    return current_stock(store.read("stok"), as_of=when)
+
+
+def stale_members(
+    store: Store, *, today: dt.date | None = None, period_days: int = 30
+) -> pd.DataFrame:
+    """Members with their last report, stale ones (older than the period, or never) first.
+
+    Includes the personal contact fields: show them to signed-in users only.
+    """
+    from geo_klaster.stock import last_report
+
+    today = today or dt.date.today()
+    anggota = store.read("anggota")
+    if anggota.empty:
+        raise NotFoundError("belum ada anggota / no members yet")
+    last = last_report(
+        store.read("stok"), store.read("lokasi"), anggota, today=today, periode_hari=period_days
+    )
+    out = pd.DataFrame(anggota.drop(columns="geometry")).merge(
+        last, left_on="id", right_on="anggota_id", how="left"
+    )
+    out["usang"] = out["usang"].fillna(True).astype(bool)
+    return out.sort_values(
+        ["usang", "laporan_terakhir"], ascending=[False, True], na_position="first"
+    )
