@@ -449,3 +449,13 @@ def test_hazard_raster_without_crs_refused(
     err = capsys.readouterr().err
     assert "tanpa_crs.tif" in err and "--crs" in err
     assert digest(base) == before
+
+
+def test_features_bbox_and_paging(base: Path) -> None:
+    store = GpkgStore(base)
+    page, matched = store.features("lokasi", bbox=(107.2, -6.4, 107.3, -6.3))
+    assert matched == 1 and page["id"].tolist() == ["L2"]
+    page, matched = store.features("lokasi", limit=1, offset=1)
+    assert matched == 2 and page["id"].tolist() == ["L2"]
+    page, matched = store.features("stok", limit=2)
+    assert matched == 3 and len(page) == 2

@@ -123,7 +123,7 @@ def test_tokens_and_passwords(store: GpkgStore) -> None:
     with pytest.raises(AuthError, match="dicabut"):
         accounts.authenticate_token(store, token)
     # only the hash is stored
-    with store._reading() as con:  # noqa: SLF001 -- looking inside the file on purpose
+    with store._reading() as con:
         stored = [r[0] for r in con.execute("SELECT token_hash FROM klaster_token")]
         sandi = [r[0] for r in con.execute("SELECT sandi_hash FROM klaster_akun")]
     assert token not in stored and all(s.startswith("scrypt$") for s in sandi)

@@ -171,6 +171,30 @@ class Store(abc.ABC):
     def transaction(self) -> contextlib.AbstractContextManager[Writer]:
         """A write transaction: commits on normal exit, rolls back on any exception."""
 
+    def features(
+        self,
+        layer: str,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[pd.DataFrame, int]:
+        """A page of ``layer``: rows whose geometry intersects ``bbox`` (lon/lat, WGS84),
+        ordered by feature id, and the number matched before paging.
+
+        This default filters in memory; a database backend overrides it with an indexed query.
+        """
+        import shapely
+
+        frame = self.read(layer)
+        if bbox is not None:
+            if "geometry" not in frame.columns:
+                raise ValueError(f"layer {layer} has no geometry: bbox does not apply")
+            frame = frame[shapely.intersects(frame.geometry.values, shapely.box(*bbox))]
+        matched = len(frame)
+        end = None if limit is None else offset + limit
+        return frame.iloc[offset:end], matched
+
     def read_all(self) -> dict[str, pd.DataFrame]:
         from geo_klaster.schema import layer_names
 
