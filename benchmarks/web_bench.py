@@ -1,0 +1,372 @@
+"""Benchmark of the web app (run by hand; not a test).
+
+    .venv/bin/python benchmarks/web_bench.py [--durasi 10] [--koneksi 16] [--json out.json]
+
+For two stores, the demo regency and the same regency with 5,000 sites (generated), it
+reports:
+
+* the HTML size of each page;
+* the time until the map is painted in headless Chromium (navigation start → the sites are
+  in the map and two animation frames have passed), median of several loads, each in a fresh
+  browser context (empty browser cache, warm server cache);
+* requests per second and p50/p95 latency of ``/api/analisis/kecamatan.geojson`` and
+  ``/api/layers/desa.geojson`` under concurrent load, with ``wrk`` (Debian package) if
+  installed, else a bounded Python thread-pool load generator.
+
+The app runs on waitress on 127.0.0.1 in a child process, so the load generator does not
+share its interpreter. Targets (issue 4): overview under 1.5 MB and painted under 1 s with
+5,000 sites. The desa layer is the real one from ``../shared/data/bekasi/desa.geojson`` when
+that file exists (the demo has none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DESA = ROOT.parent / "shared" / "data" / "bekasi" / "desa.geojson"
+DAY = dt.date(2026, 11, 27)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = [
+    "/",
+    "/kecamatan/32.16.02",
+    "/kecamatan/32.16.02/cetak",
+    "/gap",
+    "/alokasi",
+    "/anggota",
+]
+API = ["/api/analisis/kecamatan.geojson", "/api/layers/desa.geojson"]
+WRK_LUA = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format("HASIL %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), errors))
+end
+"""
+
+
+# -- stores ----------------------------------------------------------------------------------
+
+
+def build_demo(path: Path) -> None:
+    from geo_klaster.demo_store import build_demo_store
+    from geo_klaster.store import open_store
+
+    store = open_store(path)
+    build_demo_store(store, today=DAY)
+    if SHARED_DESA.exists():
+        desa = gpd.read_file(SHARED_DESA, engine="pyogrio")
+        frame = gpd.GeoDataFrame(
+            {
+                "kode_desa": desa["kode_desa"].astype(str),
+                "kode": desa["kode"].astype(str),
+                "nama_desa": desa["nama_desa"].astype(str),
+                "contoh": False,
+            },
+            geometry=desa.geometry.to_numpy(),
+            crs=desa.crs,
+        ).to_crs(4326)
+        frame["geometry"] = [
+            shapely.MultiPolygon(list(shapely.get_parts(g))) for g in frame.geometry
+        ]
+        with store.transaction() as tx:
+            tx.append("desa", frame)
+
+
+def add_sites(path: Path, total: int, *, seed: int = 7) -> None:
+    """Grow the store to ``total`` sites: random points in the kecamatan, stock copied."""
+    from geo_klaster.store import open_store
+
+    store = open_store(path)
+    lokasi = store.read("lokasi")
+    stok = store.read("stok")
+    kec = store.read("kecamatan")
+    n = total - len(lokasi)
+    if n <= 0:
+        return
+    rng = np.random.default_rng(seed)
+    area = shapely.union_all(kec.geometry.to_numpy())
+    minx, miny, maxx, maxy = area.bounds
+    pts: list[shapely.Point] = []
+    while len(pts) < n:
+        xs = rng.uniform(minx, maxx, n)
+        ys = rng.uniform(miny, maxy, n)
+        cand = shapely.points(xs, ys)
+        pts.extend(cand[shapely.contains(area, cand)][: n - len(pts)])
+    template = lokasi.iloc[rng.integers(0, len(lokasi), n)].reset_index(drop=True)
+    ids = [f"LOK-X{i:05d}" for i in range(n)]
+    new_sites = gpd.GeoDataFrame(
+        {
+            "id": ids,
+            "anggota_id": template["anggota_id"].to_numpy(),
+            "nama": [f"Gudang uji {i} (contoh)" for i in range(n)],
+            "jenis": template["jenis"].to_numpy(),
+            "contoh": True,
+        },
+        geometry=pts,
+        crs=4326,
+    )
+    by_site = {k: g for k, g in stok.groupby("lokasi_id")}
+    rows = []
+    for new_id, old_id in zip(ids, template["id"]):
+        lines = by_site.get(old_id)
+        if lines is not None:
+            rows.append(lines.assign(lokasi_id=new_id))
+    new_stok = pd.concat(rows, ignore_index=True)
+    with store.transaction() as tx:
+        tx.append("lokasi", new_sites)
+        tx.append("stok", new_stok)
+
+
+# -- server ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(store: Path, port: int, threads: int) -> subprocess.Popen[bytes]:
+    code = (
+        "import datetime, logging, waitress; from web import create_app; "
+        "logging.getLogger('waitress.queue').setLevel(logging.ERROR); "
+        f"app = create_app({{'STORE': {str(store)!r}, 'TODAY': datetime.date({DAY.year}, "
+        f"{DAY.month}, {DAY.day})}}); "
+        f"waitress.serve(app, host='127.0.0.1', port={port}, threads={threads})"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def get(url: str) -> tuple[bytes, float]:
+    t = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as r:
+        body = r.read()
+    return body, time.perf_counter() - t
+
+
+# -- measurements ----------------------------------------------------------------------------
+
+
+def page_sizes(base: str) -> dict[str, dict[str, float]]:
+    out = {}
+    for path in PAGES:
+        _, cold = get(base + path)
+        body, warm = get(base + path)
+        out[path] = {"bytes": len(body), "first_s": cold, "warm_s": warm}
+    return out
+
+
+PAINT_INIT = """
+window.__painted = null;
+document.addEventListener("klaster:lokasi", () => {
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    window.__painted = performance.now();
+  }));
+});
+"""
+
+
+def paint_times(base: str, runs: int) -> dict[str, dict[str, float]]:
+    from playwright.sync_api import sync_playwright
+
+    out: dict[str, dict[str, float]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for path in PAGES:
+                times, foreign = [], []
+                for _ in range(runs):
+                    ctx = browser.new_context(viewport={"width": 1366, "height": 900})
+                    page = ctx.new_page()
+                    page.add_init_script(PAINT_INIT)
+
+                    def route(r: Any, foreign: list[str] = foreign) -> None:
+                        if r.request.url.startswith(base):
+                            r.continue_()
+                        else:
+                            foreign.append(r.request.url)
+                            r.abort()
+
+                    page.route("**/*", route)
+                    page.goto(base + path, wait_until="commit")
+                    page.wait_for_function("window.__painted !== null", timeout=60_000)
+                    times.append(page.evaluate("window.__painted") / 1000.0)
+                    ctx.close()
+                out[path] = {
+                    "median_s": statistics.median(times),
+                    "max_s": max(times),
+                    "foreign_requests": len(foreign),
+                }
+        finally:
+            browser.close()
+    return out
+
+
+def load_wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_LUA)
+        script = f.name
+    try:
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script, url],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
+        ).stdout
+    finally:
+        os.unlink(script)
+    line = next(x for x in out.splitlines() if x.startswith("HASIL"))
+    n, duration_us, p50, p95, errors = map(int, line.split()[1:])
+    return {
+        "tool": "wrk",
+        "requests": n,
+        "rps": n / (duration_us / 1e6),
+        "p50_ms": p50 / 1000,
+        "p95_ms": p95 / 1000,
+        "errors": errors,
+    }
+
+
+def load_python(url: str, seconds: int, connections: int, max_requests: int = 20_000) -> dict:
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+    errors = 0
+
+    def worker() -> tuple[list[float], int]:
+        lat, err = [], 0
+        while time.perf_counter() < deadline and len(latencies) + len(lat) < max_requests:
+            try:
+                lat.append(get(url)[1])
+            except OSError:
+                err += 1
+        return lat, err
+
+    t0 = time.perf_counter()
+    with cf.ThreadPoolExecutor(connections) as pool:
+        for lat, err in pool.map(lambda _: worker(), range(connections)):
+            latencies += lat
+            errors += err
+    elapsed = time.perf_counter() - t0
+    q = np.quantile(latencies, [0.5, 0.95]) * 1000
+    return {
+        "tool": "python",
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": float(q[0]),
+        "p95_ms": float(q[1]),
+        "errors": errors,
+    }
+
+
+def bench_store(name: str, store: Path, args: argparse.Namespace) -> dict[str, Any]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server(store, port, args.threads)
+    try:
+        from geo_klaster.store import open_store
+
+        s = open_store(store)
+        result: dict[str, Any] = {
+            "store": name,
+            "lokasi": s.count("lokasi"),
+            "stok": s.count("stok"),
+            "desa": s.count("desa"),
+        }
+        result["pages"] = page_sizes(base)
+        if Path(CHROMIUM).exists():
+            result["paint"] = paint_times(base, args.runs)
+        load = load_wrk if shutil.which("wrk") else load_python
+        result["load"] = {}
+        for path in API:
+            sizes = len(get(base + path)[0])
+            result["load"][path] = {"bytes": sizes, **load(base + path, args.durasi, args.koneksi)}
+        return result
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    for r in results:
+        print(f"\n== {r['store']}: {r['lokasi']} lokasi, {r['stok']} baris stok, {r['desa']} desa")
+        print(
+            f"{'halaman':32} {'HTML':>10} {'pertama':>9} {'hangat':>8} {'cat (med)':>10} {'maks':>7}"
+        )
+        for path, v in r["pages"].items():
+            paint = r.get("paint", {}).get(path, {})
+            print(
+                f"{path:32} {v['bytes'] / 1e6:8.3f}MB {v['first_s']:8.3f}s {v['warm_s']:7.3f}s "
+                f"{paint.get('median_s', float('nan')):9.3f}s {paint.get('max_s', float('nan')):6.3f}s"
+            )
+        for path, v in r["load"].items():
+            print(
+                f"{path:36} {v['bytes'] / 1e3:8.1f}kB {v['rps']:8.0f} req/s  p50 {v['p50_ms']:6.2f} ms"
+                f"  p95 {v['p95_ms']:6.2f} ms  ({v['requests']} req, {v['errors']} galat, {v['tool']})"
+            )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--durasi", type=int, default=10, help="seconds of load per endpoint")
+    ap.add_argument("--koneksi", type=int, default=16, help="concurrent connections")
+    ap.add_argument("--threads", type=int, default=8, help="waitress threads")
+    ap.add_argument("--runs", type=int, default=5, help="browser loads per page")
+    ap.add_argument("--lokasi", type=int, default=5000, help="sites of the large store")
+    ap.add_argument("--json", type=Path, help="write the figures here too")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="geo-klaster-bench-") as tmp:
+        demo = Path(tmp) / "demo.gpkg"
+        build_demo(demo)
+        big = Path(tmp) / f"lokasi{args.lokasi}.gpkg"
+        shutil.copy(demo, big)
+        add_sites(big, args.lokasi)
+        results = [bench_store("demo", demo, args), bench_store(f"{args.lokasi} lokasi", big, args)]
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

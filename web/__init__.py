@@ -1,0 +1,146 @@
+"""The geo_klaster web application: maps, GeoJSON/CSV/GeoPackage API, offline assets.
+
+``create_app(config)`` builds the Flask application; ``serve(store, host, port)`` runs it on
+waitress (``geo-klaster serve``). Configuration is read here, in the factory, never at import.
+
+Configuration keys (all optional except ``STORE``)
+--------------------------------------------------
+``STORE``
+    Path of the GeoPackage store (default: ``$GEO_KLASTER_STORE``, else ``./klaster.gpkg``).
+``SKENARIO``
+    Scenario shown when a request names none (default: the first by name).
+``JARAK_KM``, ``HARI``
+    Default reach (km) and days of response (default: :class:`AnalysisConfig`'s).
+``TODAY``
+    Fixed analysis date (a ``datetime.date`` or ISO text), for tests; default: today.
+``ANALISIS``
+    An :class:`~geo_klaster.config.AnalysisConfig` (default settings if absent).
+``LOKASI_INLINE_MAKS``
+    Up to this many sites are written into the page; more are fetched from the API
+    (default 1000).
+``PETA_DASAR_DARING``
+    Offer OpenStreetMap tiles as an optional overlay, off at start (default True).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+
+from geo_klaster.config import AnalysisConfig
+from geo_klaster.errors import KlasterError, NotFoundError, StoreError
+from geo_klaster.store import resolve_location
+from web.cache import DataCache
+from web.params import StoreBelumAda, TidakDitemukan, WebError
+
+__all__ = ["create_app", "serve"]
+
+EXTENSION = "geo_klaster"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    Parameters
+    ----------
+    config
+        Configuration values (see the module docstring); they override the defaults.
+    """
+    app = Flask(__name__)
+    analysis_cfg = AnalysisConfig()
+    app.config.update(
+        STORE=resolve_location(None),
+        SKENARIO=None,
+        JARAK_KM=analysis_cfg.jarak_km,
+        HARI=analysis_cfg.hari,
+        TODAY=None,
+        ANALISIS=analysis_cfg,
+        LOKASI_INLINE_MAKS=1000,
+        PETA_DASAR_DARING=True,
+        JSON_AS_ASCII=False,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    if config:
+        app.config.update(config)
+    app.config["STORE"] = os.fspath(app.config["STORE"])
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = DataCache(app.config["STORE"], config=app.config["ANALISIS"])
+
+    from web import api, assets, maps
+
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(maps.bp)
+    _register_errors(app)
+    return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    def answer(exc: WebError):  # type: ignore[no-untyped-def]
+        if _wants_json():
+            return jsonify(exc.as_json()), exc.status
+        g.tanpa_query = True
+        return render_template("galat.html", galat=exc, status=exc.status), exc.status
+
+    app.register_error_handler(WebError, answer)
+
+    @app.errorhandler(NotFoundError)
+    def not_found(exc: NotFoundError):  # type: ignore[no-untyped-def]
+        return answer(TidakDitemukan(exc.message))
+
+    @app.errorhandler(StoreError)
+    def store_error(exc: StoreError):  # type: ignore[no-untyped-def]
+        return answer(StoreBelumAda(exc.message))
+
+    @app.errorhandler(KlasterError)
+    def klaster_error(exc: KlasterError):  # type: ignore[no-untyped-def]
+        return answer(WebError(exc.message))
+
+    @app.errorhandler(404)
+    def no_route(_exc: Exception):  # type: ignore[no-untyped-def]
+        return answer(TidakDitemukan(f"alamat tidak dikenal: {request.path}"))
+
+    @app.errorhandler(405)
+    def bad_method(_exc: Exception):  # type: ignore[no-untyped-def]
+        err = WebError(f"metode {request.method} tidak didukung di {request.path}")
+        err.status = 405
+        return answer(err)
+
+    @app.teardown_request
+    def _forget(_exc: BaseException | None) -> None:
+        g.pop("klaster_snapshot", None)
+
+
+def serve(
+    store_location: str | os.PathLike[str],
+    host: str = "127.0.0.1",
+    port: int = 5000,
+    *,
+    threads: int = 8,
+    config: dict[str, Any] | None = None,
+) -> None:
+    """Run the application on waitress (a production WSGI server) until interrupted.
+
+    Parameters
+    ----------
+    store_location
+        The GeoPackage store.
+    host, port
+        Address to listen on (default 127.0.0.1:5000; use 0.0.0.0 to listen on every
+        interface).
+    threads
+        Worker threads of waitress.
+    config
+        Further configuration (see :func:`create_app`).
+    """
+    import waitress
+
+    app = create_app({**(config or {}), "STORE": os.fspath(store_location)})
+    print(f"geo_klaster: http://{host}:{port}/  (penyimpanan: {app.config['STORE']})", flush=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="geo_klaster")

@@ -1,0 +1,209 @@
+"""The API: layers and analysis results as RFC 7946 GeoJSON, CSV and GeoPackage.
+
+Routes
+------
+``/api/layers/<layer>.geojson?bbox=minlon,minlat,maxlon,maxlat``
+    A store layer without personal fields; feature ``id`` = the layer's key. Attribute tables
+    (``stok``, ``barang``) come as features with ``"geometry": null`` (RFC 7946 allows it);
+    ``bbox`` on them is a 400, since they have no geometry to filter.
+``/api/analisis/kecamatan.geojson``, ``/api/analisis/alokasi.geojson``,
+``/api/analisis/lokasi.geojson``, ``/api/analisis/gap.csv``
+    Results of the analysis chosen by ``skenario``, ``jarak_km``, ``hari``.
+``/api/analisis/lokasi/<id>/stok.json``
+    One site's committable stock (the maps' popups fetch it for large layers).
+``/api/kecamatan/<kode>/jangkauan.geojson``
+    The sites within reach of one kecamatan, nearest first, with ``jarak_m``.
+``/api/export.gpkg``
+    Every store layer (personal fields emptied) and the analysis results (``hasil_*``) in one
+    GeoPackage that opens in QGIS.
+
+GeoJSON bodies are serialised once per data version and parameters, and served as bytes.
+Errors: ``{"error": ..., "parameter": ...}`` with 400 (bad parameter) or 404 (unknown layer
+or kecamatan).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from flask import Blueprint, Response, jsonify, request
+from shapely.geometry import box
+
+from geo_klaster import geojson
+from geo_klaster import schema as schema_mod
+from geo_klaster.export import EXPORT_GPKG, export_store
+from geo_klaster.gaps import KOLOM as KOLOM_GAP
+from geo_klaster.outputs import KOLOM_ALOKASI, KOLOM_JANGKAUAN, KOLOM_KECAMATAN, KOLOM_LOKASI
+from web import context, params
+from web.cache import Parameter
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_AGE_S = 60  # clients may reuse a body this long; new data change the ETag
+
+
+def _respond(body: bytes, mimetype: str, *, filename: str | None = None) -> Response:
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE_S}"
+    resp.set_etag(f"v{context.snapshot().version}-{len(body)}-{hash(body) & 0xFFFFFFFF:x}")
+    if filename:
+        resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp.make_conditional(request)
+
+
+def _geojson(body: bytes) -> Response:
+    return _respond(body, geojson.MEDIA_TYPE)
+
+
+def _layer_frame(name: str) -> gpd.GeoDataFrame:
+    """A public layer as a GeoDataFrame (attribute tables get null geometries)."""
+    snap = context.snapshot()
+
+    def build() -> gpd.GeoDataFrame:
+        frame = context.layer(name)
+        if isinstance(frame, gpd.GeoDataFrame):
+            return frame
+        nulls = gpd.GeoSeries([None] * len(frame), index=frame.index, crs=4326)
+        return gpd.GeoDataFrame(frame, geometry=nulls, crs=4326)
+
+    return context.cache().memo(snap, ("frame", name), build)
+
+
+@bp.get("/layers/<layer>.geojson")
+def layer_geojson(layer: str) -> Response:
+    if layer not in schema_mod.layer_names():
+        raise params.TidakDitemukan(
+            f"lapisan '{layer}' tidak ada; pilihan: {', '.join(schema_mod.layer_names())}",
+            "layer",
+        )
+    sch = schema_mod.get(layer)
+    bounds = params.bbox(request.args.get("bbox"))
+    frame = _layer_frame(layer)
+    if bounds is None:
+        body = context.cache().memo(
+            context.snapshot(),
+            ("geojson", "layer", layer),
+            lambda: geojson.dumps(frame, id_field=sch.key),
+        )
+        return _geojson(body)
+    if not sch.has_geometry:
+        raise params.ParameterError(
+            f"lapisan '{layer}' tidak bergeometri; bbox tidak berlaku", "bbox"
+        )
+    hits = frame.sindex.query(box(*bounds), predicate="intersects")
+    return _geojson(geojson.dumps(frame.iloc[sorted(hits)], id_field=sch.key))
+
+
+@bp.get("/analisis/kecamatan.geojson")
+def analisis_kecamatan() -> Response:
+    p = context.parameter()
+    result = context.analysis(p)
+    body = context.cache().memo(
+        context.snapshot(),
+        ("geojson", "kecamatan", p),
+        lambda: geojson.dumps(
+            result.kecamatan[[*KOLOM_KECAMATAN, "peringkat", "geometry"]], id_field="kode"
+        ),
+    )
+    return _geojson(body)
+
+
+@bp.get("/analisis/alokasi.geojson")
+def analisis_alokasi() -> Response:
+    p = context.parameter()
+    result = context.analysis(p)
+    cols = [*KOLOM_ALOKASI, "satuan", "status_stok", "usang", "geometry"]
+    body = context.cache().memo(
+        context.snapshot(), ("geojson", "alokasi", p), lambda: geojson.dumps(result.alokasi[cols])
+    )
+    return _geojson(body)
+
+
+@bp.get("/analisis/lokasi.geojson")
+def analisis_lokasi() -> Response:
+    """Sites with the analysis' flags, as the maps draw them (fetched for large layers).
+
+    Without stock lists, to stay small: a site's stock is at
+    ``/api/analisis/lokasi/<id>/stok.json``.
+    """
+    p = context.parameter()
+    body = context.cache().memo(
+        context.snapshot(),
+        ("geojson", "lokasi", p),
+        lambda: geojson.dumps(context.lokasi_fc(p, dengan_stok=False)),
+    )
+    return _geojson(body)
+
+
+@bp.get("/analisis/lokasi/<lokasi_id>/stok.json")
+def analisis_lokasi_stok(lokasi_id: str) -> Response:
+    """One site's committable stock: ``[[barang, siap, satuan], ...]`` (catalogue units)."""
+    p = context.parameter()
+    result = context.analysis(p)
+    if lokasi_id not in set(result.lokasi["lokasi_id"]):
+        raise params.TidakDitemukan(f"lokasi '{lokasi_id}' tidak ada", "lokasi_id")
+    return jsonify(context.stok_lokasi(p).get(lokasi_id, []))
+
+
+@bp.get("/analisis/gap.csv")
+def analisis_gap() -> Response:
+    p = context.parameter()
+    result = context.analysis(p)
+
+    def build() -> bytes:
+        names = result.kecamatan.set_index("kode")["nama"]
+        table = result.gap[KOLOM_GAP].copy()
+        table.insert(1, "nama", table["kode"].map(names))
+        return table.to_csv(index=False).encode("utf-8")
+
+    body = context.cache().memo(context.snapshot(), ("csv", "gap", p), build)
+    return _respond(body, "text/csv", filename=f"gap_{p.skenario}.csv")
+
+
+@bp.get("/kecamatan/<kode>/jangkauan.geojson")
+def kecamatan_jangkauan(kode: str) -> Response:
+    p = context.parameter()
+    result = context.analysis(p)
+    context.kecamatan_row(result, kode)  # 404 for an unknown kode
+    body = context.cache().memo(
+        context.snapshot(),
+        ("geojson", "jangkauan", p, kode),
+        lambda: geojson.dumps(context.jangkauan_fc(p, kode)),
+    )
+    return _geojson(body)
+
+
+def _export_gpkg(p: Parameter) -> bytes:
+    """The store's layers (personal fields emptied) and the results, as GeoPackage bytes."""
+    result = context.analysis(p)
+    store = context.cache().store()
+    with tempfile.TemporaryDirectory(prefix="geo-klaster-ekspor-") as tmp:
+        out = Path(tmp)
+        paths = export_store(store, out, personal=False)
+        gpkg = next(path for path in paths if path.name == EXPORT_GPKG)
+        hasil: dict[str, pd.DataFrame] = {
+            "hasil_kecamatan": result.kecamatan[[*KOLOM_KECAMATAN, "geometry"]],
+            "hasil_lokasi": result.lokasi[[*KOLOM_LOKASI, "status_stok", "usang", "geometry"]],
+            "hasil_alokasi": result.alokasi[[*KOLOM_ALOKASI, "satuan", "geometry"]],
+            "hasil_jangkauan": result.jangkauan[KOLOM_JANGKAUAN],
+            "hasil_gap": result.gap[KOLOM_GAP],
+        }
+        for name, table in hasil.items():
+            if isinstance(table, gpd.GeoDataFrame):
+                pyogrio.write_dataframe(table, gpkg, layer=name, driver="GPKG")
+            else:
+                pyogrio.write_dataframe(
+                    pd.DataFrame(table), gpkg, layer=name, driver="GPKG", geometry_type=None
+                )
+        return gpkg.read_bytes()
+
+
+@bp.get("/export.gpkg")
+def export_gpkg() -> Response:
+    p = context.parameter()
+    body = context.cache().memo(context.snapshot(), ("gpkg", p), lambda: _export_gpkg(p))
+    return _respond(body, "application/geopackage+sqlite3", filename="klaster.gpkg")

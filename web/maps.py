@@ -1,0 +1,365 @@
+"""The HTML pages, each with a folium map rendered into the page (not an iframe).
+
+``/``                        overview: kecamatan by displaced people, flood zones, sites
+``/kecamatan/<kode>``        one kecamatan: flooded part, reach, sites, needs, allocation, gaps
+``/kecamatan/<kode>/cetak``  the same as a printable readiness sheet (A4)
+``/gap?barang=<kode>``       kecamatan by the shortfall of one item
+``/alokasi``                 allocation lines site → kecamatan; ``rencana_aksi.xlsx``
+``/anggota``                 members by sector, last report, stale first
+
+Every page takes ``skenario``, ``jarak_km`` and ``hari``. Views only parse, fetch cached
+results and render; maps come from :mod:`geo_klaster.maps`, rendered once per data version
+and parameters.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from flask import Blueprint, Response, current_app, g, render_template, request, send_file
+
+from geo_klaster import maps as peta
+from geo_klaster.analysis import AnalysisResult
+from geo_klaster.config import KELAS
+from geo_klaster.outputs import write_action_plan
+from web import context, params
+from web.cache import Parameter
+
+bp = Blueprint("maps", __name__)
+
+ANALISIS_ARGS = ("skenario", "jarak_km", "hari")
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _query(extra: dict[str, Any] | None = None) -> str:
+    """This request's analysis arguments (only those given), plus ``extra``.
+
+    On an error page the request's arguments are left out (they may be the bad ones).
+    """
+    given = {} if g.get("tanpa_query") else request.args
+    args = {k: given[k] for k in ANALISIS_ARGS if given.get(k)}
+    args.update({k: v for k, v in (extra or {}).items() if v is not None})
+    return ("?" + urlencode(args)) if args else ""
+
+
+def _tautan(path: str, **extra: Any) -> str:
+    return request.script_root + path + _query(extra)
+
+
+def _aset() -> peta.Aset:
+    return peta.aset_lokal(request.script_root + "/vendor")
+
+
+def _inline(n: int) -> bool:
+    return n <= int(current_app.config["LOKASI_INLINE_MAKS"])
+
+
+def _stok_url(p: Parameter) -> str:
+    return request.script_root + "/api/analisis/lokasi/{id}/stok.json?" + urlencode(p.query())
+
+
+def _lokasi(p: Parameter) -> dict[str, Any]:
+    """Sites for a map builder: inline (with stock) when few, else fetched from the API."""
+    result = context.analysis(p)
+    if _inline(len(result.lokasi)):
+        return {"lokasi": context.lokasi_fc(p)}
+    url = request.script_root + "/api/analisis/lokasi.geojson?" + urlencode(p.query())
+    return {"lokasi_url": url, "stok_url": _stok_url(p)}
+
+
+def _peta(key: tuple[Any, ...], build: Any) -> peta.BagianPeta:
+    """A map rendered once per data version (and key)."""
+    return context.cache().memo(
+        context.snapshot(), ("peta", request.script_root, *key), lambda: peta.bagian_html(build())
+    )
+
+
+def _opsi() -> dict[str, Any]:
+    cfg = current_app.config
+    return {
+        "aset": _aset(),
+        "tautan_kecamatan": _tautan("/kecamatan/{kode}").replace("%7Bkode%7D", "{kode}"),
+        "peta_dasar_daring": bool(cfg["PETA_DASAR_DARING"]),
+    }
+
+
+def _barang() -> pd.DataFrame:
+    return context.layer("barang").set_index("kode")
+
+
+def _nama_barang(kode: str) -> str:
+    b = _barang()
+    return str(b.at[kode, "nama"]) if kode in b.index else kode
+
+
+def _halaman(template: str, p: Parameter, result: AnalysisResult, **kw: Any) -> str:
+    snap = context.snapshot()
+    kec = snap.layers["kecamatan"]
+    return render_template(
+        template,
+        batas_perkiraan=bool("contoh" in kec and kec["contoh"].any()),
+        p=p,
+        r=result,
+        ringkas=context.cache().memo(snap, ("ringkas", p), result.summary),
+        skenario=snap.skenario,
+        demo=snap.demo,
+        versi=snap.version,
+        **kw,
+    )
+
+
+@bp.app_context_processor
+def _fungsi_halaman() -> dict[str, Any]:
+    """Helpers every template (error pages included) may use."""
+    return {
+        "angka": peta.angka,
+        "tautan": _tautan,
+        "sektor": peta.SEKTOR,
+        "halaman": request.endpoint,
+    }
+
+
+def _tanggal(ts: Any) -> str:
+    return "belum pernah" if ts is None or pd.isna(ts) else pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def ikhtisar() -> str:
+    p = context.parameter()
+    result = context.analysis(p)
+    bagian = _peta(("ikhtisar", p), lambda: peta.peta_ikhtisar(result, **_lokasi(p), **_opsi()))
+    kec = result.kecamatan
+    berisiko = kec[kec["berisiko"]].sort_values("peringkat")
+    usang = int(result.lokasi.drop_duplicates("anggota_id")["usang"].sum())
+    banjir = int((result.lokasi["kelas_banjir"].fillna("") != "").sum())
+    return _halaman(
+        "ikhtisar.html",
+        p,
+        result,
+        peta=bagian,
+        berisiko=berisiko,
+        n_lokasi=len(result.lokasi),
+        n_lokasi_banjir=banjir,
+        n_anggota_usang=usang,
+        nama_barang=_nama_barang,
+    )
+
+
+TABEL_LOKASI_MAKS = 100  # sites listed on a kecamatan page (the nearest); all are in the API
+
+
+def _data_kecamatan(p: Parameter, kode: str) -> dict[str, Any]:
+    result = context.analysis(p)
+    row = context.kecamatan_row(result, kode)
+
+    def build() -> dict[str, Any]:
+        lokasi = context.jangkauan_fc(p, kode)
+        gap = result.gap[result.gap["kode"] == kode].merge(
+            result.kebutuhan[["kode", "barang", "ilustratif"]], on=["kode", "barang"], how="left"
+        )
+        gap = gap.assign(nama=[_nama_barang(b) for b in gap["barang"]]).sort_values("barang")
+        site = result.lokasi.set_index("lokasi_id")
+        anggota = context.layer("anggota")
+        members = dict(zip(anggota["id"], anggota["nama"]))
+        alok = result.alokasi[result.alokasi["kode"] == kode].drop(columns="geometry")
+        alok = alok.assign(
+            lokasi=[str(site["nama"].get(i, i)) for i in alok["lokasi_id"]],
+            anggota=[members.get(a, a) for a in alok["anggota_id"]],
+            nama=[_nama_barang(b) for b in alok["barang"]],
+        ).sort_values(["jarak_m", "anggota", "barang"])
+        n = len(lokasi["features"])
+        if _inline(n):
+            peta_lokasi: dict[str, Any] = {"lokasi": lokasi}
+        else:
+            url = (
+                request.script_root
+                + f"/api/kecamatan/{kode}/jangkauan.geojson?"
+                + urlencode(p.query())
+            )
+            peta_lokasi = {"lokasi_url": url}
+        return {
+            "row": row,
+            "lokasi": lokasi["features"][:TABEL_LOKASI_MAKS],
+            "n_lokasi": n,
+            "peta_lokasi": peta_lokasi,
+            "gap": gap,
+            "alokasi": alok,
+            "kelas": [(k, float(row[f"luas_{k}_m2"])) for k in KELAS],
+        }
+
+    return context.cache().memo(
+        context.snapshot(), ("halaman_kecamatan", request.script_root, p, kode), build
+    )
+
+
+@bp.get("/kecamatan/<kode>")
+def kecamatan(kode: str) -> str:
+    p = context.parameter()
+    result = context.analysis(p)
+    data = _data_kecamatan(p, kode)
+    bagian = _peta(
+        ("kecamatan", p, kode),
+        lambda: peta.peta_kecamatan(result, kode, **data["peta_lokasi"], **_opsi()),
+    )
+    return _halaman("kecamatan.html", p, result, peta=bagian, **data)
+
+
+@bp.get("/kecamatan/<kode>/cetak")
+def kecamatan_cetak(kode: str) -> str:
+    p = context.parameter()
+    result = context.analysis(p)
+    data = _data_kecamatan(p, kode)
+    opsi = _opsi() | {"peta_dasar_daring": False}
+    bagian = _peta(
+        ("cetak", p, kode),
+        lambda: peta.peta_kecamatan(result, kode, **data["peta_lokasi"], **opsi),
+    )
+    return _halaman("cetak.html", p, result, peta=bagian, **data)
+
+
+def _pilihan_barang(result: AnalysisResult) -> list[tuple[str, str, str]]:
+    """Items that have a need in this analysis: ``(kode, nama, satuan)`` by name."""
+    g = result.gap.drop_duplicates("barang")
+    items = [(str(b), _nama_barang(str(b)), str(u)) for b, u in zip(g["barang"], g["satuan"])]
+    return sorted(items, key=lambda t: t[1].lower())
+
+
+@bp.get("/gap")
+def gap() -> str:
+    p = context.parameter()
+    result = context.analysis(p)
+    pilihan = _pilihan_barang(result)
+    kodes = [k for k, _, _ in pilihan]
+    ringkas = context.cache().memo(context.snapshot(), ("ringkas", p), result.summary)
+    default = (
+        ringkas["kekurangan_terbesar"][0]["barang"]
+        if ringkas["kekurangan_terbesar"]
+        else (kodes[0] if kodes else None)
+    )
+    barang = request.args.get("barang") or default
+    if barang is None:
+        raise params.ParameterError("tidak ada kebutuhan barang dalam analisis ini", "barang")
+    if barang not in kodes:
+        raise params.ParameterError(
+            f"barang '{barang}' tidak dikenal; pilihan: {', '.join(kodes)}", "barang"
+        )
+    bagian = _peta(
+        ("gap", p, barang),
+        lambda: peta.peta_gap(
+            result, barang, nama_barang=_nama_barang(barang), **_lokasi(p), **_opsi()
+        ),
+    )
+    names = result.kecamatan.set_index("kode")["nama"]
+    tabel = result.gap[result.gap["barang"] == barang].assign(nama=lambda d: d["kode"].map(names))
+    tabel = tabel[tabel["kebutuhan"].fillna(1) > 0].sort_values(
+        "kekurangan", ascending=False, na_position="first"
+    )
+    per_barang = (
+        result.gap.groupby(["barang", "satuan"], as_index=False)[
+            ["kebutuhan", "teralokasi", "kekurangan"]
+        ]
+        .sum(min_count=1)
+        .assign(nama=lambda d: [_nama_barang(b) for b in d["barang"]])
+        .sort_values("nama")
+    )
+    return _halaman(
+        "gap.html",
+        p,
+        result,
+        peta=bagian,
+        pilihan=pilihan,
+        barang=barang,
+        nama=_nama_barang(barang),
+        satuan=next(u for k, _, u in pilihan if k == barang),
+        tabel=tabel,
+        per_barang=per_barang,
+    )
+
+
+@bp.get("/alokasi")
+def alokasi() -> str:
+    p = context.parameter()
+    result = context.analysis(p)
+    pilihan = _pilihan_barang(result)
+    barang = request.args.get("barang") or None
+    if barang is not None and barang not in [k for k, _, _ in pilihan]:
+        raise params.ParameterError(f"barang '{barang}' tidak dikenal", "barang")
+    kategori = context.layer("barang").set_index("kode")["kategori"].astype(str).to_dict()
+    anggota = context.layer("anggota")
+    bagian = _peta(
+        ("alokasi", p, barang),
+        lambda: peta.peta_alokasi(
+            result, barang=barang, kategori=kategori, anggota=anggota, **_lokasi(p), **_opsi()
+        ),
+    )
+    site = result.lokasi.set_index("lokasi_id")["nama"]
+    names = dict(zip(anggota["id"], anggota["nama"]))
+    kec = result.kecamatan.set_index("kode")["nama"]
+    tabel = result.alokasi.drop(columns="geometry")
+    if barang:
+        tabel = tabel[tabel["barang"] == barang]
+    tabel = tabel.assign(
+        anggota=[names.get(a, a) for a in tabel["anggota_id"]],
+        lokasi=[str(site.get(i, i)) for i in tabel["lokasi_id"]],
+        kecamatan=[str(kec.get(k, k)) for k in tabel["kode"]],
+        nama=[_nama_barang(b) for b in tabel["barang"]],
+    ).sort_values(["anggota", "lokasi", "barang", "kode"])
+    return _halaman(
+        "alokasi.html",
+        p,
+        result,
+        peta=bagian,
+        pilihan=pilihan,
+        barang=barang,
+        tabel=tabel,
+    )
+
+
+@bp.get("/alokasi/rencana_aksi.xlsx")
+def rencana_aksi() -> Response:
+    p = context.parameter()
+    result = context.analysis(p)
+
+    def build() -> bytes:
+        layers = {"anggota": context.layer("anggota"), "barang": context.layer("barang")}
+        with tempfile.TemporaryDirectory(prefix="geo-klaster-xlsx-") as tmp:
+            path = Path(tmp) / "rencana_aksi.xlsx"
+            write_action_plan(result, path, layers)
+            return path.read_bytes()
+
+    body = context.cache().memo(context.snapshot(), ("xlsx", p), build)
+    return send_file(
+        io.BytesIO(body),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"rencana_aksi_{p.skenario}.xlsx",
+    )
+
+
+@bp.get("/anggota")
+def anggota() -> str:
+    p = context.parameter()
+    result = context.analysis(p)
+    bagian = _peta(("anggota", p), lambda: peta.peta_anggota(result, **_lokasi(p), **_opsi()))
+    tabel = context.laporan_anggota(p)
+    per_sektor = tabel.groupby("sektor").agg(anggota=("id", "size"), usang=("usang", "sum"))
+    return _halaman(
+        "anggota.html",
+        p,
+        result,
+        peta=bagian,
+        tabel=tabel,
+        per_sektor=per_sektor,
+        tanggal=_tanggal,
+        periode=result.config.periode_laporan_hari,
+    )
