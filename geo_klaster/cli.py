@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("info", parents=[parent], help="isi penyimpanan / what the store holds")
 
     p = sub.add_parser(
+        "serve", parents=[parent], help="jalankan layanan peta / run the map service"
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="alamat (default 127.0.0.1; 0.0.0.0 = semua)"
+    )
+    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+
+    p = sub.add_parser(
         "akun", parents=[parent], help="akun dan token API / accounts and API tokens"
     )
     akun = p.add_subparsers(dest="akun_command", required=True, metavar="AKSI")
@@ -281,6 +289,21 @@ def angka(value: float, decimals: int) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def _cmd_serve(args: argparse.Namespace, location: str) -> int:
+    from geo_klaster.errors import StoreError
+
+    store = open_store(location)
+    if not store.exists():
+        raise StoreError(
+            f"penyimpanan belum ada / store does not exist: {store.location} "
+            "(jalankan `geo-klaster demo` atau `geo-klaster init` dulu)"
+        )
+    from web import serve
+
+    serve(location, args.host, args.port)
+    return 0
+
+
 def _cmd_akun(args: argparse.Namespace, location: str) -> int:
     import getpass
 
@@ -374,6 +397,7 @@ _COMMANDS = {
     "export": _cmd_export,
     "info": _cmd_info,
     "analyze": _cmd_analyze,
+    "serve": _cmd_serve,
     "akun": _cmd_akun,
     "audit": _cmd_audit,
 }

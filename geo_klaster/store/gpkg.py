@@ -198,8 +198,11 @@ class GpkgStore(Store):
     """A geo_klaster store in one GeoPackage file."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"GpkgStore needs a path, not {type(path).__name__}")
         self.path = Path(path)
         self.location = str(self.path)
+        self._version_seen: tuple[object, int] | None = None
 
     # -- connection -------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -340,9 +343,26 @@ class GpkgStore(Store):
             return None
         return tuple(row)  # type: ignore[return-value]
 
+    def _signature(self) -> tuple[object, ...]:
+        """(inode, size, mtime) of the file and its WAL: every commit changes one of them."""
+        sig: list[object] = []
+        for p in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                st = p.stat()
+                sig.append((st.st_ino, st.st_size, st.st_mtime_ns))
+            except FileNotFoundError:
+                sig.append(None)
+        return tuple(sig)
+
     def version(self) -> int:
-        value = self.get_meta("version")
-        return int(value or 0)
+        # Asked on every web request: a few stat() calls unless the files changed.
+        sig = self._signature()
+        seen = self._version_seen
+        if seen is not None and seen[0] == sig:
+            return seen[1]
+        value = int(self.get_meta("version") or 0)
+        self._version_seen = (sig, value)
+        return value
 
     def get_meta(self, name: str) -> str | None:
         with self._reading() as con:
