@@ -89,3 +89,69 @@ def test_reach_sums_equal_the_pair_table_summed() -> None:
     pd.testing.assert_series_equal(
         got["terjangkau"], expected[expected != 0].rename("terjangkau"), check_dtype=False
     )
+
+
+def _star(rng: np.random.Generator, cx: float, cy: float, r: float, n: int) -> shapely.Polygon:
+    ang = np.sort(rng.uniform(0, 2 * np.pi, n))
+    rad = r * (1 + 0.6 * rng.uniform(-1, 1, n))
+    return shapely.make_valid(
+        shapely.Polygon(np.c_[cx + rad * np.cos(ang), cy + rad * np.sin(ang)])
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("metode", ["grid", "pasangan"])
+def test_pair_free_reach_sums_equal_brute_force_pairs_exactly(seed: int, metode: str) -> None:
+    """Concave stars, a polygon with a hole, a multipolygon; integer stock: equal sums."""
+    rng = np.random.default_rng(seed)
+    geoms = [
+        _star(rng, *rng.uniform(0, 60 * KM, 2), rng.uniform(0.5, 12) * KM, int(rng.integers(3, 60)))
+        for _ in range(25)
+    ]
+    geoms.append(
+        shapely.box(0, 0, 40 * KM, 40 * KM).difference(
+            shapely.box(10 * KM, 10 * KM, 30 * KM, 30 * KM)
+        )
+    )
+    geoms.append(
+        shapely.MultiPolygon([shapely.box(0, 0, KM, KM), shapely.box(50 * KM, 0, 51 * KM, KM)])
+    )
+    kec = gpd.GeoDataFrame(
+        {"kode": [f"K{i:02d}" for i in range(len(geoms))]}, geometry=geoms, crs=UTM
+    )
+    xy = rng.uniform(-30 * KM, 90 * KM, size=(2000, 2))
+    xy[:200] = np.rint(xy[:200] / KM) * KM  # on grid lines, exactly 15 km from box edges
+    sites = gpd.GeoDataFrame(
+        {"lokasi_id": [f"L{i}" for i in range(len(xy))]}, geometry=shapely.points(xy), crs=UTM
+    )
+    stok = pd.DataFrame(
+        {
+            "lokasi_id": np.repeat(sites["lokasi_id"].to_numpy(), 3),
+            "barang": ["beras", "tenda", "genset"] * len(sites),
+            "komit": rng.integers(0, 1000, size=3 * len(sites)).astype(float),
+        }
+    )
+    pairs = reach(kec, sites, jarak_m=15_000)
+    expected = pairs.merge(stok, on="lokasi_id").groupby(["kode", "barang"])["komit"].sum()
+    expected = expected[expected != 0].rename("terjangkau")
+    got = reach_sums(kec, sites, stok, jarak_m=15_000, metode=metode)
+    got = got.set_index(["kode", "barang"])["terjangkau"]
+    assert got.index.equals(expected.index)
+    assert (got.to_numpy() == expected.to_numpy()).all()  # exact, not approximate
+    # finer rows and sparser samples give the same sums too
+    if metode == "grid":
+        other = reach_sums(kec, sites, stok, jarak_m=15_000, baris_m=300.0, sampel_m=8000.0)
+        assert (other.set_index(["kode", "barang"])["terjangkau"] == got).all()
+
+
+def test_reach_sums_skip_missing_sites_and_unknown_stock_sites() -> None:
+    sites = sites_utm({"a": (5, 5), "b": (12, 5)})
+    sites = pd.concat(
+        [sites, gpd.GeoDataFrame({"lokasi_id": ["kosong"]}, geometry=[None], crs=UTM)],
+        ignore_index=True,
+    )
+    stok = pd.DataFrame(
+        {"lokasi_id": ["a", "b", "kosong", "asing"], "barang": "beras", "komit": [1.0, 2, 4, 8]}
+    )
+    got = reach_sums(kecamatan_utm(), sites, stok, jarak_m=15_000)
+    assert got.set_index("kode")["terjangkau"].to_dict() == {"32.16.19": 3.0, "32.16.20": 3.0}

@@ -1,0 +1,488 @@
+"""National-scale benchmark of the analysis stages, with PostGIS's reach sums beside them.
+
+    python benchmarks/national.py [--scale 1.0] [--pg URL | --start-postgis] [--demo STORE]
+
+Synthetic data over Indonesia (seeded, so every run builds the same): about 7,000 kecamatan
+polygons of 50 vertices in seven regions from Sumatra to Papua (UTM zones 46–54), 2,000
+flood polygons, 50,000 sites, 200,000 stock lines of 30 items; reach 15 km. ``--scale``
+multiplies every count (the regions shrink with it, so densities stay as at scale 1).
+
+Metric CRS. One UTM zone for all of Indonesia (lon 95–141°E) is wrong: 20° from its central
+meridian the scale error of Transverse Mercator is ~6 %, i.e. ~900 m on a 15 km reach. Here
+every kecamatan is computed in the UTM zone of its representative point (EPSG:327zz; the
+north/south variants differ only by a false northing), together with every site and flood
+polygon within 0.5° of that zone (enough for 15 km + a kecamatan's half-width). UTM's scale
+factor is 0.9996 on the central meridian and ~1.0012 at 0.5° beyond a zone's edge near the
+equator, so a 15 km reach is measured within −6 m / +18 m of the geodesic; areas within
+−0.08 % / +0.24 %. PostGIS is given the same per-zone projection, so both sides agree exactly.
+
+Stages timed (wall clock, ``time.perf_counter``): reprojection, exposure (flood_parts +
+exposure), sites in the flood + current/committable stock, reach sums per kecamatan × item
+(pair-free ``reach_sums``; and the chunked-pairs method for comparison), allocation over the
+at-risk kecamatan (reach pairs + needs + ``allocate``), PostGIS load + index, PostGIS reach
+query (ST_DWithin on GiST-indexed projected tables, joined with stock, GROUP BY kecamatan and
+item). Memory: ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` after each stage (the process's
+peak RSS so far, which only grows), and, in a second pass, ``tracemalloc`` peaks for the two
+reach-sum methods (Python + NumPy allocations; GEOS's own memory is not traced).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from contextlib import contextmanager
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from geo_klaster.allocation import allocate
+from geo_klaster.config import AnalysisConfig
+from geo_klaster.exposure import exposure, flood_parts
+from geo_klaster.needs import needs
+from geo_klaster.reach import reach, reach_sums
+from geo_klaster.sites import sites_in_flood
+from geo_klaster.stock import committable, current_stock
+
+ROOT = Path(__file__).resolve().parent.parent
+JARAK_M = 15_000.0
+TODAY = dt.date(2026, 1, 15)
+MARGIN_DEG = 0.5
+
+# name, centre lon, centre lat, share of kecamatan, spacing km, columns/rows aspect
+REGIONS = [
+    ("Sumatera", 101.0, 0.0, 0.20, 5.0, 1.5),
+    ("Jawa", 110.0, -7.2, 0.40, 4.0, 12.0),
+    ("Kalimantan", 114.0, 0.0, 0.11, 6.0, 1.0),
+    ("Sulawesi", 121.0, -2.0, 0.13, 5.0, 0.8),
+    ("Nusa Tenggara", 118.0, -8.7, 0.07, 4.0, 10.0),
+    ("Maluku", 128.5, -3.5, 0.04, 6.0, 1.0),
+    ("Papua", 138.0, -4.0, 0.05, 8.0, 1.5),
+]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def _km_to_deg(lat: np.ndarray) -> tuple[np.ndarray, float]:
+    return 1.0 / (111.32 * np.cos(np.radians(lat))), 1.0 / 110.57
+
+
+def _stars(rng, cx, cy, r_km, n_vert=50, jag=0.25):
+    """Star polygons (lon/lat) around centres, radius in km."""
+    n = len(cx)
+    ang = np.sort(rng.uniform(0, 2 * np.pi, (n, n_vert)), axis=1)
+    rad = r_km[:, None] * (1 + jag * rng.uniform(-1, 1, (n, n_vert)))
+    kx, ky = _km_to_deg(cy)
+    xs = cx[:, None] + rad * np.cos(ang) * kx[:, None]
+    ys = cy[:, None] + rad * np.sin(ang) * ky
+    return shapely.make_valid(shapely.polygons(np.stack([xs, ys], axis=-1)))
+
+
+def build(scale: float, seed: int = 2026) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    n_kec, n_zone, n_site, n_line = (round(v * scale) for v in (7000, 2000, 50_000, 200_000))
+    cx, cy, spacing, region = [], [], [], []
+    boxes = []
+    for i, (_name, lon, lat, share, s_km, aspect) in enumerate(REGIONS):
+        n = max(1, round(n_kec * share))
+        cols = math.ceil(math.sqrt(n * aspect))
+        rows = math.ceil(n / cols)
+        gx, gy = np.meshgrid(np.arange(cols), np.arange(rows))
+        off = np.c_[gx.ravel() - (cols - 1) / 2, gy.ravel() - (rows - 1) / 2][:n] * s_km
+        off += rng.uniform(-0.15, 0.15, off.shape) * s_km
+        kx, ky = _km_to_deg(np.array([lat]))
+        cx.append(lon + off[:, 0] * kx[0])
+        cy.append(lat + off[:, 1] * ky)
+        spacing.append(np.full(n, s_km))
+        region.append(np.full(n, i))
+        half_w, half_h = (cols / 2 * s_km + 20) * kx[0], (rows / 2 * s_km + 20) * ky
+        boxes.append((lon - half_w, lat - half_h, lon + half_w, lat + half_h, n))
+    cx, cy, spacing, region = map(np.concatenate, (cx, cy, spacing, region))
+    kec = gpd.GeoDataFrame(
+        {
+            "kode": [f"{i:05d}" for i in range(len(cx))],
+            "nama": [f"Kecamatan {i}" for i in range(len(cx))],
+            "penduduk": rng.integers(15_000, 150_000, len(cx)).astype(float),
+        },
+        geometry=_stars(rng, cx, cy, 0.5 * spacing * rng.uniform(0.8, 1.0, len(cx))),
+        crs=4326,
+    )
+    # floods near kecamatan centres, radius 1-6 km, overlapping each other at times
+    at = rng.integers(0, len(cx), n_zone)
+    kx, ky = _km_to_deg(cy[at])
+    fx = cx[at] + rng.normal(0, 3, n_zone) * kx
+    fy = cy[at] + rng.normal(0, 3, n_zone) * ky
+    zona = gpd.GeoDataFrame(
+        {
+            "kelas": rng.choice(["rendah", "sedang", "tinggi"], n_zone, p=[0.5, 0.3, 0.2]),
+            "skenario": "sintetis",
+        },
+        geometry=_stars(rng, fx, fy, rng.uniform(1, 6, n_zone), n_vert=40, jag=0.3),
+        crs=4326,
+    )
+    # sites spread over each region's box in proportion to its kecamatan
+    weights = np.array([b[4] for b in boxes], dtype=float)
+    per = rng.multinomial(n_site, weights / weights.sum())
+    sx = np.concatenate([rng.uniform(b[0], b[2], k) for b, k in zip(boxes, per, strict=True)])
+    sy = np.concatenate([rng.uniform(b[1], b[3], k) for b, k in zip(boxes, per, strict=True)])
+    lokasi = gpd.GeoDataFrame(
+        {
+            "id": [f"L{i:05d}" for i in range(n_site)],
+            "anggota_id": [f"A{i // 5:05d}" for i in range(n_site)],
+            "nama": "gudang",
+        },
+        geometry=shapely.points(sx, sy),
+        crs=4326,
+    )
+    cfg = AnalysisConfig()
+    items = list(cfg.standar) + [f"barang_{i:02d}" for i in range(30 - len(cfg.standar))]
+    satuan = {k: cfg.standar[k].satuan if k in cfg.standar else "unit" for k in items}
+    barang = pd.DataFrame(
+        {
+            "kode": items,
+            "nama": items,
+            "kategori": "logistik",
+            "satuan": [satuan[k] for k in items],
+        }
+    )
+    site_i = rng.integers(0, n_site, n_line)
+    item_i = rng.integers(0, len(items), n_line)
+    big = np.isin(np.array(items)[item_i], ["beras", "air_minum", "air_bersih"])
+    jumlah = np.where(big, rng.integers(100, 20_000, n_line), rng.integers(1, 60, n_line))
+    stok = pd.DataFrame(
+        {
+            "lokasi_id": lokasi["id"].to_numpy()[site_i],
+            "barang": np.array(items)[item_i],
+            "jumlah": jumlah.astype(float),
+            "siap": np.floor(jumlah * rng.uniform(0.3, 1.0, n_line)),
+            "satuan": [satuan[k] for k in np.array(items)[item_i]],
+            "kondisi": np.where(rng.random(n_line) < 0.05, "rusak", "baik"),
+            "kedaluwarsa": pd.Timestamp(TODAY)
+            + pd.to_timedelta(rng.integers(-30, 700, n_line), unit="D"),
+            "dilaporkan": pd.Timestamp(TODAY, tz="UTC")
+            - pd.to_timedelta(rng.integers(0, 60 * 24, n_line), unit="h"),
+        }
+    )
+    return {"kecamatan": kec, "zona_banjir": zona, "lokasi": lokasi, "stok": stok, "barang": barang}
+
+
+def zone_of(lon: np.ndarray) -> np.ndarray:
+    return (np.floor((np.asarray(lon) + 180.0) / 6.0) + 1).astype(int)
+
+
+def split_zones(layers: dict) -> list[dict]:
+    """Per UTM zone: its kecamatan (by representative point) and the sites/floods near it."""
+    kec, zona, lokasi = layers["kecamatan"], layers["zona_banjir"], layers["lokasi"]
+    kz = zone_of(shapely.get_x(kec.geometry.representative_point().to_numpy()))
+    site_lon = shapely.get_x(lokasi.geometry.to_numpy())
+    zb = zona.geometry.bounds
+    out = []
+    for z in sorted(set(kz)):
+        west, east = -180 + 6 * (z - 1) - MARGIN_DEG, -180 + 6 * z + MARGIN_DEG
+        out.append(
+            {
+                "zone": int(z),
+                "crs": CRS.from_epsg(32700 + int(z)),
+                "kec": kec[kz == z].reset_index(drop=True),
+                "lokasi": lokasi[(site_lon >= west) & (site_lon <= east)].reset_index(drop=True),
+                "zona": zona[(zb["maxx"] >= west) & (zb["minx"] <= east)].reset_index(drop=True),
+                "west": west,
+                "east": east,
+            }
+        )
+    return out
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, float]] = []
+
+    @contextmanager
+    def stage(self, name: str):
+        gc.collect()
+        t = time.perf_counter()
+        yield
+        dt_s = time.perf_counter() - t
+        self.rows.append((name, dt_s, rss_mb()))
+        print(f"  {name:<44s} {dt_s:8.2f} s   maxrss {rss_mb():7.0f} MB", flush=True)
+
+    def get(self, name: str) -> float:
+        return sum(t for n, t, _ in self.rows if n == name)
+
+
+def run_python(layers: dict, zones: list[dict], clock: Clock, cfg: AnalysisConfig) -> dict:
+    res: dict = {}
+    with clock.stage("reproject (per zone)"):
+        for z in zones:
+            z["kec_m"] = z["kec"].to_crs(z["crs"])
+            z["lokasi_m"] = z["lokasi"].to_crs(z["crs"])
+            z["zona_m"] = z["zona"].to_crs(z["crs"])
+    with clock.stage("exposure (flood_parts + exposure)"):
+        frames = []
+        for z in zones:
+            z["parts"] = flood_parts(z["zona_m"], crs=z["crs"])
+            e = exposure(
+                z["kec_m"],
+                z["zona_m"],
+                crs=z["crs"],
+                config=cfg,
+                skenario="sintetis",
+                parts=z["parts"],
+            )
+            frames.append(pd.DataFrame(e.drop(columns="geometry")))
+        res["exposure"] = pd.concat(frames, ignore_index=True)
+    with clock.stage("sites in flood + committable stock"):
+        status = []
+        for z in zones:
+            s = sites_in_flood(z["lokasi_m"], z["parts"], crs=z["crs"], config=cfg)
+            home = zone_of(shapely.get_x(z["lokasi"].geometry.to_numpy())) == z["zone"]
+            status.append(s.loc[home, ["lokasi_id", "status_stok"]])
+        status = pd.concat(status).drop_duplicates("lokasi_id").set_index("lokasi_id")
+        units = dict(zip(layers["barang"]["kode"], layers["barang"]["satuan"], strict=True))
+        stok = committable(
+            current_stock(layers["stok"], as_of=TODAY),
+            today=TODAY,
+            status_lokasi=status["status_stok"],
+            satuan_katalog=units,
+        )
+        res["stok"] = stok[["lokasi_id", "barang", "komit"]]
+    for z in zones:
+        z["kec_r"] = z["kec_m"][["kode", "geometry"]]
+        z["site_r"] = z["lokasi_m"][["geometry"]].assign(lokasi_id=z["lokasi"]["id"].to_numpy())
+    with clock.stage("reach sums, pair-free (reach_sums grid)"):
+        res["sums"] = pd.concat(
+            [reach_sums(z["kec_r"], z["site_r"], res["stok"], jarak_m=JARAK_M) for z in zones],
+            ignore_index=True,
+        )
+    with clock.stage("reach sums, chunked pairs (STRtree+sparse)"):
+        res["sums_pairs"] = pd.concat(
+            [
+                reach_sums(z["kec_r"], z["site_r"], res["stok"], jarak_m=JARAK_M, metode="pasangan")
+                for z in zones
+            ],
+            ignore_index=True,
+        )
+    with clock.stage("allocation (reach pairs + needs + allocate)"):
+        risk = set(res["exposure"].loc[res["exposure"]["berisiko"], "kode"])
+        arcs = pd.concat(
+            [
+                reach(z["kec_r"][z["kec_r"]["kode"].isin(risk)], z["site_r"], jarak_m=JARAK_M)
+                for z in zones
+            ],
+            ignore_index=True,
+        )
+        need = needs(res["exposure"], config=cfg, barang=layers["barang"])
+        res["alloc"] = allocate(res["stok"], need, arcs)
+        res["arcs"] = len(arcs)
+        res["risk"] = len(risk)
+        res["need"] = need
+    return res
+
+
+def memory_pass(zones: list[dict], stok: pd.DataFrame) -> dict[str, float]:
+    out = {}
+    for metode in ("grid", "pasangan"):
+        gc.collect()
+        tracemalloc.start()
+        for z in zones:
+            reach_sums(z["kec_r"], z["site_r"], stok, jarak_m=JARAK_M, metode=metode)
+        out[metode] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return out
+
+
+def _copy(conn, table: str, columns: list[str], rows) -> None:
+    with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
+        for row in rows:
+            cp.write_row(row)
+
+
+def run_postgis(url: str, zones: list[dict], layers: dict, stok: pd.DataFrame, clock: Clock):
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        with clock.stage("PostGIS load + transform + GiST index"):
+            conn.execute("DROP TABLE IF EXISTS bn_kec, bn_lokasi, bn_komit CASCADE")
+            conn.execute("CREATE TABLE bn_kec (kode text, zona int, geom geometry(Geometry, 4326))")
+            conn.execute("CREATE TABLE bn_lokasi (lokasi_id text, geom geometry(Point, 4326))")
+            conn.execute("CREATE TABLE bn_komit (lokasi_id text, barang text, komit float8)")
+            kec = layers["kecamatan"]
+            kz = zone_of(shapely.get_x(kec.geometry.representative_point().to_numpy()))
+            wkb = shapely.to_wkb(kec.geometry.to_numpy(), hex=True)
+            _copy(conn, "bn_kec", ["kode", "zona", "geom"], zip(kec["kode"], kz.tolist(), wkb))
+            lok = layers["lokasi"]
+            wkb = shapely.to_wkb(lok.geometry.to_numpy(), hex=True)
+            _copy(conn, "bn_lokasi", ["lokasi_id", "geom"], zip(lok["id"], wkb))
+            _copy(
+                conn,
+                "bn_komit",
+                ["lokasi_id", "barang", "komit"],
+                stok[stok["komit"] != 0].itertuples(index=False, name=None),
+            )
+            conn.execute("CREATE INDEX ON bn_komit (lokasi_id)")
+            for z in zones:
+                n, srid = z["zone"], 32700 + z["zone"]
+                conn.execute(f"DROP TABLE IF EXISTS bn_kec_{n}, bn_lok_{n}")
+                conn.execute(
+                    f"CREATE TABLE bn_kec_{n} AS SELECT kode, ST_Transform(geom, {srid}) AS geom "
+                    f"FROM bn_kec WHERE zona = {n}"
+                )
+                conn.execute(
+                    f"CREATE TABLE bn_lok_{n} AS SELECT lokasi_id, "
+                    f"ST_Transform(geom, {srid}) AS geom FROM bn_lokasi "
+                    f"WHERE ST_X(geom) BETWEEN {z['west']} AND {z['east']}"
+                )
+                conn.execute(f"CREATE INDEX ON bn_lok_{n} USING gist (geom)")
+                conn.execute(f"CREATE INDEX ON bn_kec_{n} USING gist (geom)")
+            conn.execute("ANALYZE")
+        pairs = " UNION ALL ".join(
+            f"SELECT k.kode, s.lokasi_id FROM bn_kec_{z['zone']} k JOIN bn_lok_{z['zone']} s "
+            f"ON ST_DWithin(k.geom, s.geom, {JARAK_M})"
+            for z in zones
+        )
+        sql = (
+            f"SELECT p.kode, c.barang, sum(c.komit) FROM ({pairs}) p "
+            "JOIN bn_komit c ON c.lokasi_id = p.lokasi_id GROUP BY p.kode, c.barang"
+        )
+        with clock.stage("PostGIS reach query (ST_DWithin + GROUP BY)"):
+            rows = conn.execute(sql).fetchall()
+        (n_pairs,) = conn.execute(f"SELECT count(*) FROM ({pairs}) p").fetchone()
+        conn.execute("DROP TABLE IF EXISTS bn_kec, bn_lokasi, bn_komit CASCADE")
+        for z in zones:
+            conn.execute(f"DROP TABLE IF EXISTS bn_kec_{z['zone']}, bn_lok_{z['zone']}")
+    df = pd.DataFrame(rows, columns=["kode", "barang", "terjangkau"])
+    return df[df["terjangkau"] != 0], n_pairs
+
+
+def compare(a: pd.DataFrame, b: pd.DataFrame) -> tuple[bool, int, float]:
+    m = a.merge(b, on=["kode", "barang"], how="outer", suffixes=("_a", "_b")).fillna(0.0)
+    x, y = m["terjangkau_a"].to_numpy(), m["terjangkau_b"].to_numpy()
+    close = np.isclose(x, y, rtol=1e-9, atol=1e-6)
+    return bool(close.all()), int((~close).sum()), float(np.abs(x - y).max() if len(m) else 0.0)
+
+
+def time_demo(store: str) -> None:
+    from geo_klaster.analysis import run_analysis
+    from geo_klaster.store import open_store
+
+    if not Path(store).exists():
+        subprocess.run(
+            [sys.executable, "-m", "geo_klaster.cli", "--store", store, "demo"],
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL,
+        )
+    layers = open_store(store).read_all()
+    run_analysis(layers)  # warm-up: imports, PROJ database
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        result = run_analysis(layers)
+        times.append(time.perf_counter() - t)
+    steps = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.waktu_s.items())
+    print(
+        f"\nDemo store {store}: run_analysis median {np.median(times) * 1000:.0f} ms "
+        f"(min {min(times) * 1000:.0f}, 5 runs, after one warm-up); last run: {steps}"
+    )
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--pg", help="PostGIS URL (database with the postgis extension)")
+    ap.add_argument("--start-postgis", action="store_true", help="start a throwaway server")
+    ap.add_argument("--demo", metavar="STORE", help="also time run_analysis on this store")
+    ap.add_argument("--no-memory-pass", action="store_true")
+    args = ap.parse_args(argv)
+
+    pgdir = None
+    url = args.pg
+    if args.start_postgis and not url:
+        pgdir = tempfile.mkdtemp(prefix="geo_klaster_bench_pg.")
+        url = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "postgis.sh"), "start", pgdir],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    try:
+        return _run(args, url)
+    finally:
+        if pgdir:
+            subprocess.run(
+                ["bash", str(ROOT / "scripts" / "postgis.sh"), "stop", pgdir], check=False
+            )
+
+
+def _run(args, url) -> int:
+    cfg = AnalysisConfig()
+    t = time.perf_counter()
+    layers = build(args.scale)
+    zones = split_zones(layers)
+    print(
+        f"Synthetic data (scale {args.scale}): {len(layers['kecamatan'])} kecamatan x 50 vertices, "
+        f"{len(layers['zona_banjir'])} flood polygons, {len(layers['lokasi'])} sites, "
+        f"{len(layers['stok'])} stock lines, {layers['stok']['barang'].nunique()} items; "
+        f"UTM zones {[z['zone'] for z in zones]}; built in {time.perf_counter() - t:.1f} s"
+    )
+    clock = Clock()
+    res = run_python(layers, zones, clock, cfg)
+    agree_pairs = compare(res["sums"], res["sums_pairs"])
+    pg = None
+    if url:
+        pg_sums, n_pairs = run_postgis(url, zones, layers, res["stok"], clock)
+        pg = compare(res["sums"], pg_sums)
+        print(f"  (PostGIS: {n_pairs:,} kecamatan-site pairs within 15 km)")
+    mem = {} if args.no_memory_pass else memory_pass(zones, res["stok"])
+
+    exp_t, reach_t = (
+        clock.get("exposure (flood_parts + exposure)"),
+        clock.get("reach sums, pair-free (reach_sums grid)"),
+    )
+    print("\n| stage | seconds | maxrss after (MB) |\n|---|---:|---:|")
+    for name, sec, rss in clock.rows:
+        print(f"| {name} | {sec:.2f} | {rss:.0f} |")
+    print(
+        f"\nat-risk kecamatan {res['risk']:,}; reach pairs of the at-risk {res['arcs']:,}; "
+        f"allocation rows {len(res['alloc']):,}; reach-sum cells {len(res['sums']):,}"
+    )
+    print(
+        f"pair-free sums == chunked-pairs sums: {agree_pairs[0]} (differing {agree_pairs[1]}, "
+        f"max |diff| {agree_pairs[2]:.3g})"
+    )
+    if pg:
+        pg_t = clock.get("PostGIS reach query (ST_DWithin + GROUP BY)")
+        print(
+            f"pair-free sums == PostGIS sums: {pg[0]} (differing {pg[1]}, max |diff| {pg[2]:.3g})"
+        )
+        print(
+            f"PostGIS reach query / pair-free reach sums = {pg_t / reach_t:.1f}x; "
+            f"PostGIS reach query / (exposure + pair-free reach) = {pg_t / (exp_t + reach_t):.1f}x"
+        )
+    if mem:
+        print(
+            f"tracemalloc peak (Python+NumPy heap, GEOS not traced): reach sums pair-free "
+            f"{mem['grid']:.0f} MB, chunked pairs {mem['pasangan']:.0f} MB"
+        )
+    print(f"process peak RSS (getrusage ru_maxrss): {rss_mb():.0f} MB")
+    if args.demo:
+        time_demo(args.demo)
+    return 0 if agree_pairs[0] and (pg is None or pg[0]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
