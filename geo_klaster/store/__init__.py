@@ -1,10 +1,10 @@
-"""Stores: the embedded GeoPackage (default) behind one interface (:class:`Store`)."""
+"""Stores behind one interface (:class:`Store`): the embedded GeoPackage (default) and,
+for a shared deployment, PostgreSQL/PostGIS chosen by a ``postgresql://`` URL."""
 
 from __future__ import annotations
 
 import os
 
-from geo_klaster.errors import StoreError
 from geo_klaster.store.base import Store, Writer
 from geo_klaster.store.gpkg import GpkgStore
 
@@ -20,11 +20,11 @@ def resolve_location(arg: str | None) -> str:
 
 
 def open_store(location: str | os.PathLike[str]) -> Store:
-    """Open the store at ``location`` (a GeoPackage path; database URLs come later)."""
+    """Open the store at ``location``: a GeoPackage path, or a PostgreSQL URL
+    (``postgresql://user@host/db``, optionally ``?schema=name``)."""
     loc = str(location)
     if loc.startswith(("postgresql://", "postgres://")):
-        raise StoreError(
-            "penyimpanan PostgreSQL/PostGIS belum tersedia di versi ini / "
-            f"PostGIS stores are not available yet: {loc}"
-        )
+        from geo_klaster.store.postgis import PostgisStore  # psycopg loaded only when used
+
+        return PostgisStore(loc)
     return GpkgStore(loc)
