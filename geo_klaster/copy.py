@@ -18,7 +18,6 @@ target numbers features 1, 2, ... in the source's order.
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pandas as pd
 
@@ -31,23 +30,8 @@ PRIVATE = ("akun", "token", "audit")
 
 
 def list_tokens(store: Store) -> list[Token]:
-    """Every token of ``store`` (the Store interface has no listing yet: fall back per backend)."""
-    tokens = getattr(store, "tokens", None)
-    if callable(tokens):
-        return list(tokens())
-    from geo_klaster.store.gpkg import GpkgStore
-
-    if isinstance(store, GpkgStore):
-        with store._reading() as con:
-            try:
-                rows = con.execute(
-                    "SELECT token_hash, akun, label, dibuat, dicabut FROM klaster_token "
-                    "ORDER BY token_hash"
-                ).fetchall()
-            except sqlite3.OperationalError:  # a store made before tokens existed
-                return []
-        return [Token(*r) for r in rows]
-    raise StoreError(f"tidak bisa membaca token dari / cannot list tokens of {store.location}")
+    """Every token of ``store``."""
+    return store.tokens()
 
 
 def counts(store: Store) -> dict[str, int]:

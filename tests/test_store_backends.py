@@ -305,10 +305,7 @@ def test_datetimes_truncate_to_milliseconds_and_polygons_promote(store: Store) -
 @pytest.mark.parametrize(
     "backend",
     [
-        pytest.param("gpkg", marks=pytest.mark.xfail(
-            strict=True, raises=TypeError,
-            reason="GpkgWriter.append: int(pd.NA) for a missing Int64 value (gpkg.py _to_sql_value)",
-        )),
+        pytest.param("gpkg"),
         pytest.param("postgis", marks=pytest.mark.postgis),
     ],
 )  # fmt: skip

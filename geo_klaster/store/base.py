@@ -164,6 +164,10 @@ class Store(abc.ABC):
         """The token with this hash."""
 
     @abc.abstractmethod
+    def tokens(self) -> list[Token]:
+        """Every API token (hashes only), active and revoked."""
+
+    @abc.abstractmethod
     def read_audit(self, *, limit: int | None = None) -> pd.DataFrame:
         """The audit trail, newest first."""
 

@@ -51,7 +51,7 @@ PRIVATE_DDL = (
 
 
 def _to_sql_value(value: object, ftype: str) -> object:
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float) and np.isnan(value):
         return None
@@ -398,6 +398,15 @@ class GpkgStore(Store):
                 (token_hash,),
             ).fetchone()
         return Token(*row) if row else None
+
+    def tokens(self) -> list[Token]:
+        with self._reading() as con:
+            if not self._has_private(con):
+                return []
+            rows = con.execute(
+                "SELECT token_hash, akun, label, dibuat, dicabut FROM klaster_token ORDER BY token_hash"
+            ).fetchall()
+        return [Token(*r) for r in rows]
 
     def read_audit(self, *, limit: int | None = None) -> pd.DataFrame:
         sql = (
