@@ -1,6 +1,7 @@
 """The ``geo-klaster`` command line.
 
-Every command takes ``--store PATH`` (else $GEO_KLASTER_STORE, else ``./klaster.gpkg``).
+Every command takes ``--store PATH`` — a GeoPackage file or a ``postgresql://`` URL (else
+$GEO_KLASTER_STORE, else ``./klaster.gpkg``).
 User errors print one clear message to stderr and exit non-zero (2 for bad input, 1 for the
 rest); nothing is written when a command fails.
 """
@@ -26,7 +27,7 @@ def _store_parent() -> argparse.ArgumentParser:
         "--store",
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help=f"penyimpanan GeoPackage (default: ${ENV_VAR}, lalu ./klaster.gpkg)",
+        help=f"berkas GeoPackage atau URL postgresql://... (default: ${ENV_VAR}, lalu ./klaster.gpkg)",
     )
     return parent
 
@@ -86,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pribadi", action="store_true", help="sertakan data pribadi (kontak, telepon)")
 
     sub.add_parser("info", parents=[parent], help="isi penyimpanan / what the store holds")
+
+    p = sub.add_parser(
+        "salin", help="salin seluruh penyimpanan (GeoPackage <-> PostGIS) / copy a store"
+    )
+    p.add_argument(
+        "sumber", metavar="SUMBER", help="penyimpanan asal (berkas .gpkg atau postgresql://...)"
+    )
+    p.add_argument("tujuan", metavar="TUJUAN", help="penyimpanan tujuan, kosong atau belum ada")
 
     p = sub.add_parser(
         "serve", parents=[parent], help="jalankan layanan peta / run the map service"
@@ -289,6 +298,17 @@ def angka(value: float, decimals: int) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+def _cmd_salin(args: argparse.Namespace, location: str) -> int:
+    from geo_klaster.copy import copy_store
+
+    source, target = open_store(args.sumber), open_store(args.tujuan)
+    counts = copy_store(source, target)
+    print(f"disalin / copied: {source.location} -> {target.location}")
+    for name, (before, after) in counts.items():
+        print(f"  {name:<12} {before:>7} -> {after:>7}")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace, location: str) -> int:
     from geo_klaster.errors import StoreError
 
@@ -398,6 +418,7 @@ _COMMANDS = {
     "info": _cmd_info,
     "analyze": _cmd_analyze,
     "serve": _cmd_serve,
+    "salin": _cmd_salin,
     "akun": _cmd_akun,
     "audit": _cmd_audit,
 }

@@ -104,3 +104,26 @@ def test_export_geojson_and_geopackage(demo_store: Path, tmp_path: Path) -> None
     # with --pribadi the contacts are there
     assert main(["--store", str(demo_store), "export", str(tmp_path / "p"), "--pribadi"]) == 0
     assert "0800-" in (tmp_path / "p" / "anggota.geojson").read_text()
+
+
+def test_salin_copies_a_store(
+    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "salinan.gpkg"
+    assert main(["salin", str(demo_store), str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "stok" in out
+    a, b = GpkgStore(demo_store), GpkgStore(target)
+    for layer in LAYERS:
+        assert b.count(layer) == a.count(layer), layer
+    assert b.read("stok")["dilaporkan"].tolist() == a.read("stok")["dilaporkan"].tolist()
+    # a non-empty target is refused, and left as it was
+    before = target.read_bytes()
+    assert main(["salin", str(demo_store), str(target)]) == 1
+    assert "salinan.gpkg" in capsys.readouterr().err
+    assert target.read_bytes() == before
+
+
+def test_serve_needs_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--store", str(tmp_path / "tidak_ada.gpkg"), "serve"]) == 1
+    assert "geo-klaster demo" in capsys.readouterr().err

@@ -6,7 +6,8 @@ waitress (``geo-klaster serve``). Configuration is read here, in the factory, ne
 Configuration keys (all optional except ``STORE``)
 --------------------------------------------------
 ``STORE``
-    Path of the GeoPackage store (default: ``$GEO_KLASTER_STORE``, else ``./klaster.gpkg``).
+    The store: a GeoPackage path or a ``postgresql://`` URL (default: ``$GEO_KLASTER_STORE``,
+    else ``./klaster.gpkg``).
 ``SKENARIO``
     Scenario shown when a request names none (default: the first by name).
 ``JARAK_KM``, ``HARI``
@@ -130,7 +131,7 @@ def serve(
     Parameters
     ----------
     store_location
-        The GeoPackage store.
+        The store: a GeoPackage path or a ``postgresql://`` URL.
     host, port
         Address to listen on (default 127.0.0.1:5000; use 0.0.0.0 to listen on every
         interface).
