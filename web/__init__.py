@@ -74,6 +74,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(assets.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(maps.bp)
+    from web import ogc
+
+    app.register_blueprint(ogc.bp)
     _register_errors(app)
     return app
 
