@@ -21,9 +21,9 @@ from pyproj import CRS
 
 from geo_klaster.allocation import allocate
 from geo_klaster.config import AnalysisConfig
-from geo_klaster.crs import WGS84, metric_crs
+from geo_klaster.crs import WGS84, metric_crs, utm_crs, utm_zone, utm_zones
 from geo_klaster.errors import InputError, NotFoundError
-from geo_klaster.exposure import exposure, flood_parts
+from geo_klaster.exposure import exposure, flood_parts, peringkat
 from geo_klaster.gaps import gaps
 from geo_klaster.needs import needs
 from geo_klaster.reach import reach
@@ -55,6 +55,13 @@ class AnalysisResult:
         The scenario's flood zones as given.
     stok
         Current stock per site and item with ``status_stok``, ``alasan``, ``komit``, ``usang``.
+    crs_metrik
+        The metric CRS of the computation; when the kecamatan span several UTM zones, the zone
+        holding the most of them (each kecamatan's own is in ``crs_wilayah``).
+    crs_wilayah
+        Per kecamatan ``kode``: the EPSG code of the metric CRS its areas and distances were
+        computed in (all ``crs_metrik`` for a regency; the UTM zone of each kecamatan when the
+        data span several zones). Use :meth:`crs_untuk`.
     """
 
     skenario: str
@@ -71,6 +78,12 @@ class AnalysisResult:
     stok: pd.DataFrame
     hari: int = 7
     waktu_s: dict[str, float] = field(default_factory=dict)
+    crs_wilayah: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+
+    def crs_untuk(self, kode: str) -> CRS:
+        """The metric CRS in which kecamatan ``kode`` was computed."""
+        epsg = self.crs_wilayah.get(kode) if len(self.crs_wilayah) else None
+        return self.crs_metrik if epsg is None else CRS.from_epsg(int(epsg))
 
     def summary(self, *, top: int = 5) -> dict[str, Any]:
         """Headline figures: at-risk count, displaced people, biggest gaps per item.
@@ -147,6 +160,80 @@ def _alokasi_lines(
     return gpd.GeoDataFrame(out[[*cols, "status_stok", "usang"]], geometry=lines, crs=WGS84)
 
 
+_KM_PER_DEG_LAT = 110.57
+
+
+@dataclass
+class _Wilayah:
+    """One computation region: the rows (positions) of each layer it handles, and its CRS."""
+
+    crs: CRS
+    kec: np.ndarray  # kecamatan computed here (each kecamatan in exactly one region)
+    lokasi: np.ndarray  # sites classified here (each site in exactly one region)
+    zona: np.ndarray  # flood zones that may touch those kecamatan or sites
+    jangkau: np.ndarray  # sites that may lie within reach of this region's kecamatan
+
+
+def _wilayah(
+    kec: gpd.GeoDataFrame,
+    zona: gpd.GeoDataFrame,
+    lokasi: gpd.GeoDataFrame,
+    cfg: AnalysisConfig,
+) -> list[_Wilayah]:
+    """Computation regions: one (everything, one metric CRS) unless the kecamatan span
+    several UTM zones and no CRS is configured; then one per zone (all layers EPSG:4326).
+
+    Per zone: its kecamatan (by representative point); the sites whose longitude falls in the
+    zone (sites beyond the outermost zones go to the nearest one); the flood zones whose
+    bounding box meets the longitudes of those kecamatan and sites; and, for reach, the sites
+    within the kecamatan's bounding box widened by the reach (plus 2 %, for UTM's scale).
+    """
+    every = (np.arange(len(kec)), np.arange(len(lokasi)), np.arange(len(zona)))
+    if cfg.crs_metrik is not None:
+        return [_Wilayah(metric_crs(kec, crs=cfg.crs_metrik), *every, every[1])]
+    zone, _ = utm_zones(kec)
+    present = np.unique(zone[zone > 0])
+    if len(present) <= 1:
+        return [_Wilayah(metric_crs(kec), *every, every[1])]
+    kb = kec.geometry.bounds.to_numpy()
+    zb = zona.geometry.bounds.to_numpy() if len(zona) else np.zeros((0, 4))
+    lp = lokasi.geometry.to_numpy()
+    lon = shapely.get_x(lp) if len(lp) else np.zeros(0)
+    lat = shapely.get_y(lp) if len(lp) else np.zeros(0)
+    raw = utm_zone(np.nan_to_num(lon, nan=0.0))
+    site_zone = present[np.abs(raw[:, None] - present[None, :]).argmin(axis=1)]
+    reach_km = cfg.jarak_km * 1.02 + 0.1
+    out = []
+    for z in present:
+        ki = np.flatnonzero(zone == z)
+        li = np.flatnonzero(site_zone == z)
+        b = kb[ki]
+        west = np.nanmin(np.r_[b[:, 0], lon[li]]) - 1e-6
+        east = np.nanmax(np.r_[b[:, 2], lon[li]]) + 1e-6
+        zi = np.flatnonzero((zb[:, 2] >= west) & (zb[:, 0] <= east))
+        south, north = np.nanmin(b[:, 1]), np.nanmax(b[:, 3])
+        dlat = reach_km / _KM_PER_DEG_LAT
+        coslat = np.cos(np.radians(min(max(abs(south), abs(north)) + dlat, 89.0)))
+        dlon = reach_km / (111.32 * coslat)
+        ji = np.flatnonzero(
+            (lon >= np.nanmin(b[:, 0]) - dlon)
+            & (lon <= np.nanmax(b[:, 2]) + dlon)
+            & (lat >= south - dlat)
+            & (lat <= north + dlat)
+        )
+        crs = utm_crs(int(z), bool((south + north) / 2 < 0))
+        out.append(_Wilayah(crs, ki, li, zi, ji))
+    return out
+
+
+def _urut(frames: list[pd.DataFrame], rows: list[np.ndarray]) -> pd.DataFrame:
+    """Concatenate per-region frames and put the rows back in input order."""
+    if len(frames) == 1:
+        return frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    return out.iloc[np.argsort(np.concatenate(rows), kind="stable")].reset_index(drop=True)
+
+
 def run_analysis(
     layers: Mapping[str, pd.DataFrame],
     *,
@@ -213,29 +300,61 @@ def run_analysis(
     stok_in = _layer(layers, "stok", ["lokasi_id", "barang", "siap", "satuan", "dilaporkan"])
     barang = _layer(layers, "barang", ["kode", "nama", "kategori", "satuan"])
     desa = layers.get("desa")
-    crs = metric_crs(kec_in, crs=cfg.crs_metrik)
+    regions = _wilayah(kec_in, zona, lokasi_in, cfg)
     step("persiapan")
 
     say(f"Paparan banjir skenario '{name}' / exposure")
-    # Each layer is reprojected to the metric CRS once; results keep the input geometries.
-    kec_m = kec_in.to_crs(crs)
-    lokasi_m = lokasi_in.to_crs(crs)
-    parts = flood_parts(zona, crs=crs)
-    kec = exposure(
-        kec_m,
-        zona.to_crs(crs),
-        crs=crs,
-        config=cfg,
-        desa=desa.to_crs(crs) if desa is not None and len(desa) else None,
-        skenario=name,
-        parts=parts,
+    # Each layer is reprojected to its region's metric CRS once; results keep the input
+    # geometries. One region (a regency) is the whole data in one CRS.
+    single = len(regions) == 1
+    has_desa = desa is not None and len(desa)
+    if has_desa and not single:
+        zone_of_kode = pd.Series(
+            np.repeat(np.arange(len(regions)), [len(r.kec) for r in regions]),
+            index=np.concatenate([kec_in["kode"].astype(str).to_numpy()[r.kec] for r in regions]),
+        )
+        desa_zone = desa["kode"].astype(str).map(zone_of_kode).to_numpy()
+    frames, kec_ms, parts_r = [], [], []
+    for n, r in enumerate(regions):
+        kec_m = (kec_in if single else kec_in.iloc[r.kec]).to_crs(r.crs)
+        zona_m = (zona if single else zona.iloc[r.zona]).to_crs(r.crs)
+        parts = flood_parts(zona_m, crs=r.crs)
+        desa_r = None
+        if has_desa:
+            desa_r = (desa if single else desa[desa_zone == n]).to_crs(r.crs)
+        frames.append(
+            pd.DataFrame(
+                exposure(
+                    kec_m, zona_m, crs=r.crs, config=cfg, desa=desa_r, skenario=name, parts=parts
+                ).drop(columns="geometry")
+            )
+        )
+        kec_ms.append(kec_m)
+        parts_r.append(parts)
+    kec = _urut(frames, [r.kec for r in regions])
+    if not single:
+        kec["peringkat"] = peringkat(kec)
+    kec = gpd.GeoDataFrame(kec, geometry=kec_in.geometry.to_numpy(), crs=WGS84)
+    crs = regions[0].crs
+    if not single:
+        crs = regions[int(np.argmax([len(r.kec) for r in regions]))].crs
+    crs_wilayah = pd.Series(
+        np.concatenate([np.full(len(r.kec), r.crs.to_epsg()) for r in regions]),
+        index=np.concatenate([kec_in["kode"].astype(str).to_numpy()[r.kec] for r in regions]),
+        dtype="int64",
     )
-    kec = kec.set_geometry(gpd.GeoSeries(kec_in.geometry.to_numpy(), crs=WGS84))
     step("paparan")
 
     say("Lokasi dalam banjir dan stok / sites and stock")
-    sites = sites_in_flood(lokasi_m, parts, crs=crs, config=cfg)
-    sites = sites.set_geometry(gpd.GeoSeries(lokasi_in.geometry.to_numpy(), crs=WGS84))
+    lokasi_ms = [(lokasi_in if single else lokasi_in.iloc[r.lokasi]).to_crs(r.crs) for r in regions]
+    sites = _urut(
+        [
+            pd.DataFrame(sites_in_flood(lm, p, crs=r.crs, config=cfg).drop(columns="geometry"))
+            for r, lm, p in zip(regions, lokasi_ms, parts_r, strict=True)
+        ],
+        [r.lokasi for r in regions],
+    )
+    sites = gpd.GeoDataFrame(sites, geometry=lokasi_in.geometry.to_numpy(), crs=WGS84)
     laporan = last_report(
         stok_in,
         lokasi_in,
@@ -257,9 +376,33 @@ def run_analysis(
     step("lokasi_stok")
 
     say(f"Jangkauan {cfg.jarak_km:g} km / reach")
-    risk = kec_m.loc[kec["berisiko"].to_numpy(), ["kode", "geometry"]]
-    site_m = lokasi_m[["geometry"]].assign(lokasi_id=sites["lokasi_id"].to_numpy())
-    jangkauan = reach(risk, site_m, jarak_m=cfg.jarak_km * 1000)
+    risk_all = kec["berisiko"].to_numpy()
+    site_ids = sites["lokasi_id"].to_numpy()
+    parts_j = []
+    for r, kec_m, lm in zip(regions, kec_ms, lokasi_ms, strict=True):
+        risk = kec_m.loc[risk_all[r.kec], ["kode", "geometry"]]
+        if single:
+            site_m = lm[["geometry"]].assign(lokasi_id=site_ids)
+        else:
+            if not len(risk):
+                continue
+            site_m = lokasi_in.iloc[r.jangkau][["geometry"]].to_crs(r.crs)
+            site_m = site_m.assign(lokasi_id=site_ids[r.jangkau])
+        parts_j.append(reach(risk, site_m, jarak_m=cfg.jarak_km * 1000))
+    if single:
+        jangkauan = parts_j[0]
+    elif parts_j:
+        jangkauan = (
+            pd.concat(parts_j, ignore_index=True)
+            .sort_values(["kode", "jarak_m", "lokasi_id"], kind="stable")
+            .reset_index(drop=True)
+        )
+    else:
+        jangkauan = reach(
+            kec_ms[0].iloc[:0][["kode", "geometry"]],
+            lokasi_ms[0].iloc[:0][["geometry"]].assign(lokasi_id=site_ids[:0]),
+            jarak_m=cfg.jarak_km * 1000,
+        )
     step("jangkauan")
 
     say("Kebutuhan dan alokasi / needs and allocation")
@@ -285,4 +428,5 @@ def run_analysis(
         stok=stok,
         hari=cfg.hari,
         waktu_s=times,
+        crs_wilayah=crs_wilayah,
     )

@@ -3,6 +3,14 @@
 Layers are stored and exchanged in WGS84 (EPSG:4326); areas and distances are computed in
 a metric CRS (metres), chosen here — the UTM zone of the data unless the configuration
 names one. Kabupaten Bekasi gives EPSG:32748 (UTM 48S).
+
+Data spanning several UTM zones (Indonesia runs from zone 46 to 54) must not be computed in
+one of them: 20° from its central meridian Transverse Mercator's scale error is ~6 %, ~900 m
+on a 15 km reach. :func:`utm_zones` gives each kecamatan the zone of its representative
+point, and the analysis computes each zone's kecamatan in that zone (see
+:func:`geo_klaster.analysis.run_analysis`). A kecamatan up to ~0.5° beyond its zone's edge is
+measured with a scale factor within 0.9996–1.0012: a 15 km reach within −6 m / +18 m of
+the geodesic, areas within −0.08 % / +0.24 %.
 """
 
 from __future__ import annotations
@@ -56,6 +64,38 @@ def metric_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: str | CRS | None =
 def _utm_for_bounds(bounds: tuple[float, ...]) -> CRS:
     """``estimate_utm_crs`` for a lon/lat box (cached: the PROJ database query takes ~0.1 s)."""
     return gpd.GeoSeries([shapely.box(*bounds)], crs=WGS84).estimate_utm_crs()
+
+
+def utm_zone(lon: np.ndarray) -> np.ndarray:
+    """UTM zone number (1–60) of each longitude (degrees)."""
+    return np.clip((np.floor((np.asarray(lon, dtype=float) + 180.0) / 6.0) + 1), 1, 60).astype(int)
+
+
+@functools.lru_cache(maxsize=128)
+def utm_crs(zone: int, south: bool) -> CRS:
+    """WGS 84 / UTM ``zone`` N or S (EPSG:326zz / 327zz; the two differ only by a false
+    northing, so distances and areas are the same)."""
+    return CRS.from_epsg((32700 if south else 32600) + int(zone))
+
+
+def utm_zones(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """(zone, longitude) of each row's representative point (WGS84; rows without geometry: 0, NaN).
+
+    ``gdf`` must have a CRS. The representative point lies inside its polygon, so a
+    kecamatan belongs to the zone that holds (part of) it.
+    """
+    if gdf.crs is None:
+        raise InputError("lapisan tanpa CRS / layer has no CRS: name one")
+    geoms = (
+        gdf.geometry if CRS.from_user_input(gdf.crs).equals(WGS84) else gdf.geometry.to_crs(WGS84)
+    )
+    arr = geoms.to_numpy()
+    ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    lon = np.full(len(arr), np.nan)
+    lon[ok] = shapely.get_x(shapely.point_on_surface(arr[ok]))
+    zone = np.zeros(len(arr), dtype=int)
+    zone[ok] = utm_zone(lon[ok])
+    return zone, lon
 
 
 def check_same_crs(

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from geo_klaster.config import KELAS, AnalysisConfig
 from geo_klaster.crs import check_same_crs
@@ -63,6 +65,74 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.multipolygons(polys) if len(polys) else shapely.Polygon()
 
 
+def _polygons(geoms: np.ndarray) -> np.ndarray:
+    """The non-empty single polygons of ``geoms`` (exploded)."""
+    parts = shapely.get_parts(geoms)
+    return parts[(shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)]
+
+
+def _groups(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
+    """Connected-component label of each of ``n`` items linked by the pairs (i, j)."""
+    graph = sparse.coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _dissolve(geoms: np.ndarray) -> np.ndarray:
+    """Union of ``geoms`` as single polygons, computed only where polygons meet.
+
+    Polygons that touch or overlap no other are kept as they are; each group of mutually
+    reachable overlapping polygons (an STRtree ``intersects`` self-join, then connected
+    components) is unioned on its own. Same result as ``get_parts(union_all(geoms))`` (up
+    to the order of the parts), without one cascaded union over the whole layer.
+    """
+    parts = _polygons(geoms)
+    if len(parts) < 2:
+        return parts
+    i, j = shapely.STRtree(parts).query(parts, predicate="intersects")
+    link = i < j
+    if not link.any():
+        return parts
+    label = _groups(i[link], j[link], len(parts))
+    size = np.bincount(label)
+    alone = size[label] == 1
+    order = np.argsort(label[~alone], kind="stable")
+    members = np.flatnonzero(~alone)[order]
+    cuts = np.flatnonzero(np.diff(label[members])) + 1
+    merged = [shapely.union_all(parts[g]) for g in np.split(members, cuts)]
+    return np.concatenate([parts[alone], _polygons(np.array(merged, dtype=object))])
+
+
+def _minus(parts: np.ndarray, above: np.ndarray) -> np.ndarray:
+    """``parts`` minus the area of ``above`` (both single polygons), as single polygons.
+
+    Only the parts an ``above`` polygon intersects are touched; each loses the union of the
+    ones it meets.
+    """
+    if len(parts) == 0 or len(above) == 0:
+        return parts
+    i, j = shapely.STRtree(above).query(parts, predicate="intersects")
+    if len(i) == 0:
+        return parts
+    hit = np.unique(i)
+    count = np.bincount(i, minlength=len(parts))
+    one = count[i] == 1
+    cutter = np.empty(len(parts), dtype=object)
+    cutter[i[one]] = above[j[one]]
+    many = np.flatnonzero(count > 1)
+    if len(many):
+        order = np.argsort(i, kind="stable")
+        si, sj = i[order], j[order]
+        starts = np.searchsorted(si, many)
+        cutter[many] = [
+            shapely.union_all(above[sj[a : a + count[m]]])
+            for a, m in zip(starts, many, strict=True)
+        ]
+    untouched = np.ones(len(parts), dtype=bool)
+    untouched[hit] = False
+    cut = shapely.difference(parts[hit], cutter[hit])
+    return np.concatenate([parts[untouched], _polygons(cut)])
+
+
 def flood_parts(zona: gpd.GeoDataFrame, *, crs: CRS) -> gpd.GeoDataFrame:
     """Flood zones as non-overlapping single polygons per class, in the metric CRS.
 
@@ -83,15 +153,12 @@ def flood_parts(zona: gpd.GeoDataFrame, *, crs: CRS) -> gpd.GeoDataFrame:
         raise InputError(f"zona_banjir: kelas tidak dikenal / unknown class: {', '.join(unknown)}")
     geoms = _valid(zona.geometry.to_crs(crs).to_numpy())
     kelas = zona["kelas"].astype(str).to_numpy()
-    above = None
+    above = np.array([], dtype=object)  # dissolved parts of the higher classes
     rows: list[tuple[str, np.ndarray]] = []
     for k in reversed(KELAS):  # tinggi first: it keeps all its area
-        mine = shapely.union_all(geoms[kelas == k])
-        own = mine if above is None else shapely.difference(mine, above)
-        above = mine if above is None else shapely.union(above, mine)
-        parts = shapely.get_parts(own)
-        parts = parts[(shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)]
-        rows.append((k, parts))
+        mine = _dissolve(geoms[kelas == k])
+        rows.append((k, _minus(mine, above)))
+        above = np.concatenate([above, mine])
     kelas_out = np.concatenate([np.full(len(p), k, dtype=object) for k, p in rows])
     geom_out = np.concatenate([p for _, p in rows]) if rows else np.array([], dtype=object)
     return gpd.GeoDataFrame(
@@ -136,6 +203,23 @@ def _desa_exposed(
     kode = desa["kode"].to_numpy()[use]
     per_kode = pd.DataFrame(exposed, columns=list(KELAS)).groupby(kode).sum()
     return per_kode, pd.Series(p).groupby(kode).sum()
+
+
+def peringkat(out: pd.DataFrame) -> np.ndarray:
+    """Rank 1.. of each row: at risk first, then most displaced, most flooded, by ``kode``."""
+    order = (
+        out.reset_index(drop=True)
+        .sort_values(
+            ["berisiko", "pengungsi", "luas_banjir_m2", "kode"],
+            ascending=[False, False, False, True],
+            na_position="last",
+            kind="stable",
+        )
+        .index.to_numpy()
+    )
+    rank = np.zeros(len(out), dtype=np.int64)
+    rank[order] = np.arange(1, len(out) + 1)
+    return rank
 
 
 def exposure(
@@ -222,12 +306,5 @@ def exposure(
     for col in ("kode", "nama", "skenario"):
         out[col] = out[col].astype("str")
     out["dasar_penduduk"] = pd.Series(dasar, dtype="str")
-    order = out.sort_values(
-        ["berisiko", "pengungsi", "luas_banjir_m2", "kode"],
-        ascending=[False, False, False, True],
-        na_position="last",
-        kind="stable",
-    ).index
-    out["peringkat"] = 0
-    out.loc[order, "peringkat"] = np.arange(1, len(out) + 1)
+    out["peringkat"] = peringkat(out)
     return gpd.GeoDataFrame(out[KOLOM], geometry=kecamatan.geometry.to_numpy(), crs=kecamatan.crs)

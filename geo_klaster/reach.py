@@ -7,6 +7,8 @@ GEOS test), never from a Python loop over pairs.
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -68,12 +70,17 @@ def _stock_matrix(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(item codes, dense site × item matrix of ``nilai``; rows in ``lokasi`` order)."""
     site_ids = pd.Index(lokasi["lokasi_id"].astype(str).to_numpy())
-    items, item_idx = np.unique(stok["barang"].astype(str).to_numpy(), return_inverse=True)
+    # hash-based codes (pd.factorize), not np.unique: sorting 10⁵ strings costs ~0.3 s
+    item_idx, items = pd.factorize(stok["barang"].astype(str).to_numpy(), sort=True)
+    items = np.asarray(items, dtype=object)
     row = site_ids.get_indexer(stok["lokasi_id"].astype(str).to_numpy())
-    ok = row >= 0
-    mat = np.zeros((len(site_ids), len(items)))
-    np.add.at(mat, (row[ok], item_idx[ok]), stok[nilai].to_numpy(dtype=float)[ok])
-    return items, mat
+    ok = (row >= 0) & (item_idx >= 0)
+    flat = np.bincount(
+        row[ok] * len(items) + item_idx[ok],
+        weights=stok[nilai].to_numpy(dtype=float)[ok],
+        minlength=len(site_ids) * len(items),
+    )
+    return items, flat.reshape(len(site_ids), len(items))
 
 
 def _sums_frame(kode: np.ndarray, items: np.ndarray, sums: np.ndarray) -> pd.DataFrame:
@@ -232,6 +239,61 @@ def _merge(g: np.ndarray, lo: np.ndarray, hi: np.ndarray):
     return g[starts], lo[starts], np.maximum.reduceat(hi, starts)
 
 
+_EPS_M = 1e-6  # metres: the numeric tests decide only this far from the limit; GEOS the rest
+
+
+def _hull_vertex_test(
+    hull: np.ndarray, sxy: np.ndarray, cand_poly: np.ndarray, cand_site: np.ndarray, jarak: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Decide most band candidates without GEOS: (hit, indices still undecided).
+
+    The vertices of a polygon's convex hull are vertices of the polygon, so on its boundary:
+    ``d(site, P) ≤ dv``, the distance to the nearest hull vertex — within reach if
+    ``dv ≤ jarak``. And for a site outside the hull, the nearest hull point lies on an edge
+    of length ≤ ``L`` (the longest hull edge), whose nearer end is at most
+    ``sqrt(d² + (L/2)²)`` away, so ``d(site, P) ≥ d(site, hull) ≥ sqrt(dv² − (L/2)²)``:
+    beyond reach if that exceeds ``jarak``. A site farther than the hull's bounding-box
+    diagonal from any hull vertex is outside the hull. Both tests keep ``_EPS_M`` of margin
+    so that what they decide agrees with GEOS' ``dwithin``; the rest is left to it.
+    """
+    hc, h_idx = shapely.get_coordinates(hull, return_index=True)
+    n_poly = len(hull)
+    seg = np.flatnonzero(h_idx[:-1] == h_idx[1:])
+    lmax = np.zeros(n_poly)
+    np.maximum.at(lmax, h_idx[seg], np.hypot(*(hc[seg + 1] - hc[seg]).T))
+    b = shapely.bounds(hull)
+    diag = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
+    first = np.searchsorted(h_idx, np.arange(n_poly), side="left")
+    count = np.bincount(h_idx, minlength=n_poly)
+    hit = np.zeros(len(cand_poly), dtype=bool)
+    undecided = np.ones(len(cand_poly), dtype=bool)
+    k = count[cand_poly]
+    # chunks of about 500 k (candidate, vertex) pairs
+    cum = np.cumsum(k)
+    cuts = np.searchsorted(cum, np.arange(500_000, int(cum[-1]) if len(cum) else 0, 500_000))
+    splits = np.unique(np.concatenate([[0], cuts, [len(k)]]))
+    for start, end in itertools.pairwise(splits):
+        sl = slice(start, end)
+        kk = k[sl]
+        if kk.sum() == 0:
+            continue
+        offs = np.cumsum(kk) - kk
+        vert = np.repeat(first[cand_poly[sl]] - offs, kk) + np.arange(int(kk.sum()))
+        own = np.repeat(cand_site[sl], kk)
+        d2 = (sxy[own, 0] - hc[vert, 0]) ** 2 + (sxy[own, 1] - hc[vert, 1]) ** 2
+        has = kk > 0
+        dv2 = np.full(len(kk), np.inf)
+        dv2[has] = np.minimum.reduceat(d2, offs[has])
+        p = cand_poly[sl]
+        dv = np.sqrt(dv2)
+        inside = dv <= jarak - _EPS_M
+        lower = np.sqrt(np.maximum(dv2 - (lmax[p] / 2) ** 2, 0.0))
+        beyond = has & (dv > diag[p] + _EPS_M) & (lower > jarak + _EPS_M)
+        hit[sl] = inside
+        undecided[sl] = ~(inside | beyond)
+    return hit, np.flatnonzero(undecided)
+
+
 def _grid_sums(
     polys: np.ndarray,
     points: np.ndarray,
@@ -322,7 +384,8 @@ def _grid_sums(
     # Points on the hull's boundary every ≤ ``g_out``: each boundary point lies within half
     # the local spacing of one, so discs of radius ``r_out + spacing/2`` cover the buffer's
     # crossings of the line, and the buffer of a convex set meets a line in one interval.
-    hull = shapely.segmentize(shapely.convex_hull(polys), g_out)
+    hull0 = shapely.convex_hull(polys)
+    hull = shapely.segmentize(hull0, g_out)
     hc, h_idx = shapely.get_coordinates(hull, return_index=True)
     seg = np.flatnonzero(h_idx[:-1] == h_idx[1:])
     gap_max = np.zeros(n_poly)
@@ -365,12 +428,17 @@ def _grid_sums(
     if n.sum():
         cand_poly = np.repeat(bg // ny, n)
         cand_site = np.repeat(a - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
-        fresh = ~shapely.is_prepared(polys)
-        shapely.prepare(polys[fresh])
-        try:
-            hit = shapely.dwithin(polys[cand_poly], points[order][cand_site], jarak)
-        finally:
-            shapely.destroy_prepared(polys[fresh])
+        sxy_s = xy[order]
+        hit, todo = _hull_vertex_test(hull0, sxy_s, cand_poly, cand_site, jarak)
+        if len(todo):
+            fresh = ~shapely.is_prepared(polys)
+            shapely.prepare(polys[fresh])
+            try:
+                hit[todo] = shapely.dwithin(
+                    polys[cand_poly[todo]], points[order][cand_site[todo]], jarak
+                )
+            finally:
+                shapely.destroy_prepared(polys[fresh])
         inc = sparse.csr_matrix(
             (np.ones(int(hit.sum())), (cand_poly[hit], cand_site[hit])),
             shape=(n_poly, len(key)),

@@ -182,3 +182,128 @@ def test_last_report_and_stale_members() -> None:
     assert out.loc["PMI", "laporan_terakhir"] == pd.Timestamp("2024-12-01", tz="UTC")
     assert out.loc["PMI", "usang"]  # 40 days > 30
     assert out.loc["DINSOS", "usang"] and pd.isna(out.loc["DINSOS", "laporan_terakhir"])
+
+
+def _monolithic(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame, item: str):
+    """(max total, min cost) of one item's whole transport problem: two plain LPs, no
+    decomposition, no shortcuts (the reference for the component decomposition)."""
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    s = supply[(supply["barang"] == item) & (supply["komit"] > 0)].set_index("lokasi_id")["komit"]
+    d = demand[(demand["barang"] == item) & (demand["kebutuhan"] > 0)]
+    d = d.set_index("kode")["kebutuhan"]
+    a = arcs[arcs["lokasi_id"].isin(s.index) & arcs["kode"].isin(d.index)]
+    n = len(a)
+    i_s = s.index.get_indexer(a["lokasi_id"])
+    i_d = d.index.get_indexer(a["kode"])
+    cols = np.arange(n)
+    a_ub = sparse.vstack(
+        [
+            sparse.csr_matrix((np.ones(n), (i_s, cols)), shape=(len(s), n)),
+            sparse.csr_matrix((np.ones(n), (i_d, cols)), shape=(len(d), n)),
+        ]
+    )
+    b_ub = np.r_[s.to_numpy(), d.to_numpy()]
+    first = linprog(-np.ones(n), A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+    flow = -first.fun
+    a2 = sparse.vstack([a_ub, -np.ones((1, n))])
+    cost = a["jarak_m"].to_numpy()
+    second = linprog(
+        cost, A_ub=a2, b_ub=np.r_[b_ub, -flow * (1 - 1e-10)], bounds=(0, None), method="highs"
+    )
+    return flow, second.fun
+
+
+def _random_components(seed: int, n_cluster: int = 12):
+    """Clusters of sites and kecamatan far apart (separate components), of every shape: one
+    kecamatan, one site, one of each, many of both; two items; floats; shared sites."""
+    rng = np.random.default_rng(seed)
+    arcs, supply, demand = [], [], []
+    for c in range(n_cluster):
+        n_s = [1, 1, 3, 6, 10][c % 5]
+        n_k = [1, 4, 1, 5, 8][c % 5]
+        sites = [f"S{c}_{i}" for i in range(n_s)]
+        kec = [f"K{c}_{i}" for i in range(n_k)]
+        for k in kec:
+            for s in sites:
+                if rng.random() < 0.7 or n_s == 1 or n_k == 1:
+                    arcs.append((k, s, float(rng.uniform(0, 15_000))))
+        for item in ("beras", "tenda"):
+            supply += [(s, item, float(rng.uniform(0, 300))) for s in sites]
+            demand += [(k, item, float(rng.uniform(0, 400))) for k in kec]
+    return (
+        frame("lokasi_id barang komit", supply),
+        frame("kode barang kebutuhan", demand),
+        frame("kode lokasi_id jarak_m", arcs).drop_duplicates(["kode", "lokasi_id"]),
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_component_decomposition_matches_the_monolithic_lp(seed: int) -> None:
+    supply, demand, arcs = _random_components(seed)
+    out = allocate(supply, demand, arcs)
+    for item in ("beras", "tenda"):
+        mine = out[out["barang"] == item]
+        flow, cost = _monolithic(supply, demand, arcs, item)
+        assert mine["jumlah"].sum() == pytest.approx(flow, rel=1e-9, abs=1e-6)
+        assert (mine["jumlah"] * mine["jarak_m"]).sum() == pytest.approx(cost, rel=1e-7, abs=1e-3)
+        # bounds hold per site and kecamatan (to the last bits of a float sum)
+        cap = supply[supply["barang"] == item].set_index("lokasi_id")["komit"]
+        need = demand[demand["barang"] == item].set_index("kode")["kebutuhan"]
+        per_site = mine.groupby("lokasi_id")["jumlah"].sum()
+        per_kec = mine.groupby("kode")["jumlah"].sum()
+        assert (per_site <= cap.reindex(per_site.index) * (1 + 1e-12)).all()
+        assert (per_kec <= need.reindex(per_kec.index) * (1 + 1e-12)).all()
+
+
+def test_one_kecamatan_component_fills_nearest_first_and_one_site_component_too() -> None:
+    # K1 alone with three sites (a one-kecamatan component); S9 alone serving K5..K7.
+    supply = frame(
+        "lokasi_id barang komit",
+        [("A", "beras", 50.0), ("B", "beras", 50.0), ("C", "beras", 50.0), ("S9", "beras", 70.0)],
+    )
+    demand = frame(
+        "kode barang kebutuhan",
+        [
+            ("K1", "beras", 80.0),
+            ("K5", "beras", 30.0),
+            ("K6", "beras", 30.0),
+            ("K7", "beras", 30.0),
+        ],
+    )
+    arcs = frame(
+        "kode lokasi_id jarak_m",
+        [
+            ("K1", "A", 3000.0),
+            ("K1", "B", 1000.0),
+            ("K1", "C", 2000.0),
+            ("K5", "S9", 500.0),
+            ("K6", "S9", 9000.0),
+            ("K7", "S9", 100.0),
+            ("K7", "S9", 4000.0),  # the same pair twice: counts once, at its shorter distance
+        ],
+    )
+    out = given(allocate(supply, demand, arcs))
+    assert out == pytest.approx(
+        {
+            ("B", "K1"): 50.0,
+            ("C", "K1"): 30.0,
+            ("S9", "K7"): 30.0,
+            ("S9", "K5"): 30.0,
+            ("S9", "K6"): 10.0,
+        }
+    )
+
+
+def test_nearest_first_certificate_is_not_taken_when_a_site_would_overstep() -> None:
+    # Both kecamatan see S1 as nearest; alone each would take all of S1: the greedy view
+    # oversteps, so the component goes to the LP, which sends K2 to S2 (K1 can only use S1).
+    supply = frame("lokasi_id barang komit", [("S1", "beras", 10.0), ("S2", "beras", 10.0)])
+    demand = frame("kode barang kebutuhan", [("K1", "beras", 10.0), ("K2", "beras", 10.0)])
+    arcs = frame(
+        "kode lokasi_id jarak_m",
+        [("K1", "S1", 5000.0), ("K2", "S1", 1000.0), ("K2", "S2", 2000.0)],
+    )
+    out = given(allocate(supply, demand, arcs))
+    assert out == pytest.approx({("S1", "K1"): 10.0, ("S2", "K2"): 10.0})

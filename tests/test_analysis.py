@@ -388,3 +388,79 @@ def test_real_bekasi_boundaries_satisfy_the_invariants(shared_data: Path) -> Non
     assert np.isnan(unknown["pengungsi"]) and unknown["luas_banjir_m2"] > 0
     assert_allocation_invariants(res)
     assert elapsed < 5, f"Bekasi analysis took {elapsed:.2f} s"
+
+
+def test_data_spanning_several_utm_zones_are_computed_zone_by_zone() -> None:
+    """A 10 km square in Sumatra (UTM 47S) and one in Papua (UTM 54S), each half flooded,
+    each with a warehouse 3 km east: every figure as computed in the kecamatan's own zone."""
+    zones = {"47": ("EPSG:32747", 300_000.0), "54": ("EPSG:32754", 600_000.0)}
+    kec, zona, lokasi = [], [], []
+    for z, (epsg, x0) in zones.items():
+        y0 = 9_650_000.0
+
+        def sq(a, b, c, d, epsg=epsg, x0=x0, y0=y0):
+            return gpd.GeoSeries(
+                [shapely.box(x0 + a * KM, y0 + b * KM, x0 + c * KM, y0 + d * KM)], crs=epsg
+            ).to_crs(4326)
+
+        def pt(x, y, epsg=epsg, x0=x0, y0=y0):
+            return gpd.GeoSeries([shapely.Point(x0 + x * KM, y0 + y * KM)], crs=epsg).to_crs(4326)
+
+        kec.append(
+            gpd.GeoDataFrame(
+                {"kode": [f"{z}.01"], "nama": [z], "penduduk": [10_000.0]},
+                geometry=sq(0, 0, 10, 10),
+            )
+        )
+        zona.append(
+            gpd.GeoDataFrame(
+                {"kelas": ["rendah"], "skenario": ["latihan"]}, geometry=sq(0, 0, 5, 10)
+            )
+        )
+        lokasi.append(
+            gpd.GeoDataFrame(
+                {"id": [f"G{z}"], "anggota_id": ["BPBD"], "nama": ["Gudang"]}, geometry=pt(13, 5)
+            )
+        )
+    layers = {
+        "kecamatan": pd.concat(kec, ignore_index=True),
+        "zona_banjir": pd.concat(zona, ignore_index=True),
+        "lokasi": pd.concat(lokasi, ignore_index=True),
+        "anggota": layer(
+            [{"id": "BPBD", "nama": "BPBD", "sektor": "pemerintah_daerah"}], [at(0, 0)]
+        ),
+        "stok": stok(
+            ("G47", "beras", 100.0, "baik", None, "2025-01-05"),
+            ("G54", "beras", 100.0, "baik", None, "2025-01-05"),
+        ),
+        "barang": BARANG,
+    }
+    res = run_analysis(layers, today=TODAY)
+    assert res.crs_wilayah.to_dict() == {"47.01": 32747, "54.01": 32754}
+    assert res.crs_untuk("54.01").to_epsg() == 32754
+    kec_out = res.kecamatan.set_index("kode")
+    for kode in ("47.01", "54.01"):
+        assert kec_out.loc[kode, "luas_m2"] == pytest.approx(100_000_000, rel=1e-6)
+        assert kec_out.loc[kode, "luas_banjir_m2"] == pytest.approx(50_000_000, rel=1e-6)
+        assert kec_out.loc[kode, "berisiko"]
+    assert list(res.kecamatan["kode"]) == ["47.01", "54.01"]  # input order kept
+    assert sorted(res.kecamatan["peringkat"]) == [1, 2]
+    reach = res.jangkauan.set_index("lokasi_id")
+    assert set(reach.index) == {"G47", "G54"}  # each reaches only its own kecamatan
+    assert reach.loc["G47", "kode"] == "47.01" and reach.loc["G54", "kode"] == "54.01"
+    assert reach["jarak_m"].to_numpy() == pytest.approx([3000, 3000], abs=1)
+    assert list(res.lokasi["lokasi_id"]) == ["G47", "G54"]
+    alloc = res.alokasi.set_index("lokasi_id")["jumlah"]
+    assert alloc.to_dict() == pytest.approx({"G47": 100.0, "G54": 100.0})
+    # one zone for both would be wrong by several per cent: that is what the split avoids
+    far = res.kecamatan[res.kecamatan["kode"] == "54.01"].to_crs(32747).area.iloc[0]
+    assert abs(far / 100_000_000 - 1) > 0.05
+
+
+def test_a_configured_metric_crs_is_used_for_everything() -> None:
+    from geo_klaster.config import AnalysisConfig
+
+    layers = two_kecamatan(rows=[("gudang", "beras", 200.0, "baik", None, "2025-01-05")])
+    res = run_analysis(layers, today=TODAY, config=AnalysisConfig(crs_metrik="EPSG:23830"))
+    assert res.crs_metrik.to_epsg() == 23830
+    assert set(res.crs_wilayah) == {23830}
