@@ -21,10 +21,18 @@ Configuration keys (all optional except ``STORE``)
     (default 1000).
 ``PETA_DASAR_DARING``
     Offer OpenStreetMap tiles as an optional overlay, off at start (default True).
+``PERIODE_LAPORAN_HARI``
+    Reporting period: a member whose last report is older is stale (default: the
+    ``ANALISIS`` setting, 30 days).
+``SECRET_KEY``
+    Signs the sign-in session (default: ``$GEO_KLASTER_SECRET``, else a random key per
+    process, logged as a warning). Sessions, CSRF, tokens and limits
+    (``BATAS_TULIS_*``, ``BATAS_MASUK_*``, ``MAX_CONTENT_LENGTH``, 2 MB): see :mod:`web.auth`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
@@ -62,10 +70,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PETA_DASAR_DARING=True,
         JSON_AS_ASCII=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        PERIODE_LAPORAN_HARI=None,
+        **auth_defaults(),
     )
     if config:
         app.config.update(config)
     app.config["STORE"] = os.fspath(app.config["STORE"])
+    if app.config["PERIODE_LAPORAN_HARI"] is not None:
+        app.config["ANALISIS"] = dataclasses.replace(
+            app.config["ANALISIS"], periode_laporan_hari=int(app.config["PERIODE_LAPORAN_HARI"])
+        )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = DataCache(app.config["STORE"], config=app.config["ANALISIS"])
 
@@ -78,7 +92,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(ogc.bp)
     _register_errors(app)
+    from web import auth, laporan
+
+    auth.init_app(app)  # sessions, CSRF, identity, limits; /masuk, /keluar
+    app.register_blueprint(laporan.bp)
     return app
+
+
+def auth_defaults() -> dict[str, Any]:
+    from web.auth import DEFAULTS
+
+    return dict(DEFAULTS)
 
 
 def _wants_json() -> bool:

@@ -36,10 +36,15 @@ class Parameter:
     jarak_km: float
     hari: int
     tanggal: dt.date
+    per: dt.date | None = None  # a date asked for with ``?per=`` (then ``tanggal == per``)
 
     def query(self) -> dict[str, str]:
-        """As query-string arguments (without the date, which the server decides)."""
-        return {"skenario": self.skenario, "jarak_km": f"{self.jarak_km:g}", "hari": str(self.hari)}
+        """As query-string arguments (the date only when asked for with ``per``; otherwise
+        the server decides it)."""
+        args = {"skenario": self.skenario, "jarak_km": f"{self.jarak_km:g}", "hari": str(self.hari)}
+        if self.per is not None:
+            args["per"] = self.per.isoformat()
+        return args
 
 
 @dataclass

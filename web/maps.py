@@ -27,12 +27,12 @@ from geo_klaster import maps as peta
 from geo_klaster.analysis import AnalysisResult
 from geo_klaster.config import KELAS
 from geo_klaster.outputs import write_action_plan
-from web import context, params
+from web import auth, context, params
 from web.cache import Parameter
 
 bp = Blueprint("maps", __name__)
 
-ANALISIS_ARGS = ("skenario", "jarak_km", "hari")
+ANALISIS_ARGS = ("skenario", "jarak_km", "hari", "per")
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -353,6 +353,14 @@ def anggota() -> str:
     bagian = _peta(("anggota", p), lambda: peta.peta_anggota(result, **_lokasi(p), **_opsi()))
     tabel = context.laporan_anggota(p)
     per_sektor = tabel.groupby("sektor").agg(anggota=("id", "size"), usang=("usang", "sum"))
+    kontak = auth.identitas() is not None  # personal data: signed-in people only
+    if kontak:
+        pribadi = context.snapshot().layers["anggota"]
+        pribadi = pribadi.assign(id=pribadi["id"].astype(str)).set_index("id")
+        tabel = tabel.assign(
+            kontak=tabel["id"].map(pribadi.get("kontak")).fillna(""),
+            telepon=tabel["id"].map(pribadi.get("telepon")).fillna(""),
+        )
     return _halaman(
         "anggota.html",
         p,
@@ -362,4 +370,5 @@ def anggota() -> str:
         per_sektor=per_sektor,
         tanggal=_tanggal,
         periode=result.config.periode_laporan_hari,
+        kontak=kontak,
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 
 from web.cache import Parameter, Snapshot
 
 JARAK_KM_MAKS = 200.0
 HARI_MAKS = 90
+_TANGGAL = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class WebError(Exception):
@@ -84,7 +86,7 @@ def analisis(
     hari: int,
     tanggal: dt.date,
 ) -> Parameter:
-    """The analysis parameters of a request (``skenario``, ``jarak_km``, ``hari``).
+    """The analysis parameters of a request (``skenario``, ``jarak_km``, ``hari``, ``per``).
 
     Defaults come from the application's configuration; ``skenario`` must be one of the
     store's scenarios (default: the configured one, else the first by name).
@@ -100,12 +102,35 @@ def analisis(
         raise ParameterError(
             f"skenario '{name}' tidak ada; pilihan: {', '.join(snap.skenario)}", "skenario"
         )
+    tanggal_per = per(args.get("per"), hari_ini=tanggal)
     return Parameter(
         skenario=name,
         jarak_km=_float(args, "jarak_km", jarak_km, low=0.0, high=JARAK_KM_MAKS),
         hari=_int(args, "hari", hari, low=1, high=HARI_MAKS),
-        tanggal=tanggal,
+        tanggal=tanggal_per or tanggal,
+        per=tanggal_per,
     )
+
+
+def per(raw: str | None, *, hari_ini: dt.date) -> dt.date | None:
+    """``?per=YYYY-MM-DD``: the state at the end of that day (UTC), or None when absent.
+
+    A date after ``hari_ini`` (the analysis day) is refused: history, not forecast.
+    """
+    if raw is None or raw == "":
+        return None
+    try:
+        if not _TANGGAL.fullmatch(raw):
+            raise ValueError(raw)
+        value = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ParameterError(f"per harus tanggal YYYY-MM-DD, bukan '{raw[:40]}'", "per") from None
+    if value > hari_ini:
+        raise ParameterError(
+            f"per ({value.isoformat()}) tidak boleh setelah hari ini ({hari_ini.isoformat()})",
+            "per",
+        )
+    return value
 
 
 def bbox(raw: str | None) -> tuple[float, float, float, float] | None:
@@ -129,9 +154,13 @@ def bbox(raw: str | None) -> tuple[float, float, float, float] | None:
 
 
 def tanggal(value: object | None) -> dt.date:
-    """The configured analysis date (``TODAY``: a date or ISO text) or today."""
+    """The configured analysis date (``TODAY``: a date or ISO text) or today (UTC).
+
+    Today is the UTC date, the calendar stock reports are stamped and counted in: the
+    analysis of "today" then includes every report stored so far.
+    """
     if value is None:
-        return dt.date.today()
+        return dt.datetime.now(dt.UTC).date()
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

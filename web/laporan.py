@@ -1,0 +1,696 @@
+"""Reporting: members' stock reports and sites, the coordinator's views, the audit trail.
+
+Pages (signed-in people; a member sees only its own sites, the coordinator all)
+-------------------------------------------------------------------------------
+``/laporan``                     the sites one may report for, with their last report
+``/laporan/<lokasi_id>``         a site's stock (``?per=YYYY-MM-DD``: as it stood that day),
+                                 its history, the report form (POST) and the upload
+``/laporan/<lokasi_id>/unggah``  POST a CSV or XLSX report
+``/laporan/templat.csv``, ``/laporan/templat.xlsx``  the report template (public)
+``/lokasi``                      add or move a site by clicking the map or typing coordinates
+``/koordinator/usang``           stale members with their contacts (coordinator)
+``/koordinator/audit``           the audit trail (coordinator)
+
+API (``Authorization: Bearer <token>``)
+---------------------------------------
+``POST /api/laporan``  ``{"lokasi_id": ..., "baris": [{"barang", "jumlah", "siap", ...}]}``
+                       → 201 ``{"disimpan": n, ...}``; bad rows → 400 naming every row
+``POST /api/lokasi``   ``{"id", "nama", "lon", "lat", "jenis"?, "anggota_id"?}`` → 201/200
+``GET /api/audit``     the audit trail (coordinator)
+``GET /api/stok.json`` the stock per site and item (``?per=``, ``?lokasi_id=``; public)
+
+Every write goes through :mod:`geo_klaster.reports`, which checks the permission, validates
+all rows (all or nothing) and records the audit entry with the channel: ``web`` (forms),
+``unggah`` (uploads), ``api`` (tokens). Reports are stamped with the server's time; a
+``dilaporkan`` column from a client is refused (history cannot be back-dated).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+import math
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    get_flashed_messages,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from geo_klaster import reports
+from geo_klaster import schema as schema_mod
+from geo_klaster.accounts import Actor
+from geo_klaster.errors import InputError, Problem, ValidationError
+from geo_klaster.stock import current_stock
+from web import auth, context, params
+
+bp = Blueprint("laporan", __name__)
+
+KOLOM_BARIS = [c for c in reports.REPORT_COLUMNS if c != "lokasi_id"]
+BARIS_FORM_KOSONG = 5  # empty lines under the current items on the form
+BARIS_FORM_MAKS = 500
+RIWAYAT_MAKS = 200
+AUDIT_BAWAAN, AUDIT_MAKS = 200, 5000
+XLSX_MAKS_TERURAI = 50 * 1000 * 1000  # bytes: an XLSX inflating beyond this is refused
+SUFIKS = {".csv": ".csv", ".xlsx": ".xlsx"}
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _pelaku(saluran: str | None = None) -> Actor:
+    actor = auth.identitas()
+    if actor is None:  # the guard answers 401 first; this is a second line of defence
+        raise auth.TidakBerwenang("Masuk dulu / sign in first")
+    return dataclasses.replace(actor, saluran=saluran) if saluran else actor
+
+
+def _store() -> Any:
+    return context.cache().store()
+
+
+def _hari_ini() -> dt.date:
+    return params.tanggal(current_app.config["TODAY"])
+
+
+def _per() -> dt.date | None:
+    return params.per(request.args.get("per"), hari_ini=_hari_ini())
+
+
+def _periode() -> int:
+    return int(current_app.config["ANALISIS"].periode_laporan_hari)
+
+
+def _lokasi(lokasi_id: str) -> dict[str, Any]:
+    """A site of the current data (404 when unknown)."""
+    lokasi = context.snapshot().layers["lokasi"]
+    rows = lokasi[lokasi["id"].astype(str) == lokasi_id]
+    if rows.empty:
+        raise params.TidakDitemukan(f"lokasi '{lokasi_id}' tidak ada", "lokasi_id")
+    row = rows.iloc[0]
+    geom = row.geometry
+    return {
+        "id": str(row["id"]),
+        "anggota_id": str(row["anggota_id"]),
+        "nama": str(row["nama"]),
+        "jenis": None if pd.isna(row.get("jenis")) else str(row.get("jenis")),
+        "lon": float(geom.x) if geom is not None else None,
+        "lat": float(geom.y) if geom is not None else None,
+    }
+
+
+def _boleh_tulis(actor: Actor, lokasi: dict[str, Any]) -> None:
+    """403 for another member's site (before anything is read from the body)."""
+    actor.require_member(lokasi["anggota_id"], f"lokasi {lokasi['id']}")
+
+
+def _nama_anggota() -> dict[str, str]:
+    anggota = context.layer("anggota")
+    return dict(zip(anggota["id"].astype(str), anggota["nama"].astype(str)))
+
+
+def _katalog() -> list[dict[str, str]]:
+    barang = context.layer("barang").sort_values("nama")
+    return [
+        {"kode": str(k), "nama": str(n), "satuan": str(s)}
+        for k, n, s in zip(barang["kode"], barang["nama"], barang["satuan"])
+    ]
+
+
+def _nilai(v: Any) -> Any:
+    """A cell for a form or JSON: None for missing, ISO text for dates, plain numbers."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp | dt.datetime):
+        ts = pd.Timestamp(v)
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v.item() if hasattr(v, "item") else v
+
+
+def _stok_per(per: dt.date | None) -> pd.DataFrame:
+    """Stock per site and item at the end of ``per`` (None: every line so far), cached."""
+    snap = context.snapshot()
+    return context.cache().memo(
+        snap, ("stok_per", per), lambda: current_stock(snap.layers["stok"], as_of=per)
+    )
+
+
+def _problem_rows(problems: list[Problem]) -> list[dict[str, object]]:
+    return [p.as_dict() for p in problems]
+
+
+def _validation_json(exc: ValidationError) -> Response:
+    resp = jsonify(
+        {
+            "error": "Data ditolak, tidak ada yang ditulis / input refused, nothing written",
+            "parameter": "baris",
+            "masalah": _problem_rows(exc.problems),
+        }
+    )
+    resp.status_code = 400
+    return resp
+
+
+# -- the list of one's sites -----------------------------------------------------------------
+
+
+@bp.get("/laporan")
+@auth.perlu_masuk
+def daftar() -> str:
+    actor = _pelaku()
+    snap = context.snapshot()
+    lokasi = snap.layers["lokasi"]
+    if not actor.is_coordinator:
+        lokasi = lokasi[lokasi["anggota_id"].astype(str) == str(actor.anggota_id)]
+    stok = snap.layers["stok"]
+    terakhir = pd.to_datetime(stok["dilaporkan"], errors="coerce").groupby(stok["lokasi_id"]).max()
+    names = _nama_anggota()
+    rows = [
+        {
+            "id": str(r["id"]),
+            "nama": str(r["nama"]),
+            "jenis": "" if pd.isna(r.get("jenis")) else str(r.get("jenis")),
+            "anggota_id": str(r["anggota_id"]),
+            "anggota": names.get(str(r["anggota_id"]), str(r["anggota_id"])),
+            "terakhir": _nilai(terakhir.get(r["id"])),
+        }
+        for _, r in lokasi.sort_values(["anggota_id", "id"]).iterrows()
+    ]
+    return render_template(
+        "laporan/daftar.html",
+        lokasi=rows,
+        nama_anggota=names.get(str(actor.anggota_id), ""),
+        pesan=get_flashed_messages(),
+    )
+
+
+# -- one site: stock, history, form, upload --------------------------------------------------
+
+
+def _halaman_lokasi(
+    lokasi: dict[str, Any],
+    *,
+    per: dt.date | None = None,
+    baris: list[dict[str, Any]] | None = None,
+    masalah: list[Problem] | None = None,
+    judul_masalah: str | None = None,
+    baris_formulir: bool = True,
+    status: int = 200,
+) -> tuple[str, int]:
+    stok = _stok_per(per)
+    sekarang = stok[stok["lokasi_id"].astype(str) == lokasi["id"]]
+    sekarang_rows = [{c: _nilai(r.get(c)) for c in reports.REPORT_COLUMNS + ["dilaporkan"]}
+                     for _, r in sekarang.iterrows()]  # fmt: skip
+    semua = context.snapshot().layers["stok"]
+    riwayat = semua[semua["lokasi_id"].astype(str) == lokasi["id"]].copy()
+    riwayat["_urutan"] = range(len(riwayat))
+    riwayat["_waktu"] = pd.to_datetime(riwayat["dilaporkan"], errors="coerce")
+    if per is not None:
+        riwayat = riwayat[riwayat["_waktu"] < pd.Timestamp(per) + pd.Timedelta(days=1)]
+    riwayat = riwayat.sort_values(["_waktu", "_urutan"], ascending=False).head(RIWAYAT_MAKS)
+    riwayat_rows = [{c: _nilai(r.get(c)) for c in reports.REPORT_COLUMNS + ["dilaporkan"]}
+                    for _, r in riwayat.iterrows()]  # fmt: skip
+    if baris is None:
+        baris = [{c: r[c] for c in KOLOM_BARIS} for r in sekarang_rows]
+        baris += [{c: None for c in KOLOM_BARIS} for _ in range(BARIS_FORM_KOSONG)]
+    per_baris: dict[int, list[Problem]] = {}
+    umum: list[Problem] = []
+    for p in masalah or []:  # problems of the form's lines are shown at those lines too
+        if baris_formulir and p.row is not None:
+            per_baris.setdefault(p.row, []).append(p)
+        else:
+            umum.append(p)
+    html = render_template(
+        "laporan/lokasi.html",
+        lokasi=lokasi,
+        anggota=_nama_anggota().get(lokasi["anggota_id"], lokasi["anggota_id"]),
+        per=per,
+        hari_ini=_hari_ini(),
+        sekarang=sekarang_rows,
+        riwayat=riwayat_rows,
+        baris=baris,
+        katalog=_katalog(),
+        nama_barang={k["kode"]: k["nama"] for k in _katalog()},
+        kondisi=schema_mod.get("stok").field("kondisi").enum or ("baik", "rusak"),
+        masalah=masalah or [],
+        masalah_baris=per_baris,
+        masalah_umum=umum,
+        judul_masalah=judul_masalah,
+        pesan=get_flashed_messages(),
+        maks_mb=int(current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1e6,
+        versi=context.snapshot().version,
+    )
+    return html, status
+
+
+@bp.get("/laporan/<lokasi_id>")
+@auth.perlu_masuk
+def lokasi_halaman(lokasi_id: str) -> tuple[str, int]:
+    actor = _pelaku()
+    lokasi = _lokasi(lokasi_id)
+    _boleh_tulis(actor, lokasi)
+    return _halaman_lokasi(lokasi, per=_per())
+
+
+def _baris_form() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[int]]:
+    """The form's lines: all (to show again), the filled ones, and their line numbers."""
+    kolom = {c: request.form.getlist(c) for c in KOLOM_BARIS}
+    n = max((len(v) for v in kolom.values()), default=0)
+    if n > BARIS_FORM_MAKS:
+        raise params.ParameterError(f"paling banyak {BARIS_FORM_MAKS} baris per laporan", "barang")
+    semua = [
+        {c: (kolom[c][i].strip() if i < len(kolom[c]) else "") or None for c in KOLOM_BARIS}
+        for i in range(n)
+    ]
+    terisi, nomor = [], []
+    for i, row in enumerate(semua, start=1):
+        if row["barang"] or row["jumlah"] or row["siap"]:
+            terisi.append(row)
+            nomor.append(i)
+    return semua, terisi, nomor
+
+
+@bp.post("/laporan/<lokasi_id>")
+@auth.perlu_masuk
+def lapor_form(lokasi_id: str) -> Any:
+    actor = _pelaku("web")
+    lokasi = _lokasi(lokasi_id)
+    _boleh_tulis(actor, lokasi)
+    semua, terisi, nomor = _baris_form()
+    if not terisi:
+        return _halaman_lokasi(
+            lokasi, baris=semua, masalah=[Problem("isi paling sedikit satu baris barang")],
+            judul_masalah="Laporan kosong, tidak ada yang disimpan.", status=400,
+        )  # fmt: skip
+    try:
+        n = reports.submit_report(
+            _store(), actor, terisi, lokasi_id=lokasi["id"], source="formulir"
+        )
+    except ValidationError as exc:
+        for p in exc.problems:  # back to the line numbers the person sees on the form
+            if p.row is not None and 1 <= p.row <= len(nomor):
+                p.row = nomor[p.row - 1]
+        return _halaman_lokasi(
+            lokasi, baris=semua, masalah=exc.problems, status=400,
+            judul_masalah="Laporan ditolak, tidak ada yang disimpan. Perbaiki baris bertanda:",
+        )  # fmt: skip
+    flash(f"Laporan tersimpan: {n} baris stok untuk {lokasi['nama']}.")
+    return redirect(url_for("laporan.lokasi_halaman", lokasi_id=lokasi["id"]), code=303)
+
+
+def _nama_berkas(raw: str | None) -> str:
+    base = re.split(r"[\\/]", raw or "")[-1]
+    clean = re.sub(r"[^\w.\- ]", "_", base)[:80].strip()
+    return clean or "laporan"
+
+
+def _cek_xlsx(data: bytes) -> None:
+    """Refuse an XLSX that is not a ZIP or inflates beyond the limit (a 'zip bomb')."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        raise InputError("berkas .xlsx rusak atau bukan XLSX / not an XLSX file") from None
+    if total > XLSX_MAKS_TERURAI:
+        raise InputError("isi berkas .xlsx terlalu besar setelah diurai / XLSX too large")
+
+
+def _simpan_unggahan(lokasi_id: str) -> int:
+    """Run one uploaded report through the domain (all rows or none)."""
+    berkas = request.files.get("berkas")
+    if berkas is None or not berkas.filename:
+        raise params.ParameterError("pilih berkas CSV atau XLSX untuk diunggah", "berkas")
+    nama = _nama_berkas(berkas.filename)
+    sufiks = SUFIKS.get(Path(nama).suffix.lower())
+    if sufiks is None:
+        raise params.ParameterError(
+            f"berkas '{nama}' bukan .csv atau .xlsx (unduh templatnya dari halaman ini)", "berkas"
+        )
+    data = berkas.read()
+    if sufiks == ".xlsx":
+        _cek_xlsx(data)
+    with tempfile.TemporaryDirectory(prefix="geo-klaster-unggah-") as tmp:
+        path = Path(tmp) / ("laporan" + sufiks)
+        path.write_bytes(data)
+        from geo_klaster.io import read_source
+
+        src = read_source(path, schema_mod.get("stok"))
+        _tolak_dilaporkan(list(src.frame.columns), nama)
+        return reports.submit_report(
+            _store(), _pelaku("unggah"), src.frame, lokasi_id=lokasi_id, source=nama,
+            first_row=src.first_row,
+        )  # fmt: skip
+
+
+def _tolak_dilaporkan(kolom: list[str], sumber: str) -> None:
+    if "dilaporkan" in kolom:
+        raise ValidationError(
+            sumber,
+            [
+                Problem(
+                    "waktu laporan diisi server; hapus kolom ini / set by the server",
+                    field="dilaporkan",
+                )
+            ],
+        )
+
+
+@bp.post("/laporan/<lokasi_id>/unggah")
+@auth.perlu_masuk
+def unggah(lokasi_id: str) -> Any:
+    actor = _pelaku("unggah")
+    lokasi = _lokasi(lokasi_id)
+    _boleh_tulis(actor, lokasi)
+    try:
+        n = _simpan_unggahan(lokasi["id"])
+    except ValidationError as exc:
+        return _halaman_lokasi(
+            lokasi, masalah=exc.problems, status=400, baris_formulir=False,
+            judul_masalah=f"Berkas {exc.source or ''} ditolak, tidak ada yang disimpan:",
+        )  # fmt: skip
+    except InputError as exc:
+        return _halaman_lokasi(
+            lokasi, masalah=[Problem(exc.message)], status=400, baris_formulir=False,
+            judul_masalah="Berkas ditolak, tidak ada yang disimpan:",
+        )  # fmt: skip
+    flash(f"Berkas diterima: {n} baris stok untuk {lokasi['nama']}.")
+    return redirect(url_for("laporan.lokasi_halaman", lokasi_id=lokasi["id"]), code=303)
+
+
+@bp.get("/laporan/templat.csv")
+def templat_csv() -> Response:
+    body = reports.template_frame().to_csv(index=False).encode("utf-8")
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="templat_laporan_stok.csv"'},
+    )
+
+
+@bp.get("/laporan/templat.xlsx")
+def templat_xlsx() -> Response:
+    def build() -> bytes:
+        out = io.BytesIO()
+        katalog = pd.DataFrame(_katalog())[["kode", "nama", "satuan"]]
+        with pd.ExcelWriter(out, engine="openpyxl") as xl:
+            reports.template_frame().to_excel(xl, sheet_name="laporan", index=False)
+            katalog.to_excel(xl, sheet_name="barang (petunjuk)", index=False)
+        return out.getvalue()
+
+    body = context.cache().memo(context.snapshot(), ("templat_xlsx",), build)
+    return send_file(
+        io.BytesIO(body),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="templat_laporan_stok.xlsx",
+    )
+
+
+# -- sites: add and move ---------------------------------------------------------------------
+
+
+def _lokasi_saya(actor: Actor) -> list[dict[str, Any]]:
+    lokasi = context.snapshot().layers["lokasi"]
+    if not actor.is_coordinator:
+        lokasi = lokasi[lokasi["anggota_id"].astype(str) == str(actor.anggota_id)]
+    return [
+        {"id": str(r["id"]), "nama": str(r["nama"]), "anggota_id": str(r["anggota_id"]),
+         "lon": float(r.geometry.x), "lat": float(r.geometry.y)}
+        for _, r in lokasi.iterrows() if r.geometry is not None
+    ]  # fmt: skip
+
+
+def _id_baru() -> str:
+    ids = set(context.snapshot().layers["lokasi"]["id"].astype(str))
+    nums = [int(m.group(1)) for i in ids if (m := re.fullmatch(r"LOK-(\d+)", i))]
+    n = max(nums, default=0) + 1
+    while f"LOK-{n:03d}" in ids:
+        n += 1
+    return f"LOK-{n:03d}"
+
+
+def _float(raw: str | None, name: str) -> float:
+    try:
+        value = float((raw or "").strip().replace(",", "."))
+    except ValueError:
+        raise params.ParameterError(f"{name} harus angka (derajat desimal)", name) from None
+    if not math.isfinite(value):
+        raise params.ParameterError(f"{name} harus angka terhingga", name)
+    return value
+
+
+def _halaman_peta_lokasi(actor: Actor, isian: dict[str, Any], **kw: Any) -> str:
+    anggota = context.layer("anggota")
+    pilihan = (
+        sorted(zip(anggota["id"].astype(str), anggota["nama"].astype(str)))
+        if actor.is_coordinator
+        else []
+    )
+    return render_template(
+        "laporan/peta_lokasi.html",
+        isian=isian,
+        lokasi_saya=_lokasi_saya(actor),
+        pilihan_anggota=pilihan,
+        jenis=schema_mod.get("lokasi").field("jenis").enum or (),
+        peta_dasar_daring=bool(current_app.config["PETA_DASAR_DARING"]),
+        pesan=get_flashed_messages(),
+        **kw,
+    )
+
+
+@bp.get("/lokasi")
+@auth.perlu_masuk
+def peta_lokasi() -> str:
+    actor = _pelaku()
+    lid = request.args.get("id")
+    if lid:
+        lok = _lokasi(lid)
+        _boleh_tulis(actor, lok)
+        isian = {**lok, "baru": False}
+    else:
+        isian = {"id": _id_baru(), "nama": "", "jenis": "gudang", "lon": None, "lat": None,
+                 "anggota_id": actor.anggota_id or "", "baru": True}  # fmt: skip
+    return _halaman_peta_lokasi(actor, isian)
+
+
+@bp.post("/lokasi")
+@auth.perlu_masuk
+def simpan_lokasi() -> Any:
+    actor = _pelaku("web")
+    f = request.form
+    isian = {
+        "id": (f.get("id") or "").strip()[:64],
+        "nama": (f.get("nama") or "").strip()[:200],
+        "jenis": (f.get("jenis") or "").strip() or None,
+        "anggota_id": (f.get("anggota_id") or "").strip() or None,
+        "lon": f.get("lon"),
+        "lat": f.get("lat"),
+        "baru": f.get("baru") == "1",
+    }
+    masalah: list[Problem] = []
+    try:
+        if not isian["id"] or not isian["nama"]:
+            raise params.ParameterError("isi kode dan nama lokasi", "nama")
+        lon, lat = _float(isian["lon"], "lon"), _float(isian["lat"], "lat")
+        aksi = reports.save_site(
+            _store(), actor, id=isian["id"], nama=isian["nama"], lon=lon, lat=lat,
+            anggota_id=isian["anggota_id"] if actor.is_coordinator else None,
+            jenis=isian["jenis"], source="formulir lokasi",
+        )  # fmt: skip
+    except ValidationError as exc:
+        masalah = exc.problems
+    except (InputError, params.ParameterError) as exc:
+        masalah = [Problem(exc.message)]
+    if masalah:
+        return _halaman_peta_lokasi(actor, isian, masalah=masalah), 400
+    flash(f"Lokasi {isian['id']} {'ditambahkan' if aksi == 'baru' else 'diperbarui'}.")
+    return redirect(url_for("laporan.peta_lokasi", id=isian["id"]), code=303)
+
+
+# -- coordinator -----------------------------------------------------------------------------
+
+
+@bp.get("/koordinator/usang")
+@auth.perlu_koordinator
+def usang() -> str:
+    per = _per()
+    hari = per or _hari_ini()
+    periode = _periode()
+    tabel = reports.stale_members(_store(), today=hari, period_days=periode)
+    rows = [
+        {
+            "id": str(r["id"]),
+            "nama": str(r["nama"]),
+            "sektor": str(r["sektor"]),
+            "kontak": _nilai(r.get("kontak")) or "",
+            "telepon": _nilai(r.get("telepon")) or "",
+            "terakhir": _nilai(r.get("laporan_terakhir")),
+            "usang": bool(r["usang"]),
+        }
+        for _, r in tabel.iterrows()
+    ]
+    return render_template(
+        "laporan/usang.html",
+        anggota=rows,
+        n_usang=sum(r["usang"] for r in rows),
+        periode=periode,
+        hari=hari,
+        per=per,
+    )
+
+
+def _audit() -> tuple[list[dict[str, Any]], dict[str, str]]:
+    args = request.args
+    try:
+        batas = int(args.get("batas") or AUDIT_BAWAAN)
+    except ValueError:
+        raise params.ParameterError("batas harus bilangan bulat", "batas") from None
+    if not 1 <= batas <= AUDIT_MAKS:
+        raise params.ParameterError(f"batas harus antara 1 dan {AUDIT_MAKS}", "batas")
+    saring = {k: args[k] for k in ("akun", "saluran", "aksi") if args.get(k)}
+    log = _store().read_audit()
+    for k, v in saring.items():
+        log = log[log[k].astype(str) == v]
+    rows = []
+    for _, r in log.head(batas).iterrows():
+        try:
+            rincian = json.loads(r["rincian"]) if r["rincian"] else {}
+        except ValueError:
+            rincian = {"teks": r["rincian"]}
+        rows.append(
+            {
+                "id": int(r["id"]),
+                "waktu": str(r["waktu"]),
+                "akun": str(r["akun"]),
+                "saluran": str(r["saluran"]),
+                "aksi": str(r["aksi"]),
+                "lapisan": _nilai(r["lapisan"]),
+                "jumlah": _nilai(r["jumlah"]),
+                "rincian": rincian,
+            }
+        )
+    return rows, saring
+
+
+@bp.get("/koordinator/audit")
+@auth.perlu_koordinator
+def audit_halaman() -> str:
+    rows, saring = _audit()
+    return render_template("laporan/audit.html", catatan=rows, saring=saring)
+
+
+# -- API -------------------------------------------------------------------------------------
+
+
+@bp.get("/api/audit")
+@auth.perlu_koordinator
+def audit_api() -> Response:
+    rows, _ = _audit()
+    return jsonify({"catatan": rows, "jumlah": len(rows)})
+
+
+def _baris_json(data: Any) -> tuple[str, list[dict[str, Any]]]:
+    """``lokasi_id`` and rows of a JSON report; shape problems named per row (400)."""
+    if not isinstance(data, dict):
+        raise params.ParameterError(
+            'badan permintaan harus JSON: {"lokasi_id": ..., "baris": [...]}', "baris"
+        )
+    lokasi_id = data.get("lokasi_id")
+    if not isinstance(lokasi_id, str) or not lokasi_id.strip():
+        raise params.ParameterError("lokasi_id harus teks kode lokasi", "lokasi_id")
+    baris = data.get("baris")
+    if not isinstance(baris, list) or not baris:
+        raise params.ParameterError("baris harus daftar berisi paling sedikit satu baris", "baris")
+    if len(baris) > reports.MAX_ROWS:
+        raise params.ParameterError(f"paling banyak {reports.MAX_ROWS} baris", "baris")
+    masalah: list[Problem] = []
+    boleh = set(reports.REPORT_COLUMNS)
+    for i, row in enumerate(baris, start=1):
+        if not isinstance(row, dict):
+            masalah.append(Problem("baris harus objek JSON", row=i))
+            continue
+        for k in row:
+            if k == "dilaporkan":
+                masalah.append(Problem("waktu laporan diisi server", row=i, field=k))
+            elif k not in boleh:
+                masalah.append(Problem(f"kolom tidak dikenal: {str(k)[:40]}", row=i, field=None))
+    if masalah:
+        raise ValidationError("laporan", masalah)
+    return lokasi_id.strip(), baris
+
+
+@bp.post("/api/laporan")
+@auth.perlu_masuk
+def laporan_api() -> Any:
+    actor = _pelaku()
+    data = request.get_json(silent=True)
+    lokasi_id = data.get("lokasi_id") if isinstance(data, dict) else None
+    if isinstance(lokasi_id, str) and lokasi_id.strip():
+        _boleh_tulis(actor, _lokasi(lokasi_id.strip()))  # 404 / 403 before the rows
+    try:
+        lokasi_id, baris = _baris_json(data)
+        n = reports.submit_report(_store(), actor, baris, lokasi_id=lokasi_id, source="laporan")
+    except ValidationError as exc:
+        return _validation_json(exc)
+    return (
+        jsonify({"disimpan": n, "lokasi_id": lokasi_id, "versi": _store().version()}),
+        201,
+    )
+
+
+@bp.post("/api/lokasi")
+@auth.perlu_masuk
+def lokasi_api() -> Any:
+    actor = _pelaku()
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise params.ParameterError('badan harus JSON: {"id", "nama", "lon", "lat"}', "id")
+    for k in ("id", "nama"):
+        if not isinstance(data.get(k), str) or not data[k].strip():
+            raise params.ParameterError(f"{k} harus teks", k)
+    for k in ("lon", "lat"):
+        if isinstance(data.get(k), bool) or not isinstance(data.get(k), int | float):
+            raise params.ParameterError(f"{k} harus angka (derajat desimal WGS84)", k)
+    try:
+        aksi = reports.save_site(
+            _store(), actor, id=data["id"].strip(), nama=data["nama"].strip(),
+            lon=float(data["lon"]), lat=float(data["lat"]),
+            anggota_id=data.get("anggota_id"), jenis=data.get("jenis"), source="lokasi",
+        )  # fmt: skip
+    except ValidationError as exc:
+        return _validation_json(exc)
+    return jsonify({"id": data["id"].strip(), "aksi": aksi}), 201 if aksi == "baru" else 200
+
+
+@bp.get("/api/stok.json")
+def stok_api() -> Response:
+    """Stock per site and item as it stood at the end of ``per`` (default: all reports)."""
+    per = _per()
+    stok = _stok_per(per)
+    lid = request.args.get("lokasi_id")
+    if lid:
+        _lokasi(lid)
+        stok = stok[stok["lokasi_id"].astype(str) == lid]
+    cols = [*reports.REPORT_COLUMNS, "dilaporkan"]
+    rows = [{c: _nilai(r.get(c)) for c in cols} for _, r in stok.iterrows()]
+    return jsonify({"per": per.isoformat() if per else None, "stok": rows})
