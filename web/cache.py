@@ -1,7 +1,8 @@
 """What the web app reads and computes once per data version.
 
 The store's :meth:`~geo_klaster.store.Store.version` is raised by every write. Each request
-asks for it (one small SQLite query); while it is unchanged, the layers, the analysis of each
+asks for it (a few ``stat()`` calls on a GeoPackage, one small query on PostGIS); while it
+is unchanged, the layers, the analysis of each
 (scenario, reach, days, date) and every serialised GeoJSON body are reused from a
 :class:`Snapshot`. A new version starts a new snapshot, so new data are never served stale.
 
@@ -98,9 +99,15 @@ class DataCache:
         self.hitungan: Counter[str] = Counter()
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._store: Store | None = None
 
     def store(self) -> Store:
-        return open_store(self.location)
+        """One store object for the app's life: it keeps what makes ``version()`` cheap
+        (the GeoPackage's file signature, the PostGIS connection pool). Store objects
+        open a connection per operation, so sharing one between threads is safe."""
+        if self._store is None:
+            self._store = open_store(self.location)
+        return self._store
 
     def snapshot(self) -> Snapshot:
         """The current snapshot (re-read only when the store's version changed)."""
