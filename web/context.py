@@ -68,7 +68,7 @@ def jangkauan(p: Parameter, kode: str) -> pd.DataFrame:
 
     At-risk kecamatan take the analysis' own reach table; for the others (the analysis
     computes reach only where it is needed) :func:`geo_klaster.reach.reach` is run for that
-    one kecamatan, once per data version.
+    one kecamatan in its own metric CRS (``result.crs_untuk(kode)``), once per data version.
     """
     result = analysis(p)
     row = kecamatan_row(result, kode)
@@ -79,11 +79,8 @@ def jangkauan(p: Parameter, kode: str) -> pd.DataFrame:
         else:
             kec = result.kecamatan[result.kecamatan["kode"] == kode][["kode", "geometry"]]
             sites = result.lokasi[["lokasi_id", "geometry"]]
-            j = reach(
-                kec.to_crs(result.crs_metrik),
-                sites.to_crs(result.crs_metrik),
-                jarak_m=result.config.jarak_km * 1000.0,
-            )
+            crs = result.crs_untuk(kode)  # the kecamatan's own UTM zone (multi-zone data)
+            j = reach(kec.to_crs(crs), sites.to_crs(crs), jarak_m=result.config.jarak_km * 1000.0)
         return j[["lokasi_id", "jarak_m"]].sort_values("jarak_m").reset_index(drop=True)
 
     return cache().memo(snapshot(), ("jangkauan", p, kode), build)

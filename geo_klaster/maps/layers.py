@@ -1,0 +1,264 @@
+"""The area layers of the maps: kecamatan choropleths, flood zones, the reach of a kecamatan.
+
+Each ``lapisan_*`` function returns a :class:`~geo_klaster.maps.elements.LapisanGeoJson`
+and, where the layer has one, its legend (HTML, see :mod:`geo_klaster.maps.legend`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo_klaster.analysis import AnalysisResult
+from geo_klaster.maps.elements import LapisanGeoJson, koleksi_fitur
+from geo_klaster.maps.legend import kelas_nilai, kotak, label_kelas, legenda_html, warna_kelas
+from geo_klaster.maps.vocab import (
+    KELAS_BANJIR,
+    NOL,
+    RAMP_GAP,
+    RAMP_RISIKO,
+    WARNA_NOL,
+    WARNA_TERCUKUPI,
+    WARNA_TERPILIH,
+    WARNA_TIDAK_DIKETAHUI,
+    angka,
+    baris_tabel,
+    html_aman,
+)
+
+# -- kecamatan -------------------------------------------------------------------------------
+
+
+def gaya_kecamatan(
+    fill: str, *, terpilih: bool = False, dash: str | None = None, isi: float = 0.75
+) -> dict[str, Any]:
+    """The Leaflet path style of a kecamatan (``terpilih``: outlined in black)."""
+    return {
+        "color": WARNA_TERPILIH if terpilih else "#444444",
+        "weight": 3.5 if terpilih else 1,
+        "fillColor": fill,
+        "fillOpacity": isi,
+        "dashArray": dash,
+    }
+
+
+def popup_kecamatan(
+    row: Any, extra: Sequence[tuple[str, str]] = (), *, tautan: str | None = None
+) -> str:
+    """A kecamatan's popup: exposure figures, ``extra`` rows, and a link when ``tautan``
+    (the kecamatan page, ``{kode}`` replaced) is given."""
+    pairs = [
+        ("Kode", str(row.kode)),
+        (
+            "Penduduk",
+            angka(row.penduduk) + " jiwa" if pd.notna(row.penduduk) else "tidak diketahui",
+        ),
+        ("Porsi tergenang", angka(100 * float(row.porsi_banjir), 1) + " %"),
+        (
+            "Pengungsi (perkiraan)",
+            angka(row.pengungsi) + " jiwa" if pd.notna(row.pengungsi) else "tidak diketahui",
+        ),
+        ("Berisiko", "ya" if bool(row.berisiko) else "tidak"),
+        *extra,
+    ]
+    out = (
+        html_aman("<b>Kecamatan {n}</b><table class='pp'>", n=row.nama)
+        + baris_tabel(pairs)
+        + "</table>"
+    )
+    if tautan:
+        out += html_aman(
+            "<a href='{u}'>Buka halaman kecamatan &rarr;</a>", u=tautan.format(kode=row.kode)
+        )
+    return out
+
+
+def _lapisan_kecamatan(
+    kec: gpd.GeoDataFrame,
+    gaya: list[dict[str, Any]],
+    tips: list[str],
+    popups: list[str],
+    *,
+    name: str,
+    fit: bool,
+) -> LapisanGeoJson:
+    """Every kecamatan with its style, tooltip and popup (``jenis`` ``kecamatan``)."""
+    data = koleksi_fitur(
+        kec,
+        {
+            "kode": kec["kode"].tolist(),
+            "nama": kec["nama"].tolist(),
+            "_gaya": gaya,
+            "_tip": tips,
+            "_popup": popups,
+        },
+    )
+    return LapisanGeoJson(data, name=name, jenis="kecamatan", fit=fit)
+
+
+def lapisan_kecamatan_risiko(
+    result: AnalysisResult,
+    *,
+    tautan: str | None,
+    terpilih: str | None = None,
+    fit: bool = True,
+    isi: float = 0.75,
+) -> tuple[LapisanGeoJson, str]:
+    """Kecamatan coloured by displaced people; ``terpilih`` outlined, the others at 0.3."""
+    kec = result.kecamatan
+    bounds = kelas_nilai(kec.loc[kec["berisiko"], "pengungsi"])
+    gaya, tips, popups = [], [], []
+    for row in kec.itertuples(index=False):
+        if pd.isna(row.pengungsi) and (row.berisiko or row.porsi_banjir > 0):
+            fill, dash = WARNA_TIDAK_DIKETAHUI, "4 3"
+        elif not row.berisiko or not row.pengungsi or row.pengungsi <= 0:
+            fill, dash = WARNA_NOL, None
+        else:
+            fill, dash = warna_kelas(float(row.pengungsi), bounds, RAMP_RISIKO), None
+        dipilih = row.kode == terpilih
+        redup = terpilih is not None and not dipilih
+        gaya.append(gaya_kecamatan(fill, terpilih=dipilih, dash=dash, isi=0.3 if redup else isi))
+        peng = angka(row.pengungsi) if pd.notna(row.pengungsi) else "tidak diketahui"
+        tips.append(html_aman("<b>{n}</b> ({k})<br>Pengungsi: {p}", n=row.nama, k=row.kode, p=peng))
+        popups.append(popup_kecamatan(row, tautan=tautan))
+    layer = _lapisan_kecamatan(kec, gaya, tips, popups, name="Kecamatan (pengungsi)", fit=fit)
+    legend = legenda_html(
+        "Pengungsi per kecamatan (jiwa)",
+        [
+            *label_kelas(bounds, RAMP_RISIKO, ""),
+            kotak(WARNA_NOL, "tidak berisiko / 0"),
+            kotak(WARNA_TIDAK_DIKETAHUI, "penduduk tidak diketahui"),
+        ],
+    )
+    return layer, legend
+
+
+def lapisan_gap(
+    result: AnalysisResult, barang: str, *, label: str, tautan: str | None
+) -> tuple[LapisanGeoJson, str]:
+    """Kecamatan coloured by the shortfall (``kekurangan``) of item ``barang`` (``label``)."""
+    kec = result.kecamatan
+    gap = result.gap[result.gap["barang"] == barang].set_index("kode")
+    satuan = str(gap["satuan"].iloc[0]) if len(gap) else ""
+    bounds = kelas_nilai(gap["kekurangan"].dropna())
+    gaya, tips, popups = [], [], []
+    for row in kec.itertuples(index=False):
+        g = gap.loc[row.kode] if row.kode in gap.index else None
+        if g is None or (pd.notna(g["kebutuhan"]) and g["kebutuhan"] <= 0):
+            fill, dash, teks = WARNA_NOL, None, "tidak ada kebutuhan"
+        elif pd.isna(g["kebutuhan"]):
+            fill, dash, teks = WARNA_TIDAK_DIKETAHUI, "4 3", "kebutuhan tidak diketahui"
+        elif g["kekurangan"] <= NOL:
+            fill, dash, teks = WARNA_TERCUKUPI, None, "tercukupi"
+        else:
+            fill, dash = warna_kelas(float(g["kekurangan"]), bounds, RAMP_GAP), None
+            teks = f"kurang {angka(g['kekurangan'], 1)} {satuan}"
+        gaya.append(gaya_kecamatan(fill, dash=dash))
+        tips.append(html_aman("<b>{n}</b><br>{b}: {t}", n=row.nama, b=label, t=teks))
+        extra: list[tuple[str, str]] = []
+        if g is not None:
+            extra = [
+                (f"Kebutuhan {label}", f"{angka(g['kebutuhan'], 1)} {satuan}"),
+                ("Terjangkau", f"{angka(g['terjangkau'], 1)} {satuan}"),
+                ("Teralokasi", f"{angka(g['teralokasi'], 1)} {satuan}"),
+                ("Kekurangan", f"{angka(g['kekurangan'], 1)} {satuan}"),
+            ]
+        popups.append(popup_kecamatan(row, extra, tautan=tautan))
+    layer = _lapisan_kecamatan(kec, gaya, tips, popups, name=f"Kekurangan {label}", fit=True)
+    legend = legenda_html(
+        f"Kekurangan {label} ({satuan})",
+        [
+            *label_kelas(bounds, RAMP_GAP, ""),
+            kotak(WARNA_TERCUKUPI, "tercukupi"),
+            kotak(WARNA_NOL, "tidak ada kebutuhan"),
+            kotak(WARNA_TIDAK_DIKETAHUI, "penduduk tidak diketahui"),
+        ],
+        f"Skenario {result.skenario}, {result.hari} hari.",
+    )
+    return layer, legend
+
+
+def lapisan_batas(result: AnalysisResult, *, tautan: str | None) -> LapisanGeoJson:
+    """Kecamatan boundaries, lightly filled, with their popups."""
+    kec = result.kecamatan
+    gaya = [gaya_kecamatan("#ffffff", isi=0.4) for _ in range(len(kec))]
+    tips = [html_aman("<b>{n}</b> ({k})", n=n, k=k) for n, k in zip(kec["nama"], kec["kode"])]
+    popups = [popup_kecamatan(r, tautan=tautan) for r in kec.itertuples(index=False)]
+    return _lapisan_kecamatan(kec, gaya, tips, popups, name="Batas kecamatan", fit=True)
+
+
+# -- flood zones -----------------------------------------------------------------------------
+
+
+def lapisan_zona(
+    result: AnalysisResult, *, clip: shapely.Geometry | None = None, show: bool = True
+) -> tuple[LapisanGeoJson, str]:
+    """The scenario's flood zones by class (cut to ``clip`` when given), low to high."""
+    zona = result.zona
+    if clip is not None:
+        geoms = shapely.intersection(zona.geometry.to_numpy(), clip)
+        zona = gpd.GeoDataFrame(zona.drop(columns="geometry"), geometry=geoms, crs=zona.crs)
+        zona = zona[~zona.geometry.is_empty]
+    order = {k: i for i, k in enumerate(KELAS_BANJIR)}
+    zona = zona.assign(_o=zona["kelas"].map(order)).sort_values("_o")
+    gaya, tips = [], []
+    for kelas in zona["kelas"].astype(str):
+        label, warna = KELAS_BANJIR.get(kelas, (kelas, "#9ecae1"))
+        gaya.append({"color": "#08306b", "weight": 0.6, "fillColor": warna, "fillOpacity": 0.6})
+        tips.append(
+            html_aman("Zona banjir kelas <b>{k}</b> ({s})", k=label.lower(), s=result.skenario)
+        )
+    data = koleksi_fitur(zona, {"kelas": zona["kelas"].tolist(), "_gaya": gaya, "_tip": tips})
+    layer = LapisanGeoJson(data, name="Zona rawan banjir", jenis="zona", show=show)
+    legend = legenda_html(
+        "Zona banjir (kelas bahaya)",
+        [kotak(w, f"{label}") for label, w in KELAS_BANJIR.values()],
+    )
+    return layer, legend
+
+
+# -- reach -----------------------------------------------------------------------------------
+
+
+def area_jangkauan(result: AnalysisResult, kode: str) -> gpd.GeoDataFrame:
+    """The reach area of one kecamatan: its polygon buffered by ``config.jarak_km``.
+
+    Buffered in the kecamatan's own metric CRS (:meth:`AnalysisResult.crs_untuk`, its UTM
+    zone when the data span several) and returned in EPSG:4326 (one row).
+    """
+    kec = result.kecamatan[result.kecamatan["kode"] == kode]
+    metric = kec.to_crs(result.crs_untuk(kode))
+    buf = metric.geometry.buffer(result.config.jarak_km * 1000.0, quad_segs=12)
+    return gpd.GeoDataFrame({"kode": [kode]}, geometry=buf.to_crs(4326).to_numpy(), crs=4326)
+
+
+def lapisan_jangkauan(result: AnalysisResult, kode: str, nama: str) -> tuple[LapisanGeoJson, str]:
+    """The reach boundary of kecamatan ``kode`` (named ``nama``), dashed; the map fits it."""
+    jarak = angka(result.config.jarak_km, 1)
+    tip = html_aman("Jangkauan {d} km dari batas Kecamatan {n}", d=jarak, n=nama)
+    data = koleksi_fitur(
+        area_jangkauan(result, kode),
+        {
+            "_gaya": [{"color": "#252525", "weight": 2, "dashArray": "8 6", "fill": False}],
+            "_tip": [tip],
+        },
+    )
+    layer = LapisanGeoJson(data, name=f"Jangkauan {jarak} km", jenis="jangkauan", fit=True)
+    legend = legenda_html(
+        "Jangkauan",
+        [
+            kotak("#ffffff", "kecamatan ini", garis=WARNA_TERPILIH),
+            kotak(
+                "transparent",
+                f"batas jangkauan {jarak} km",
+                bentuk="garis",
+                garis="#252525",
+                putus=True,
+            ),
+        ],
+    )
+    return layer, legend

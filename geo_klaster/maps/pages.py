@@ -1,0 +1,210 @@
+"""The map of each page: overview, one kecamatan, gap of one item, allocation, members.
+
+Each builder takes one scenario's :class:`~geo_klaster.analysis.AnalysisResult`, the asset
+URLs (:func:`~geo_klaster.maps.assets.aset_lokal`) and the sites, either inline
+(``lokasi``, as :func:`~geo_klaster.maps.sites.lokasi_geojson` gives them) or as the URL the
+page fetches them from (``lokasi_url``, for large layers; ``stok_url`` is then where a popup
+fetches a site's stock, ``{id}`` replaced). ``tautan_kecamatan`` is the link of a kecamatan
+page in popups (``{kode}`` replaced), or None.
+
+No base tiles by default (``tiles=None``, so the map has an explicit ``maxZoom``): the map
+reads with boundaries, zones and sites alone. OpenStreetMap tiles are an optional overlay
+(``peta_dasar_daring``), off when the page opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import folium
+import pandas as pd
+
+from geo_klaster.analysis import AnalysisResult
+from geo_klaster.maps.allocation import lapisan_alokasi
+from geo_klaster.maps.assets import Aset
+from geo_klaster.maps.elements import PetaLuring
+from geo_klaster.maps.layers import (
+    lapisan_batas,
+    lapisan_gap,
+    lapisan_jangkauan,
+    lapisan_kecamatan_risiko,
+    lapisan_zona,
+)
+from geo_klaster.maps.legend import Legenda, legenda_lokasi
+from geo_klaster.maps.sites import LapisanLokasi
+from geo_klaster.maps.vocab import MAX_ZOOM, OSM_ATTR, OSM_URL
+
+
+def _peta(aset: Aset, result: AnalysisResult, *, daring: bool) -> PetaLuring:
+    """A map centred on the kecamatan, with the optional OpenStreetMap overlay."""
+    minx, miny, maxx, maxy = result.kecamatan.total_bounds
+    m = PetaLuring(aset, location=[(miny + maxy) / 2, (minx + maxx) / 2])
+    if daring:
+        folium.TileLayer(
+            OSM_URL,
+            attr=OSM_ATTR,
+            name="Peta dasar OpenStreetMap (perlu internet)",
+            overlay=True,
+            control=True,
+            show=False,
+            max_zoom=MAX_ZOOM,
+        ).add_to(m)
+    return m
+
+
+def _selesai(
+    m: folium.Map,
+    legends: Sequence[str],
+    aset: Aset,
+    lokasi: dict[str, Any] | None,
+    lokasi_url: str | None,
+    stok_url: str | None,
+    *,
+    nama_lokasi: str = "Lokasi anggota",
+) -> folium.Map:
+    """Add the sites (the top layer), the layer control and the legends."""
+    LapisanLokasi(aset, data=lokasi, url=lokasi_url, stok_url=stok_url, name=nama_lokasi).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    Legenda("<hr>".join(legends)).add_to(m)
+    return m
+
+
+def peta_ikhtisar(
+    result: AnalysisResult,
+    *,
+    aset: Aset,
+    lokasi: dict[str, Any] | None = None,
+    lokasi_url: str | None = None,
+    stok_url: str | None = None,
+    tautan_kecamatan: str | None = "/kecamatan/{kode}",
+    peta_dasar_daring: bool = True,
+) -> folium.Map:
+    """Overview: kecamatan by displaced people, flood zones by class, sites clustered.
+
+    Parameters
+    ----------
+    result
+        One scenario's analysis.
+    aset
+        Asset URLs (:func:`aset_lokal`).
+    lokasi, lokasi_url
+        The sites as :func:`lokasi_geojson` gives them, inline, or the URL the page fetches
+        them from (for large layers). One of the two.
+    stok_url
+        Where a popup fetches a site's stock when the features carry none (``{id}``).
+    tautan_kecamatan
+        Link of a kecamatan page in popups (``{kode}`` is replaced), or None.
+    peta_dasar_daring
+        Offer OpenStreetMap tiles as an overlay (off at start).
+    """
+    m = _peta(aset, result, daring=peta_dasar_daring)
+    kec, lg_kec = lapisan_kecamatan_risiko(result, tautan=tautan_kecamatan)
+    kec.add_to(m)
+    zona, lg_zona = lapisan_zona(result)
+    zona.add_to(m)
+    legends = [lg_kec, lg_zona, legenda_lokasi()]
+    return _selesai(m, legends, aset, lokasi, lokasi_url, stok_url)
+
+
+def peta_kecamatan(
+    result: AnalysisResult,
+    kode: str,
+    *,
+    aset: Aset,
+    lokasi: dict[str, Any] | None = None,
+    lokasi_url: str | None = None,
+    stok_url: str | None = None,
+    tautan_kecamatan: str | None = "/kecamatan/{kode}",
+    peta_dasar_daring: bool = True,
+) -> folium.Map:
+    """One kecamatan: its flooded part, the reach radius, and the sites within reach.
+
+    ``lokasi`` is :func:`lokasi_geojson` restricted to the sites within reach (with
+    ``jarak_m``), or ``lokasi_url`` where the page fetches them. The other kecamatan stay
+    visible, lightly, for orientation. Raises ``KeyError`` for an unknown ``kode``.
+    """
+    kec = result.kecamatan
+    row = kec[kec["kode"] == kode]
+    if row.empty:
+        raise KeyError(kode)
+    m = _peta(aset, result, daring=peta_dasar_daring)
+    layer, lg_kec = lapisan_kecamatan_risiko(
+        result, tautan=tautan_kecamatan, terpilih=kode, fit=False
+    )
+    layer.add_to(m)
+    area, lg_jangkauan = lapisan_jangkauan(result, kode, row.iloc[0]["nama"])
+    area.add_to(m)
+    zona, lg_zona = lapisan_zona(result, clip=row.geometry.iloc[0])
+    zona.layer_name = "Bagian yang tergenang"
+    zona.add_to(m)
+    legends = [lg_jangkauan, lg_kec, lg_zona, legenda_lokasi()]
+    return _selesai(
+        m, legends, aset, lokasi, lokasi_url, stok_url, nama_lokasi="Lokasi dalam jangkauan"
+    )
+
+
+def peta_gap(
+    result: AnalysisResult,
+    barang: str,
+    *,
+    aset: Aset,
+    lokasi: dict[str, Any] | None = None,
+    lokasi_url: str | None = None,
+    stok_url: str | None = None,
+    nama_barang: str | None = None,
+    tautan_kecamatan: str | None = "/kecamatan/{kode}",
+    peta_dasar_daring: bool = True,
+) -> folium.Map:
+    """Kecamatan coloured by the shortfall (``kekurangan``) of one item, in its unit."""
+    layer, lg_gap = lapisan_gap(
+        result, barang, label=nama_barang or barang, tautan=tautan_kecamatan
+    )
+    m = _peta(aset, result, daring=peta_dasar_daring)
+    layer.add_to(m)
+    zona, lg_zona = lapisan_zona(result, show=False)
+    zona.add_to(m)
+    legends = [lg_gap, lg_zona, legenda_lokasi()]
+    return _selesai(m, legends, aset, lokasi, lokasi_url, stok_url)
+
+
+def peta_alokasi(
+    result: AnalysisResult,
+    *,
+    aset: Aset,
+    lokasi: dict[str, Any] | None = None,
+    lokasi_url: str | None = None,
+    stok_url: str | None = None,
+    barang: str | None = None,
+    kategori: Mapping[str, str] | None = None,
+    anggota: pd.DataFrame | None = None,
+    tautan_kecamatan: str | None = "/kecamatan/{kode}",
+    peta_dasar_daring: bool = True,
+) -> folium.Map:
+    """The allocation as lines from sites to kecamatan, thicker for more."""
+    m = _peta(aset, result, daring=peta_dasar_daring)
+    kec, lg_kec = lapisan_kecamatan_risiko(result, tautan=tautan_kecamatan, isi=0.35)
+    kec.add_to(m)
+    lines, lg_alok = lapisan_alokasi(result, barang=barang, kategori=kategori, anggota=anggota)
+    lines.add_to(m)
+    legends = [lg_alok, lg_kec, legenda_lokasi()]
+    return _selesai(m, legends, aset, lokasi, lokasi_url, stok_url)
+
+
+def peta_anggota(
+    result: AnalysisResult,
+    *,
+    aset: Aset,
+    lokasi: dict[str, Any] | None = None,
+    lokasi_url: str | None = None,
+    stok_url: str | None = None,
+    tautan_kecamatan: str | None = "/kecamatan/{kode}",
+    peta_dasar_daring: bool = True,
+) -> folium.Map:
+    """Members' sites by sector over the kecamatan boundaries."""
+    m = _peta(aset, result, daring=peta_dasar_daring)
+    lapisan_batas(result, tautan=tautan_kecamatan).add_to(m)
+    zona, lg_zona = lapisan_zona(result, show=False)
+    zona.add_to(m)
+    legends = [legenda_lokasi(), lg_zona]
+    return _selesai(m, legends, aset, lokasi, lokasi_url, stok_url)

@@ -1,0 +1,278 @@
+"""Members' sites on a map: the clustered circle-marker layer and the GeoJSON it draws.
+
+:func:`lokasi_geojson` gives plain properties per site; :class:`LapisanLokasi` makes colour,
+outline and popup in the browser, so a large layer costs little HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from folium.map import Layer
+from folium.template import Template
+
+from geo_klaster.analysis import AnalysisResult
+from geo_klaster.maps.assets import Aset, AsetSendiri
+from geo_klaster.maps.elements import js_data, koleksi_fitur
+from geo_klaster.maps.vocab import SEKTOR, SEKTOR_LAIN, STATUS_STOK, WARNA_LOKASI_BANJIR
+
+
+class LapisanLokasi(AsetSendiri, Layer):
+    """Sites as circle markers in a marker cluster, from inline GeoJSON or from a URL.
+
+    The features carry plain properties (see :func:`lokasi_geojson`); colour, outline and
+    popup are made in the browser, so a large layer costs little HTML. With ``url`` the page
+    fetches the layer (announced early with ``<link rel="preload">``); features without a
+    ``stok`` property get their stock from ``stok_url`` (``{id}`` replaced) when a popup
+    opens. When every marker is in the cluster, the document receives the event
+    ``klaster:lokasi`` and ``window.klasterLokasiSiap`` becomes the number of sites.
+    """
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            {%- if this.url %}
+            <link rel="preload" href="{{ this.url|e }}" as="fetch" crossorigin="anonymous">
+            {%- endif %}
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }};
+            (function () {
+                var sektor = {{ this.sektor|tojson }};
+                var statusTeks = {{ this.status|tojson }};
+                var stokUrl = {{ this.stok_url|tojson }};
+                var jumlah = 0;
+                var selesai = function () {
+                    window.klasterLokasiSiap = jumlah;
+                    document.dispatchEvent(new CustomEvent("klaster:lokasi",
+                        {detail: {jumlah: jumlah}}));
+                };
+                var cluster = L.markerClusterGroup(Object.assign(
+                    {{ this.options|tojavascript }},
+                    {
+                        iconCreateFunction: function (c) {
+                            var n = c.getChildCount();
+                            var size = n < 10 ? 30 : (n < 100 ? 36 : 42);
+                            return L.divIcon({
+                                html: "<div><span>" + n + "</span></div>",
+                                className: "marker-cluster klaster-kelompok",
+                                iconSize: L.point(size, size)
+                            });
+                        },
+                        chunkProgress: function (done, total) {
+                            // Called before the cluster's last synchronous step: report after it.
+                            if (done === total) { setTimeout(selesai, 0); }
+                        }
+                    }));
+                {{ this.get_name() }} = cluster;
+                var esc = function (v) {
+                    return String(v === null || v === undefined ? "" : v)
+                        .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+                        .replace(/"/g, "&quot;");
+                };
+                var angka = function (v) {
+                    return Number(v).toLocaleString("id-ID", {maximumFractionDigits: 1});
+                };
+                var gaya = function (p) {
+                    var s = sektor[p.sektor] || {{ this.lain|tojson }};
+                    var banjir = !!p.kelas_banjir;
+                    return {
+                        radius: {{ this.radius }},
+                        fillColor: s[1],
+                        fillOpacity: p.usang ? 0.35 : 0.9,
+                        color: banjir ? {{ this.warna_banjir|tojson }} : (p.usang ? "#333" : "#fff"),
+                        weight: banjir ? 3 : 1.5,
+                        dashArray: p.usang ? "3 3" : null
+                    };
+                };
+                var tabelStok = function (stok) {
+                    if (!stok || !stok.length) { return "<i>Tidak ada stok siap.</i>"; }
+                    var h = "<b>Stok siap</b><table class='pp'>";
+                    stok.forEach(function (r) {
+                        h += "<tr><td>" + esc(r[0]) + "</td><td class='n'>" + angka(r[1]) +
+                            " " + esc(r[2]) + "</td></tr>";
+                    });
+                    return h + "</table>";
+                };
+                var popup = function (layer) {
+                    var p = layer.feature.properties;
+                    var s = sektor[p.sektor] || {{ this.lain|tojson }};
+                    var h = "<b>" + esc(p.nama) + "</b><br>" + esc(p.anggota) +
+                        " <small>(" + esc(s[0]) + ")</small><table class='pp'>";
+                    if (p.jarak_m !== undefined && p.jarak_m !== null) {
+                        h += "<tr><th>Jarak</th><td>" + angka(p.jarak_m / 1000) + " km</td></tr>";
+                    }
+                    h += "<tr><th>Zona banjir</th><td>" +
+                        (p.kelas_banjir ? esc(p.kelas_banjir) : "di luar zona") + "</td></tr>";
+                    h += "<tr><th>Status stok</th><td>" +
+                        esc(statusTeks[p.status] || p.status) + "</td></tr>";
+                    h += "<tr><th>Laporan terakhir</th><td>" + esc(p.laporan || "belum ada") +
+                        (p.usang ? " <b class='usang'>(usang)</b>" : "") + "</td></tr>";
+                    h += "</table>";
+                    var div = L.DomUtil.create("div");
+                    if (p.stok !== undefined || !stokUrl) {
+                        div.innerHTML = h + tabelStok(p.stok);
+                        return div;
+                    }
+                    div.innerHTML = h + "<i>memuat stok&hellip;</i>";
+                    fetch(stokUrl.replace("{id}", encodeURIComponent(p.id)))
+                        .then(function (r) {
+                            if (!r.ok) { throw new Error("HTTP " + r.status); }
+                            return r.json();
+                        })
+                        .then(function (stok) {
+                            p.stok = stok;
+                            div.innerHTML = h + tabelStok(stok);
+                            layer.getPopup().update();
+                        })
+                        .catch(function (e) {
+                            div.innerHTML = h + "<i>stok tidak dapat dimuat</i>";
+                            console.error("stok gagal dimuat:", e);
+                        });
+                    return div;
+                };
+                var tambah = function (fc) {
+                    var items = [];
+                    L.geoJSON(fc, {
+                        pointToLayer: function (f, latlng) {
+                            return L.circleMarker(latlng, gaya(f.properties));
+                        },
+                        onEachFeature: function (f, layer) {
+                            layer.bindTooltip(esc(f.properties.nama));
+                            layer.bindPopup(popup, {maxWidth: 320});
+                        }
+                    }).eachLayer(function (l) { items.push(l); });
+                    jumlah = items.length;
+                    // Chunked loading (and its progress callback) runs only on a map.
+                    var diPeta = {{ this._parent.get_name() }}.hasLayer(cluster);
+                    cluster.addLayers(items);
+                    if (!diPeta || !items.length) { selesai(); }
+                };
+                window.klasterLapisan = window.klasterLapisan || {};
+                window.klasterLapisan.lokasi = cluster;
+                {%- if this.url %}
+                fetch({{ this.url|tojson }})
+                    .then(function (r) {
+                        if (!r.ok) { throw new Error("HTTP " + r.status); }
+                        return r.json();
+                    })
+                    .then(tambah)
+                    .catch(function (e) { console.error("lokasi gagal dimuat:", e); });
+                {%- else %}
+                tambah({{ this.data_js }});
+                {%- endif %}
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        aset: Aset,
+        *,
+        data: dict[str, Any] | None = None,
+        url: str | None = None,
+        stok_url: str | None = None,
+        name: str = "Lokasi anggota",
+        radius: int = 7,
+    ) -> None:
+        if (data is None) == (url is None):
+            raise ValueError("LapisanLokasi: give exactly one of data or url")
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "LapisanLokasi"
+        self.default_js = list(aset.cluster_js)
+        self.default_css = list(aset.cluster_css)
+        self.data = data
+        self.data_js = js_data(data) if data is not None else "null"
+        self.url = url
+        self.stok_url = stok_url
+        self.status = STATUS_STOK
+        self.radius = radius
+        self.sektor = {k: list(v) for k, v in SEKTOR.items()}
+        self.lain = list(SEKTOR_LAIN)
+        self.warna_banjir = WARNA_LOKASI_BANJIR
+        # Clusters break up before the last zoom levels, so every site can be clicked.
+        self.options = {
+            "max_cluster_radius": 45,
+            "disable_clustering_at_zoom": 15,
+            "spiderfy_on_max_zoom": True,
+            "show_coverage_on_hover": False,
+            "chunked_loading": True,
+            "chunk_interval": 100,
+        }
+
+
+def kolom_anggota(anggota: pd.DataFrame | None, kolom: str) -> dict[str, str]:
+    """Member id → ``kolom`` (``nama``, ``sektor``); empty without members."""
+    if anggota is None or anggota.empty:
+        return {}
+    return dict(zip(anggota["id"].astype(str), anggota[kolom].astype(str)))
+
+
+def _tanggal(ts: Any) -> str | None:
+    if ts is None or pd.isna(ts):
+        return None
+    return pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def stok_per_lokasi(
+    result: AnalysisResult, nama_barang: Mapping[str, str] | None = None
+) -> dict[str, list[list[Any]]]:
+    """Committable stock per site: ``{lokasi_id: [[barang, komit, satuan], ...]}`` (komit > 0).
+
+    ``barang`` is the item's name from ``nama_barang`` (code → name) where given, else its code.
+    """
+    names = nama_barang or {}
+    stok = result.stok
+    if stok.empty:
+        return {}
+    s = stok[stok["komit"] > 0].sort_values(["lokasi_id", "barang"])
+    out: dict[str, list[list[Any]]] = {}
+    for lid, b, k, u in zip(s["lokasi_id"], s["barang"], s["komit"], s["satuan"]):
+        out.setdefault(str(lid), []).append([names.get(b, str(b)), round(float(k), 1), str(u)])
+    return out
+
+
+def lokasi_geojson(
+    result: AnalysisResult,
+    anggota: pd.DataFrame | None,
+    *,
+    jarak: Mapping[str, float] | None = None,
+    dengan_stok: bool = True,
+    nama_barang: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Sites for the map: a FeatureCollection of points (EPSG:4326) with plain properties.
+
+    Properties: ``id, nama, anggota`` (member name), ``sektor, kelas_banjir`` (None when
+    dry), ``status`` (stock status code, :data:`STATUS_STOK`), ``laporan`` (date of the
+    member's last report), ``usang`` (stale); with ``dengan_stok``, ``stok`` (committable
+    stock, see :func:`stok_per_lokasi`); when ``jarak`` maps site ids to metres, ``jarak_m``
+    (only those sites are kept, nearest first). No personal data.
+    """
+    lok = result.lokasi
+    if jarak is not None:
+        lok = lok[lok["lokasi_id"].isin(list(jarak))]
+        lok = lok.assign(_j=lok["lokasi_id"].map(jarak)).sort_values("_j")
+    names = kolom_anggota(anggota, "nama")
+    sectors = kolom_anggota(anggota, "sektor")
+    ids = lok["lokasi_id"].astype(str).tolist()
+    members = lok["anggota_id"].astype(str).tolist()
+    props: dict[str, list[Any]] = {
+        "id": ids,
+        "nama": lok["nama"].astype(str).tolist(),
+        "anggota": [names.get(a, a) for a in members],
+        "sektor": [sectors.get(a) for a in members],
+        "kelas_banjir": [k if isinstance(k, str) and k else None for k in lok["kelas_banjir"]],
+        "status": [str(s) for s in lok["status_stok"]],
+        "laporan": [_tanggal(t) for t in lok["laporan_terakhir"]],
+        "usang": [bool(u) for u in lok["usang"]],
+    }
+    if dengan_stok:
+        stok = stok_per_lokasi(result, nama_barang)
+        props["stok"] = [stok.get(i, []) for i in ids]
+    if jarak is not None:
+        props["jarak_m"] = [round(float(jarak[i]), 1) for i in ids]
+    return koleksi_fitur(lok, props)

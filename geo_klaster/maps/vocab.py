@@ -1,0 +1,64 @@
+"""What the maps say and how they colour it: labels in Bahasa Indonesia, colours, numbers.
+
+Also the text helpers every part of a map uses: :func:`angka` (Indonesian number notation)
+and :func:`html_aman` (HTML with every value escaped).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup, escape
+
+SEKTOR: dict[str, tuple[str, str]] = {
+    "pemerintah_daerah": ("Pemerintah daerah", "#1b9e77"),
+    "swasta": ("Swasta", "#7570b3"),
+    "komunitas": ("Komunitas", "#e6ab02"),
+    "instansi_pusat": ("Instansi pusat", "#a6761d"),
+}
+SEKTOR_LAIN = ("Lainnya", "#666666")
+KELAS_BANJIR: dict[str, tuple[str, str]] = {
+    "rendah": ("Rendah", "#c6dbef"),
+    "sedang": ("Sedang", "#6baed6"),
+    "tinggi": ("Tinggi", "#2171b5"),
+}
+WARNA_LOKASI_BANJIR = "#d7301f"
+STATUS_STOK = {
+    "tersedia": "tersedia",
+    "berisiko": "berisiko (lokasi tergenang)",
+    "tidak_tersedia": "tidak tersedia (lokasi tergenang berat)",
+}
+RAMP_RISIKO = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+RAMP_GAP = ["#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"]
+WARNA_NOL = "#f7f7f7"
+WARNA_TIDAK_DIKETAHUI = "#bdbdbd"
+WARNA_TERCUKUPI = "#a1d99b"
+WARNA_KATEGORI = {"logistik": "#08519c", "peralatan": "#006d2c", "campuran": "#54278f"}
+WARNA_TERPILIH = "#000000"
+
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTR = "&copy; kontributor OpenStreetMap"
+MAX_ZOOM = 18
+PRESISI = 5  # decimals of displayed coordinates (about 1 m)
+NOL = 1e-6  # quantities at or below this count as zero (rounding of the allocation)
+
+
+def angka(x: float | None, desimal: int = 0) -> str:
+    """A number in Indonesian notation (``12.345,6``); ``–`` for missing values."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)) or pd.isna(x):
+        return "–"
+    text = f"{float(x):,.{desimal}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def html_aman(template: str, **values: Any) -> str:
+    """``template`` with every value escaped (the template itself is trusted)."""
+    return str(Markup(template).format(**{k: escape(v) for k, v in values.items()}))
+
+
+def baris_tabel(pairs: Iterable[tuple[str, str]]) -> str:
+    """``<tr><th>key</th><td>value</td></tr>`` rows, escaped."""
+    return "".join(html_aman("<tr><th>{k}</th><td>{v}</td></tr>", k=k, v=v) for k, v in pairs)
