@@ -26,6 +26,7 @@ from geo_klaster import schema as schema_mod
 from geo_klaster.errors import StoreError
 from geo_klaster.store import gpkg_format as fmt
 from geo_klaster.store.base import Account, AuditEntry, Store, Token, Writer
+from geo_klaster.store.values import millis, plain
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -51,26 +52,15 @@ PRIVATE_DDL = (
 
 
 def _to_sql_value(value: object, ftype: str) -> object:
-    if value is None or value is pd.NaT or value is pd.NA:
+    """A frame value as SQLite stores it in a GeoPackage (booleans 0/1, ISO 8601 times)."""
+    value = plain(value, ftype)
+    if value is None:
         return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if ftype == "str":
-        return str(value)
-    if ftype == "int":
-        return int(value)  # type: ignore[call-overload]
-    if ftype == "float":
-        return float(value)  # type: ignore[arg-type]
     if ftype == "bool":
-        return 1 if bool(value) else 0
-    if ftype == "date":
-        return pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
+        return 1 if value else 0
     if ftype == "datetime":
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert("UTC").tz_localize(None)
-        return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
-    raise ValueError(ftype)
+        return millis(value).replace(" ", "T") + "Z"  # type: ignore[arg-type]
+    return value
 
 
 def _column_from_sql(values: list[object], ftype: str) -> pd.Series:

@@ -56,6 +56,7 @@ from geo_klaster import schema as schema_mod
 from geo_klaster.errors import StoreError
 from geo_klaster.store.base import Account, AuditEntry, Store, Token, Writer
 from geo_klaster.store.gpkg import _column_from_sql
+from geo_klaster.store.values import millis, plain
 
 DEFAULT_SCHEMA = "public"
 MAX_IDLE = 4  # idle connections kept per URL
@@ -231,36 +232,12 @@ def close_pools() -> None:
 # -- values ---------------------------------------------------------------------------------------
 
 
-def _is_missing(value: object) -> bool:
-    if value is None or isinstance(value, str):
-        return value is None
-    try:
-        return bool(pd.api.types.is_scalar(value) and pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _to_pg(value: object, ftype: str) -> object:
     """One frame value -> what is sent to PostgreSQL (dates and times as text, ms precision)."""
-    if _is_missing(value):
-        return None
-    if ftype == "str":
-        return str(value)
-    if ftype == "int":
-        return int(value)  # type: ignore[call-overload]
-    if ftype == "float":
-        return float(value)  # type: ignore[arg-type]
-    if ftype == "bool":
-        return bool(value)
-    if ftype == "date":
-        return pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
-    if ftype == "datetime":
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert("UTC").tz_localize(None)
-        # truncated to milliseconds, like the GeoPackage, so both stores hold the same values
-        return ts.strftime("%Y-%m-%d %H:%M:%S.") + f"{ts.microsecond // 1000:03d}"
-    raise ValueError(ftype)
+    value = plain(value, ftype)
+    if ftype == "datetime" and value is not None:
+        return millis(value)  # type: ignore[arg-type]
+    return value
 
 
 def _geometries(frame: pd.DataFrame, geometry_type: str) -> np.ndarray:
