@@ -95,8 +95,10 @@ def _barang() -> pd.DataFrame:
 
 
 def _nama_barang(kode: str) -> str:
-    b = _barang()
-    return str(b.at[kode, "nama"]) if kode in b.index else kode
+    names = context.snapshot().memo(
+        ("nama_barang",), lambda: _barang()["nama"].astype(str).to_dict()
+    )
+    return names.get(kode, kode)
 
 
 def _halaman(template: str, p: Parameter, result: AnalysisResult, **kw: Any) -> str:
