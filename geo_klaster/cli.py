@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--map", action="append", metavar="SRC=DST", help="ganti nama kolom sumber (bisa diulang)"
     )
+    p.add_argument(
+        "--nilai",
+        action="append",
+        metavar="KOLOM=NILAI",
+        help="isi kolom dengan satu nilai untuk semua baris (bisa diulang), "
+        "mis. --nilai kelas=tinggi untuk zona banjir basah/kering",
+    )
     p.add_argument("--mode", choices=("replace", "append", "update"), help="replace|append|update")
     p.add_argument("--fix", action="store_true", help="perbaiki geometri tidak valid (make_valid)")
     p.add_argument(
@@ -205,7 +212,7 @@ def _cmd_init(args: argparse.Namespace, location: str) -> int:
 
 def _cmd_import(args: argparse.Namespace, location: str) -> int:
     from geo_klaster.importer import import_file, parse_thresholds
-    from geo_klaster.io import parse_crs, parse_mapping
+    from geo_klaster.io import parse_constants, parse_crs, parse_mapping
 
     store = open_store(location)
     report = import_file(
@@ -219,6 +226,7 @@ def _cmd_import(args: argparse.Namespace, location: str) -> int:
         fix=args.fix,
         skenario=args.skenario,
         thresholds=parse_thresholds(args.ambang),
+        constants=parse_constants(args.nilai),
     )
     print("\n".join(report.lines()))
     return 0

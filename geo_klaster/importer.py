@@ -26,7 +26,7 @@ from geo_klaster.errors import InputError, Problem, ValidationError
 from geo_klaster.io import RASTER_SUFFIXES, Source, read_source
 from geo_klaster.store import Store
 from geo_klaster.store.base import AuditEntry
-from geo_klaster.validate import Context, Validated, validate
+from geo_klaster.validate import Context, Validated, check_constant, validate
 
 MODES = ("replace", "append", "update")
 
@@ -40,6 +40,8 @@ class ImportReport:
     ignored: list[str] = field(default_factory=list)
     fixed: list[int] = field(default_factory=list)
     replaced: int = 0
+    notes: list[str] = field(default_factory=list)
+    constants: dict[str, str] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         verb = {"replace": "diganti", "append": "ditambahkan", "update": "diperbarui"}[self.mode]
@@ -53,7 +55,12 @@ class ImportReport:
             )
         if self.fixed:
             shown = ", ".join(map(str, self.fixed[:20]))
-            out.append(f"  geometri diperbaiki (--fix) pada fitur: {shown}")
+            more = f" (+{len(self.fixed) - 20} lagi)" if len(self.fixed) > 20 else ""
+            out.append(f"  geometri diperbaiki (--fix) pada {len(self.fixed)} fitur: {shown}{more}")
+        if self.constants:
+            shown = ", ".join(f"{k}={v}" for k, v in self.constants.items())
+            out.append(f"  kolom diisi tetap (--nilai) / constant columns: {shown}")
+        out.extend(f"  {note}" for note in self.notes)
         return out
 
 
@@ -101,12 +108,20 @@ def import_file(
     fix: bool = False,
     skenario: str | None = None,
     thresholds: tuple[float, float] | None = None,
+    constants: dict[str, str] | None = None,
     actor: Actor | None = None,
 ) -> ImportReport:
-    """Import ``path`` into ``layer`` of ``store``; nothing is written unless all is valid."""
+    """Import ``path`` into ``layer`` of ``store``; nothing is written unless all is valid.
+
+    ``constants`` (``--nilai KOLOM=NILAI``) fills a column with one value for every row,
+    replacing a same-named column of the file, e.g. ``kelas=tinggi`` for a wet/dry flood
+    layer that has no hazard class. Each value is checked once against the layer's schema.
+    """
     sch = schema_mod.get(layer)
     mode = mode or default_mode(layer)
     check_mode(layer, mode)
+    constants = dict(constants or {})
+    _check_constants(sch, constants, mapping or {}, skenario)
     p = Path(path)
     if p.suffix.lower() in RASTER_SUFFIXES and layer == "zona_banjir":
         src = _raster_source(p, crs, skenario, thresholds)
@@ -116,9 +131,33 @@ def import_file(
         )
         if layer == "zona_banjir" and skenario:
             src.frame = src.frame.assign(skenario=skenario)
+    if constants:
+        src.frame = src.frame.assign(**constants)
     context = context_for(store)
     checked = validate(src, sch, context, mode=mode, fix=fix)
-    return write_validated(store, layer, checked, mode=mode, source=src.name, actor=actor)
+    report = write_validated(store, layer, checked, mode=mode, source=src.name, actor=actor)
+    report.constants = constants
+    return report
+
+
+def _check_constants(
+    sch: schema_mod.LayerSchema,
+    constants: dict[str, str],
+    mapping: dict[str, str],
+    skenario: str | None,
+) -> None:
+    problems: list[Problem] = []
+    mapped = set(mapping.values())
+    for name, value in constants.items():
+        why = check_constant(sch, name, value)
+        if why is None and name in mapped:
+            why = "kolom ini juga tujuan --map / also a --map target: pilih salah satu"
+        if why is None and name == "skenario" and skenario and sch.name == "zona_banjir":
+            why = "skenario sudah diberikan dengan --skenario / given by --skenario too"
+        if why is not None:
+            problems.append(Problem(f"--nilai {name}={value}: {why}", field=name))
+    if problems:
+        raise ValidationError("--nilai", problems)
 
 
 def write_validated(
@@ -134,7 +173,9 @@ def write_validated(
     actor = actor or cli_actor()
     sch = schema_mod.get(layer)
     frame = checked.frame
-    report = ImportReport(layer, source, mode, len(frame), checked.ignored, checked.fixed)
+    report = ImportReport(
+        layer, source, mode, len(frame), checked.ignored, checked.fixed, notes=checked.notes
+    )
     if mode == "replace":
         _refuse_dangling(store, layer, frame, source)
     with store.transaction() as tx:

@@ -73,6 +73,21 @@ def parse_mapping(items: list[str] | None) -> dict[str, str]:
     return mapping
 
 
+def parse_constants(items: list[str] | None) -> dict[str, str]:
+    """``--nilai``: ``["kelas=tinggi", ...]`` -> ``{"kelas": "tinggi"}`` (value may hold '=')."""
+    constants: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(
+                f"--nilai: harus berbentuk KOLOM=NILAI / must be COLUMN=VALUE, bukan '{item}'"
+            )
+        if name.strip() in constants:
+            raise InputError(f"--nilai: kolom '{name.strip()}' disebut dua kali / given twice")
+        constants[name.strip()] = value.strip()
+    return constants
+
+
 def read_source(
     path: str | Path,
     schema: LayerSchema,

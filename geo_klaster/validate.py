@@ -44,6 +44,7 @@ class Validated:
     frame: pd.DataFrame
     ignored: list[str]
     fixed: list[int]  # feature numbers whose geometry was repaired (--fix)
+    notes: list[str] = field(default_factory=list)  # what was changed silently, e.g. Z dropped
 
 
 def validate(
@@ -69,13 +70,18 @@ def validate(
         wanted = [schema.key] if schema.key else []
     else:
         wanted = [f.name for f in schema.fields if f.required and f.default is None]
+    present = ", ".join(str(c) for c in frame.columns if c != "geometry")
     for name in wanted:
         if name not in frame.columns:
+            spec = schema.field(name)
+            doc = spec.doc + (f" ({'/'.join(spec.enum)})" if spec.enum else "")
+            constant = "" if name == schema.key else f", atau isi tetap dengan --nilai {name}=NILAI"
             problems.append(
                 Problem(
-                    "kolom wajib tidak ada / required column missing "
-                    f"(kolom yang ada: {', '.join(map(str, frame.columns))}; "
-                    "ganti nama dengan --map SUMBER=" + name + ")",
+                    "kolom wajib tidak ada / required column missing"
+                    + (f": {doc}" if doc else "")
+                    + f" (kolom yang ada: {present}; "
+                    f"ganti nama dengan --map SUMBER={name}{constant})",
                     field=name,
                 )
             )
@@ -99,11 +105,12 @@ def validate(
         _check_stock(out, src, context, problems)
 
     fixed: list[int] = []
+    notes: list[str] = []
     if schema.has_geometry and mode != "update":
         if not src.has_geometry:
             problems.append(Problem("berkas tidak memiliki geometri / the file has no geometry"))
         else:
-            geoms, fixed = _check_geometry(src, schema, fix, problems)
+            geoms, fixed = _check_geometry(src, schema, fix, problems, notes)
             if not problems:
                 out = gpd.GeoDataFrame(
                     out, geometry=gpd.GeoSeries(geoms, index=out.index), crs=4326
@@ -116,7 +123,7 @@ def validate(
     if mode == "update":
         keep = [c for c in out.columns if c in frame.columns]
         out = out[keep]
-    return Validated(out.reset_index(drop=True), ignored, fixed)
+    return Validated(out.reset_index(drop=True), ignored, fixed, notes)
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -152,17 +159,51 @@ def _coerce(
             bad(str(exc))
             out.append(None)
             continue
-        if spec.enum and value not in spec.enum:
-            bad(f"nilai '{value}' tidak dikenal / unknown value; pilihan: {', '.join(spec.enum)}")
-        if pattern and not pattern.fullmatch(str(value)):
-            bad(f"format '{value}' salah / wrong format (pola {spec.pattern})")
-        if spec.min is not None and isinstance(value, (int, float)) and value < spec.min:
-            word = "negatif / negative" if spec.min == 0 else f"di bawah {spec.min} / below minimum"
-            bad(f"nilai {value:g} {word}")
-        if spec.max is not None and isinstance(value, (int, float)) and value > spec.max:
-            bad(f"nilai {value:g} di atas {spec.max:g} / above maximum")
+        for msg in _value_problems(value, spec, pattern):
+            bad(msg)
         out.append(value)
     return _typed(out, spec.type, values.index)
+
+
+def _value_problems(value: object, spec: FieldSpec, pattern: re.Pattern[str] | None) -> list[str]:
+    """What is wrong with a converted ``value`` for ``spec`` (enum, pattern, min, max)."""
+    out: list[str] = []
+    if spec.enum and value not in spec.enum:
+        out.append(
+            f"nilai '{value}' tidak dikenal / unknown value; pilihan: {', '.join(spec.enum)}"
+        )
+    if pattern and not pattern.fullmatch(str(value)):
+        example = f"; {spec.doc}" if spec.doc else ""
+        out.append(f"format '{value}' salah / wrong format (pola {spec.pattern}{example})")
+    if spec.min is not None and isinstance(value, (int, float)) and value < spec.min:
+        word = "negatif / negative" if spec.min == 0 else f"di bawah {spec.min} / below minimum"
+        out.append(f"nilai {value:g} {word}")
+    if spec.max is not None and isinstance(value, (int, float)) and value > spec.max:
+        out.append(f"nilai {value:g} di atas {spec.max:g} / above maximum")
+    return out
+
+
+def check_constant(schema: LayerSchema, name: str, text: str) -> str | None:
+    """Why ``text`` cannot fill column ``name`` of every row (``--nilai``), or None if it can.
+
+    Checked once, so a wrong constant gives one message rather than one per row.
+    """
+    if name not in schema.field_names:
+        return (
+            f"kolom '{name}' tidak ada di lapisan {schema.name} / not a column of the layer; "
+            f"kolom lapisan: {', '.join(schema.field_names)}"
+        )
+    if name == schema.key:
+        return f"kolom '{name}' adalah kunci, harus unik per baris / the key cannot be one constant"
+    spec = schema.field(name)
+    if _blank(text):
+        return "nilai kosong / empty value"
+    try:
+        value = _convert(text, spec.type)
+    except ValueError as exc:
+        return str(exc)
+    msgs = _value_problems(value, spec, re.compile(spec.pattern) if spec.pattern else None)
+    return "; ".join(msgs) or None
 
 
 def _convert(v: object, ftype: str) -> object:
@@ -366,9 +407,21 @@ def _check_stock(out: pd.DataFrame, src: Source, context: Context, problems: lis
 
 
 def _check_geometry(
-    src: Source, schema: LayerSchema, fix: bool, problems: list[Problem]
+    src: Source, schema: LayerSchema, fix: bool, problems: list[Problem], notes: list[str]
 ) -> tuple[np.ndarray, list[int]]:
     geoms = np.asarray(src.frame.geometry.values, dtype=object)
+    # Z (height) or M values: the layers are 2-D (the GeoPackage columns are declared XY, a
+    # PostGIS geometry(MultiPolygon, 4326) column refuses Z): drop them and say so.
+    present = ~shapely.is_missing(geoms)
+    has_z = np.zeros(len(geoms), dtype=bool)
+    has_z[present] = shapely.has_z(geoms[present]) | _has_m(geoms[present])
+    if has_z.any():
+        geoms = geoms.copy()
+        geoms[has_z] = shapely.force_2d(geoms[has_z])
+        notes.append(
+            f"koordinat Z/M (ketinggian) diabaikan pada {int(has_z.sum())} fitur / "
+            "Z/M coordinates dropped (layers are 2-D)"
+        )
     crs = src.crs or CRS.from_epsg(4326)
     allowed = GEOM_NAMES[schema.geometry]
     fixed: list[int] = []
@@ -413,6 +466,12 @@ def _check_geometry(
             dtype=object,
         )
     return result, fixed
+
+
+def _has_m(geoms: np.ndarray) -> np.ndarray:
+    if hasattr(shapely, "has_m"):  # shapely >= 2.1 keeps M values
+        return shapely.has_m(geoms)
+    return np.zeros(len(geoms), dtype=bool)
 
 
 def _repair(g: shapely.Geometry, target: str) -> shapely.Geometry | None:
