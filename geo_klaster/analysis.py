@@ -106,7 +106,8 @@ class AnalysisResult:
             "skenario": self.skenario,
             "tanggal": self.today.isoformat(),
             "kecamatan_berisiko": len(risk),
-            "pengungsi": float(risk["pengungsi"].sum()),
+            # unknown population stays unknown: NaN when no at-risk kecamatan has any
+            "pengungsi": float(risk["pengungsi"].sum(min_count=1)),
             "pengungsi_tidak_diketahui": int(risk["pengungsi"].isna().sum()),
             "kekurangan_terbesar": [
                 {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
@@ -362,8 +363,12 @@ def run_analysis(
         today=today,
         periode_hari=cfg.periode_laporan_hari,
     ).set_index("anggota_id")
-    sites["laporan_terakhir"] = sites["anggota_id"].map(laporan["laporan_terakhir"])
-    sites["usang"] = sites["anggota_id"].map(laporan["usang"]).fillna(True).astype(bool)
+    if len(sites):
+        sites["laporan_terakhir"] = sites["anggota_id"].map(laporan["laporan_terakhir"])
+        sites["usang"] = sites["anggota_id"].map(laporan["usang"]).fillna(True).astype(bool)
+    else:  # no sites yet: typed empty columns (mapping onto an empty frame loses the dtype)
+        sites["laporan_terakhir"] = pd.Series(index=sites.index, dtype="datetime64[ns, UTC]")
+        sites["usang"] = pd.Series(index=sites.index, dtype=bool)
     units = dict(zip(barang["kode"].astype(str), barang["satuan"].astype(str)))
     stok = committable(
         current_stock(stok_in, as_of=today),

@@ -393,7 +393,12 @@ def format_summary(summary: dict, result: object) -> str:
         + (f", jangkauan {cfg.jarak_km:g} km, {cfg.hari} hari" if cfg is not None else "")
         + ")",
         f"  Kecamatan berisiko: {summary['kecamatan_berisiko']}",
-        f"  Pengungsi (perkiraan): {angka(summary['pengungsi'], 0)} jiwa",
+        "  Pengungsi (perkiraan): "
+        + (
+            f"{angka(summary['pengungsi'], 0)} jiwa"
+            if math.isfinite(summary["pengungsi"])
+            else "tidak diketahui (tidak ada data penduduk)"
+        ),
     ]
     if summary.get("pengungsi_tidak_diketahui"):
         lines.append(

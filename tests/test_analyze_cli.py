@@ -114,3 +114,24 @@ def test_bad_options(
         assert rc == code
     assert fragment in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_analyze_without_sites_or_population(
+    tmp_path: Path, shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store with only boundaries and a flood: no crash; displaced people unknown, not 0."""
+    store = tmp_path / "kosong.gpkg"
+    flood = tmp_path / "banjir.geojson"
+    flood.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"kelas":"tinggi"},'
+        '"geometry":{"type":"Polygon","coordinates":[[[107.0,-6.2],[107.1,-6.2],[107.1,-6.1],[107.0,-6.1],[107.0,-6.2]]]}}]}'
+    )
+    s = ["--store", str(store)]
+    assert main([*s, "import", "kecamatan", str(shared_data / "bekasi" / "kecamatan.geojson")]) == 0
+    assert main([*s, "import", "zona_banjir", str(flood), "--skenario", "uji"]) == 0
+    capsys.readouterr()
+    assert main([*s, "analyze", "--out", str(tmp_path / "hasil"), "--tanggal", TODAY]) == 0
+    out = capsys.readouterr().out
+    assert "Kecamatan berisiko: " in out and "tidak diketahui" in out
+    gap = pd.read_csv(tmp_path / "hasil" / "gap.csv")
+    assert gap["kebutuhan"].isna().all() and (gap["teralokasi"] == 0).all()
