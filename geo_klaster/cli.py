@@ -378,10 +378,14 @@ def _cmd_audit(args: argparse.Namespace, location: str) -> int:
     store = open_store(location)
     if not store.exists():
         raise StoreError(f"penyimpanan belum ada / store does not exist: {store.location}")
+    import pandas as pd
+
     log = store.read_audit(limit=args.n)
     for row in log.itertuples(index=False):
-        print(f"{row.waktu}  {row.akun:<18} {row.saluran:<7} {row.aksi:<14} {row.lapisan or '-':<11} "
-              f"{'' if row.jumlah is None else row.jumlah:>6}  {row.rincian}")  # fmt: skip
+        layer = "-" if pd.isna(row.lapisan) else row.lapisan
+        count = "" if pd.isna(row.jumlah) else int(row.jumlah)
+        print(f"{row.waktu}  {row.akun:<18} {row.saluran:<7} {row.aksi:<14} {layer:<11} "
+              f"{count:>6}  {row.rincian}")  # fmt: skip
     return 0
 
 

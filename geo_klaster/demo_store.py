@@ -26,12 +26,17 @@ from geo_klaster.validate import Context, validate
 DEMO_META = "demo"
 
 
+# Layers the demo always marks ``contoh``: a row there without the mark was written by
+# someone (a report, a site added on the map) and must not be wiped by a rebuild.
+_MARKED = ("anggota", "lokasi", "stok", "zona_banjir")
+
+
 def _has_real_data(store: Store) -> bool:
     if not store.exists():
         return False
-    if store.get_meta(DEMO_META) == "1":
-        return False
-    return any(store.count(name) for name in schema_mod.layer_names())
+    if store.get_meta(DEMO_META) != "1":
+        return any(store.count(name) for name in schema_mod.layer_names())
+    return any(not bool(store.read(name)["contoh"].all()) for name in _MARKED)
 
 
 def read_official_kecamatan(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import threading
 from pathlib import Path
 
@@ -223,3 +224,30 @@ def test_stale_members_listed_first_with_contacts(store: GpkgStore) -> None:
     assert table["usang"].iloc[0] and not table["usang"].iloc[-1]
     assert table["usang"].sum() >= 4
     assert {"kontak", "telepon", "laporan_terakhir"} <= set(table.columns)
+
+
+def test_demo_rebuild_keeps_real_reports(
+    store: GpkgStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report written into the demo store is someone's data: `demo` refuses to wipe it."""
+    site = site_of(store, "AGT-001")
+    reports.submit_report(
+        store, member(store, "a1"), [{"barang": "beras", "jumlah": 5, "siap": 5}], lokasi_id=site
+    )
+    before = store.count("stok")
+    assert main(["--store", str(store.path), "demo"]) == 1
+    assert "--ganti" in capsys.readouterr().err
+    assert store.count("stok") == before
+    assert main(["--store", str(store.path), "demo", "--ganti"]) == 0
+
+
+def test_audit_command_prints_no_nan(store: GpkgStore, capsys: pytest.CaptureFixture[str]) -> None:
+    site = site_of(store, "AGT-001")
+    reports.submit_report(
+        store, member(store, "a1"), [{"barang": "beras", "jumlah": 5, "siap": 5}], lokasi_id=site
+    )
+    capsys.readouterr()
+    assert main(["--store", str(store.path), "audit", "-n", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "laporan_stok" in out and "akun" in out
+    assert not re.search(r"\bnan\b", out)  # missing layer/count shown as '-' and blank
