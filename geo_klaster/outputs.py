@@ -64,6 +64,11 @@ def _sheet(ws: Worksheet, title: str, header: list[str], rows: list[list[object]
     widths = [len(h) for h in header]
     for row in rows:
         ws.append(row)
+        for cell in ws[ws.max_row]:
+            # Names come from members (site names): "=HYPERLINK(...)" must stay text, never
+            # become a formula (formula injection). The plan itself has no formulas.
+            if cell.data_type == "f":
+                cell.data_type = "s"
         if row and row[0] is not None and all(v is None for v in row[1:]):
             ws.cell(row=ws.max_row, column=1).font = Font(bold=True)  # group heading
         for i, v in enumerate(row):

@@ -28,6 +28,7 @@ from geo_klaster.validate import validate
 
 REPORT_COLUMNS = ["lokasi_id", "barang", "jumlah", "siap", "satuan", "kondisi", "kedaluwarsa"]
 MAX_ROWS = 5_000
+MAX_SITE_ID, MAX_SITE_NAME = 64, 200  # characters (as the web form allows)
 
 
 def site_owners(store: Store) -> dict[str, str]:
@@ -170,6 +171,13 @@ def save_site(
     source: str = "lokasi",
 ) -> str:
     """Add a site, or move/rename an existing one; returns ``"baru"`` or ``"diubah"``."""
+    too_long = [
+        Problem(f"paling banyak {limit} karakter / at most {limit} characters", field=name)
+        for name, value, limit in (("id", id, MAX_SITE_ID), ("nama", nama, MAX_SITE_NAME))
+        if len(str(value)) > limit
+    ]
+    if too_long:
+        raise ValidationError(source, too_long)
     owners = site_owners(store)
     existing_owner = owners.get(id)
     if existing_owner is not None:

@@ -135,3 +135,20 @@ def test_analyze_without_sites_or_population(
     assert "Kecamatan berisiko: " in out and "tidak diketahui" in out
     gap = pd.read_csv(tmp_path / "hasil" / "gap.csv")
     assert gap["kebutuhan"].isna().all() and (gap["teralokasi"] == 0).all()
+
+
+def test_action_plan_keeps_formula_like_names_as_text(demo: Path, tmp_path: Path) -> None:
+    """A member's site named "=HYPERLINK(...)" reaches rencana_aksi.xlsx as text (CLI output)."""
+    import sqlite3
+
+    hostile = '=HYPERLINK("http://contoh.invalid","klik")'
+    copy = tmp_path / "k.gpkg"
+    copy.write_bytes(demo.read_bytes())
+    with sqlite3.connect(copy) as con:
+        con.execute("UPDATE lokasi SET nama = ?", (hostile,))
+    out = tmp_path / "hasil"
+    assert main(["--store", str(copy), "analyze", "--out", str(out), "--tanggal", TODAY]) == 0
+    wb = openpyxl.load_workbook(out / "rencana_aksi.xlsx")
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert any(isinstance(c.value, str) and c.value.startswith(hostile) for c in cells)
+    assert not any(c.data_type == "f" for c in cells)

@@ -149,6 +149,21 @@ def analisis_lokasi_stok(lokasi_id: str) -> Response:
     return jsonify(context.stok_lokasi(p).get(lokasi_id, []))
 
 
+RUMUS_AWAL = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_aman(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula get a leading ``'`` (OWASP CSV
+    injection); numbers stay numbers."""
+    out = table.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = [
+                "'" + v if isinstance(v, str) and v.startswith(RUMUS_AWAL) else v for v in out[col]
+            ]
+    return out
+
+
 @bp.get("/analisis/gap.csv")
 def analisis_gap() -> Response:
     p = context.parameter()
@@ -158,7 +173,7 @@ def analisis_gap() -> Response:
         names = result.kecamatan.set_index("kode")["nama"]
         table = result.gap[KOLOM_GAP].copy()
         table.insert(1, "nama", table["kode"].map(names))
-        return table.to_csv(index=False).encode("utf-8")
+        return _csv_aman(table).to_csv(index=False).encode("utf-8")
 
     body = context.cache().memo(context.snapshot(), ("csv", "gap", p), build)
     return _respond(body, "text/csv", filename=f"gap_{p.skenario}.csv")

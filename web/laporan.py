@@ -35,6 +35,7 @@ import math
 import re
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,11 @@ BARIS_FORM_KOSONG = 5  # empty lines under the current items on the form
 BARIS_FORM_MAKS = 500
 RIWAYAT_MAKS = 200
 AUDIT_BAWAAN, AUDIT_MAKS = 200, 5000
-XLSX_MAKS_TERURAI = 50 * 1000 * 1000  # bytes: an XLSX inflating beyond this is refused
+XLSX_MAKS_TERURAI = 20 * 1000 * 1000  # bytes: an XLSX inflating beyond this is refused
+# Cells in all worksheets: a report has at most reports.MAX_ROWS lines of 7 columns; a small
+# file of millions of tiny cells would hold a server thread for a minute.
+XLSX_MAKS_SEL = 100_000
+_SEL = re.compile(rb"<(?:\w+:)?(?:c|row)[\s/>]")
 SUFIKS = {".csv": ".csv", ".xlsx": ".xlsx"}
 
 
@@ -325,14 +330,24 @@ def _nama_berkas(raw: str | None) -> str:
 
 
 def _cek_xlsx(data: bytes) -> None:
-    """Refuse an XLSX that is not a ZIP or inflates beyond the limit (a 'zip bomb')."""
+    """Refuse an XLSX that is not a ZIP, inflates beyond the limit (a 'zip bomb') or holds
+    more cells and rows than any report (before the spreadsheet reader parses it)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            total = sum(i.file_size for i in z.infolist())
-    except zipfile.BadZipFile:
+            infos = z.infolist()
+            if sum(i.file_size for i in infos) > XLSX_MAKS_TERURAI:
+                raise InputError("isi berkas .xlsx terlalu besar setelah diurai / XLSX too large")
+            sel = 0
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/"):
+                    # zipfile stops at the declared size, checked above
+                    sel += sum(1 for _ in _SEL.finditer(z.read(info)))
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error):
         raise InputError("berkas .xlsx rusak atau bukan XLSX / not an XLSX file") from None
-    if total > XLSX_MAKS_TERURAI:
-        raise InputError("isi berkas .xlsx terlalu besar setelah diurai / XLSX too large")
+    if sel > XLSX_MAKS_SEL:
+        raise InputError(
+            f"berkas .xlsx berisi terlalu banyak sel ({sel} > {XLSX_MAKS_SEL}) / too many cells"
+        )
 
 
 def _simpan_unggahan(lokasi_id: str) -> int:
@@ -609,6 +624,14 @@ def audit_api() -> Response:
     return jsonify({"catatan": rows, "jumlah": len(rows)})
 
 
+def _json_badan() -> Any:
+    """The JSON body, or None when it is not JSON (nested too deep included: a 400, not 500)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def _baris_json(data: Any) -> tuple[str, list[dict[str, Any]]]:
     """``lokasi_id`` and rows of a JSON report; shape problems named per row (400)."""
     if not isinstance(data, dict):
@@ -643,7 +666,7 @@ def _baris_json(data: Any) -> tuple[str, list[dict[str, Any]]]:
 @auth.perlu_masuk
 def laporan_api() -> Any:
     actor = _pelaku()
-    data = request.get_json(silent=True)
+    data = _json_badan()
     lokasi_id = data.get("lokasi_id") if isinstance(data, dict) else None
     if isinstance(lokasi_id, str) and lokasi_id.strip():
         _boleh_tulis(actor, _lokasi(lokasi_id.strip()))  # 404 / 403 before the rows
@@ -662,7 +685,7 @@ def laporan_api() -> Any:
 @auth.perlu_masuk
 def lokasi_api() -> Any:
     actor = _pelaku()
-    data = request.get_json(silent=True)
+    data = _json_badan()
     if not isinstance(data, dict):
         raise params.ParameterError('badan harus JSON: {"id", "nama", "lon", "lat"}', "id")
     for k in ("id", "nama"):

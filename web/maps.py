@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 from flask import Blueprint, Response, current_app, g, render_template, request, send_file
+from markupsafe import escape
 
 from geo_klaster import maps as peta
 from geo_klaster.analysis import AnalysisResult
@@ -77,8 +78,21 @@ def _lokasi(p: Parameter) -> dict[str, Any]:
 def _peta(key: tuple[Any, ...], build: Any) -> peta.BagianPeta:
     """A map rendered once per data version (and key)."""
     return context.cache().memo(
-        context.snapshot(), ("peta", request.script_root, *key), lambda: peta.bagian_html(build())
+        context.snapshot(),
+        ("peta", request.script_root, *key),
+        lambda: peta.bagian_html(_nama_lapisan_aman(build())),
     )
+
+
+def _nama_lapisan_aman(element: Any) -> Any:
+    """Escape every layer's name: Leaflet's layer control shows it as HTML, and names hold
+    data (an item's name in "Kekurangan <nama>"), which must never become markup."""
+    for child in list(getattr(element, "_children", {}).values()):
+        name = getattr(child, "layer_name", None)
+        if isinstance(name, str):
+            child.layer_name = str(escape(name))
+        _nama_lapisan_aman(child)
+    return element
 
 
 def _opsi() -> dict[str, Any]:
@@ -336,7 +350,7 @@ def rencana_aksi() -> Response:
         layers = {"anggota": context.layer("anggota"), "barang": context.layer("barang")}
         with tempfile.TemporaryDirectory(prefix="geo-klaster-xlsx-") as tmp:
             path = Path(tmp) / "rencana_aksi.xlsx"
-            write_action_plan(result, path, layers)
+            write_action_plan(result, path, layers)  # formula-safe: see outputs._sheet
             return path.read_bytes()
 
     body = context.cache().memo(context.snapshot(), ("xlsx", p), build)

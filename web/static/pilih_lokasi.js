@@ -4,6 +4,12 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("data-lokasi").textContent);
+  // Leaflet puts a string tooltip in as HTML: names are data, so escape them.
+  function esc(v) {
+    return String(v === null || v === undefined ? "" : v)
+      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
   var lon = document.getElementById("isian-lon");
   var lat = document.getElementById("isian-lat");
   var map = L.map("peta-lokasi", { zoomControl: true, maxZoom: 19 }).setView([-6.25, 107.12], 11);
@@ -18,7 +24,7 @@
     style: { color: "#0b3c5d", weight: 1, fillColor: "#dfe7ee", fillOpacity: 0.5 },
     onEachFeature: function (f, layer) {
       var p = f.properties || {};
-      layer.bindTooltip(String(p.nama || "") + " " + String(p.kode || ""), { sticky: true });
+      layer.bindTooltip(esc(p.nama) + " " + esc(p.kode), { sticky: true });
       layer.on("click", function (e) { pilih(e.latlng); });
     }
   }).addTo(map);
@@ -35,7 +41,7 @@
   data.lokasi.forEach(function (s) {
     if (s.id === data.pilih) { return; }
     L.circleMarker([s.lat, s.lon], { radius: 5, color: "#fff", weight: 1, fillColor: "#2e7d32", fillOpacity: 0.9 })
-      .bindTooltip(s.nama + " (" + s.id + ")").addTo(milik);
+      .bindTooltip(esc(s.nama) + " (" + esc(s.id) + ")").addTo(milik);
   });
   L.control.layers(null, overlays, { collapsed: true }).addTo(map);
   var titik = null;
