@@ -12,23 +12,12 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from geo_klaster.analysis import AnalysisResult
-from geo_klaster.exposure import KOLOM_KELAS
+from geo_klaster.exposure import KOLOM as KOLOM_EXPOSURE
 from geo_klaster.gaps import KOLOM as KOLOM_GAP
 from geo_klaster.geojson import dumps
 
-KOLOM_KECAMATAN = [
-    "kode",
-    "nama",
-    "skenario",
-    "penduduk",
-    "luas_m2",
-    "luas_banjir_m2",
-    "porsi_banjir",
-    "terdampak",
-    "pengungsi",
-    "berisiko",
-    *KOLOM_KELAS,
-]
+# kecamatan_risiko.geojson: the exposure columns without the rank and the population basis
+KOLOM_KECAMATAN = [c for c in KOLOM_EXPOSURE if c not in ("peringkat", "dasar_penduduk")]
 KOLOM_LOKASI = ["lokasi_id", "anggota_id", "kelas_banjir"]
 KOLOM_JANGKAUAN = ["kode", "lokasi_id", "jarak_m"]
 KOLOM_ALOKASI = ["lokasi_id", "anggota_id", "kode", "barang", "jumlah", "jarak_m"]
