@@ -12,44 +12,18 @@ is a failure.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, need_browser, running
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
 DAY = dt.date(2026, 11, 27)
 N_KECAMATAN = 23
-
-
-def _need_browser() -> None:
-    reason = None
-    if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "playwright (python) is not installed"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run under CI: {reason}")
-        pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -63,37 +37,26 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _serve(config: dict[str, Any]) -> Iterator[str]:
-    from waitress import create_server
-
-    from web import create_app
-
-    app = create_app(config)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with running(config) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def base_url(demo_store: Path) -> Iterator[str]:
-    _need_browser()
+    need_browser()
     yield from _serve({"STORE": demo_store, "TODAY": DAY})
 
 
 @pytest.fixture(scope="module")
 def base_url_fetch(demo_store: Path) -> Iterator[str]:
     """The same store with every site layer fetched from the API (the large-layer path)."""
-    _need_browser()
+    need_browser()
     yield from _serve({"STORE": demo_store, "TODAY": DAY, "LOKASI_INLINE_MAKS": 0})
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    _need_browser()
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

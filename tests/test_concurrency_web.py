@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from servers import running
 
 from geo_klaster import accounts
 from geo_klaster.analysis import run_analysis
@@ -59,19 +60,8 @@ def location(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
 
 @pytest.fixture
 def server(location: str) -> Iterator[str]:
-    from waitress import create_server
-
-    from web import create_app
-
-    app = create_app({"STORE": location, "SECRET_KEY": "uji-konkurensi"})
-    srv = create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.effective_port}"
-    finally:
-        srv.close()
-        thread.join(timeout=5)
+    with running({"STORE": location, "SECRET_KEY": "uji-konkurensi"}, threads=8) as url:
+        yield url
 
 
 def _get(url: str) -> bytes:

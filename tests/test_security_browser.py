@@ -8,20 +8,16 @@ Every tooltip and popup of every map is opened; an ``alert`` would be caught as 
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from servers import CHROMIUM, CHROMIUM_ARGS, need_browser, running
 from web_akun import SANDI, TODAY, build_demo, fresh_store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>&"
 
 # Keep every Leaflet map the page makes (the site picker's map lives in a closure).
@@ -36,43 +32,17 @@ OPEN_ALL = """() => { let n = 0; (window.__peta || []).forEach(m => m.eachLayer(
   return n; }"""
 
 
-def _need_browser() -> None:
-    reason = None
-    if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} is missing"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "playwright is not installed"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run under CI: {reason}")
-        pytest.skip(reason)
-
-
 @pytest.fixture
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _need_browser()
-    from waitress import create_server
-
-    from web import create_app
-
+    need_browser()
     demo = build_demo(tmp_path_factory.mktemp("security_browser") / "demo.gpkg")
     path, _ = fresh_store(demo, tmp_path_factory.mktemp("security_browser_salinan"))
     with sqlite3.connect(path) as con:  # as an import would store them
         con.execute("UPDATE lokasi SET nama = ? WHERE anggota_id = 'AGT-002'", ("L" + HOSTILE,))
         con.execute("UPDATE kecamatan SET nama = ?", ("K" + HOSTILE,))
         con.execute("UPDATE barang SET nama = ? WHERE kode = 'beras'", ("B" + HOSTILE,))
-    app = create_app({"STORE": path, "SECRET_KEY": "uji-peramban", "TODAY": TODAY})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with running({"STORE": path, "SECRET_KEY": "uji-peramban", "TODAY": TODAY}) as url:
+        yield url
 
 
 def test_hostile_names_stay_text_in_tooltips_popups_and_layer_control(served: str) -> None:
@@ -81,7 +51,7 @@ def test_hostile_names_stay_text_in_tooltips_popups_and_layer_control(served: st
     base = served
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             ctx = browser.new_context()
             ctx.add_init_script(HOOK)

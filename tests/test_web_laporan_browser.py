@@ -7,57 +7,26 @@ and no foreign request. Screenshots go to ``tests/_artifacts/``.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, need_browser, running
 from web_akun import SANDI, build_demo, fresh_store
 
 from geo_klaster.store import open_store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
-
-
-def _need_browser() -> None:
-    reason = None
-    if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} is missing"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "playwright is not installed"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run under CI: {reason}")
-        pytest.skip(reason)
-
 
 @pytest.fixture
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    _need_browser()
-    from waitress import create_server
-
-    from web import create_app
-
+    need_browser()
     demo = build_demo(tmp_path_factory.mktemp("laporan_browser") / "demo.gpkg")
     path, _ = fresh_store(demo, tmp_path_factory.mktemp("laporan_browser_salinan"))
-    app = create_app({"STORE": path, "SECRET_KEY": "uji-peramban"})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}", path
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with running({"STORE": path, "SECRET_KEY": "uji-peramban"}) as url:
+        yield url, path
 
 
 def test_member_moves_a_site_by_clicking_the_map_and_reports(served: Any) -> None:
@@ -76,7 +45,7 @@ def test_member_moves_a_site_by_clicking_the_map_and_reports(served: Any) -> Non
             r.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
             page.route("**/*", route)
