@@ -28,6 +28,13 @@ Configuration keys (all optional except ``STORE``)
     Signs the sign-in session (default: ``$GEO_KLASTER_SECRET``, else a random key per
     process, logged as a warning). Sessions, CSRF, tokens and limits
     (``BATAS_TULIS_*``, ``BATAS_MASUK_*``, ``MAX_CONTENT_LENGTH``, 2 MB): see :mod:`web.auth`.
+``SESSION_COOKIE_NAME``
+    The sign-in cookie's name (default ``geo_klaster_sesi``).
+``SESSION_COOKIE_SECURE``
+    Send the sign-in cookie over HTTPS only (default: ``$GEO_KLASTER_COOKIE_SECURE`` is
+    ``1``/``true``/``yes``/``ya``/``on``, else False). Turn it on whenever the app is
+    served through HTTPS (e.g. behind a TLS reverse proxy); with it on, sign-in over
+    plain HTTP no longer works.
 """
 
 from __future__ import annotations
@@ -71,6 +78,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         PERIODE_LAPORAN_HARI=None,
+        SESSION_COOKIE_SECURE=_env_flag("GEO_KLASTER_COOKIE_SECURE"),
         **auth_defaults(),
     )
     if config:
@@ -103,6 +111,10 @@ def auth_defaults() -> dict[str, Any]:
     from web.auth import DEFAULTS
 
     return dict(DEFAULTS)
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "ya", "on"}
 
 
 def _wants_json() -> bool:

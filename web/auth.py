@@ -5,9 +5,15 @@ Who is asking
 * People sign in at ``/masuk`` (password checked by
   :func:`geo_klaster.accounts.authenticate_password`) and get a Flask session: a signed
   cookie (HttpOnly, SameSite=Lax) holding the account name, a fingerprint of its password
-  hash (a password reset ends every session of that account) and the CSRF token. The
-  account is re-read on every request that carries a session, so a disabled account is
-  out at once. ``/keluar`` (POST) ends the session.
+  hash (a password reset ends every session of that account), the CSRF token and the
+  time it was issued. The account is re-read on every request that carries a session, so
+  a disabled account is out at once. ``/keluar`` (POST) ends the session -- and every
+  other session of that account issued before then, copied cookies included: the store's
+  metadata keeps ``sesi:<akun>`` = the logout time (ns since the epoch), shared by every
+  server process, and a session issued earlier counts as signed out. That value is read
+  once per account and data version (every write, a logout too, raises the version).
+  The cookie is ``geo_klaster_sesi`` (``SESSION_COOKIE_NAME``); ``SESSION_COOKIE_SECURE``
+  (``$GEO_KLASTER_COOKIE_SECURE=1``, see :mod:`web`) keeps it to HTTPS.
 * Other systems send ``Authorization: Bearer <token>``
   (:func:`geo_klaster.accounts.authenticate_token`). Such a request uses the token only
   (never the cookie) and needs no CSRF token. A bad or revoked token is a 401.
@@ -32,7 +38,13 @@ Limits (configuration keys)
 ``BATAS_TULIS_PER_MENIT`` (60), ``BATAS_TULIS_LONJAKAN`` (20)
     Writes per account: a token bucket of ``LONJAKAN`` requests refilled at ``PER_MENIT``.
 ``BATAS_MASUK_PER_MENIT`` (6), ``BATAS_MASUK_LONJAKAN`` (5)
-    Sign-in attempts, per client address and per account name.
+    Failed sign-ins per (client address, account name) pair.
+``BATAS_MASUK_ALAMAT_PER_MENIT`` (20), ``BATAS_MASUK_ALAMAT_LONJAKAN`` (10)
+    Failed sign-ins per client address, whatever the names tried.
+    Only failures are counted, and never per account name alone: others cannot lock a
+    person out by failing on their name; an address whose bucket is empty waits (429
+    with ``Retry-After``), even with the right password. (Guessing from many addresses
+    is slowed by the cost of scrypt only.)
 ``MAX_CONTENT_LENGTH`` (2 MB)
     Larger request bodies are refused with 413 before they are read.
 Buckets live in memory, per process. Behind a reverse proxy the client address is the
@@ -91,6 +103,8 @@ AMAN = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 BATAS_KEY = "geo_klaster_batas"
+SESI_KEY = "geo_klaster_akhir_sesi"  # app.extensions: (data version, {akun: sign-out})
+SESI_META = "sesi:"  # store metadata: sesi:<akun> = last sign-out (ns since the epoch)
 MAKS_SANDI = 1024  # characters read from a password field
 # A real scrypt hash of a random password: unknown accounts cost as much as known ones.
 _SANDI_SEMU = accounts.hash_password(secrets.token_urlsafe(16))
@@ -165,6 +179,15 @@ class Pembatas:
             self._ember[kunci] = (tokens, now)
             return (1.0 - tokens) / self.laju if self.laju > 0 else 3600.0
 
+    def kembalikan(self, kunci: str) -> None:
+        """Give back a token taken by :meth:`ambil` (the request did not count)."""
+        now = self.jam()
+        with self._lock:
+            if kunci not in self._ember:
+                return  # forgotten: it is full
+            tokens, then = self._ember.pop(kunci)
+            self._ember[kunci] = (min(self.lonjakan, tokens + (now - then) * self.laju + 1), now)
+
     def _pangkas(self, now: float) -> None:
         if len(self._ember) <= self.maks_kunci:
             return
@@ -181,15 +204,39 @@ def _batas(jenis: str) -> Pembatas:
     return current_app.extensions[BATAS_KEY][jenis]
 
 
+def _terlalu_banyak(jenis: str, tunggu: float) -> TerlaluBanyak:
+    apa = "percobaan masuk" if jenis.startswith("masuk") else "permintaan tulis"
+    return TerlaluBanyak(
+        f"Terlalu banyak {apa}; coba lagi dalam {max(1, round(tunggu))} detik / too many requests",
+        tunggu,
+    )
+
+
 def _periksa_batas(jenis: str, kunci: str) -> None:
     tunggu = _batas(jenis).ambil(kunci)
     if tunggu is not None:
-        apa = "percobaan masuk" if jenis == "masuk" else "permintaan tulis"
-        raise TerlaluBanyak(
-            f"Terlalu banyak {apa}; coba lagi dalam {max(1, round(tunggu))} detik "
-            "/ too many requests",
-            tunggu,
-        )
+        raise _terlalu_banyak(jenis, tunggu)
+
+
+def _ambil_batas_masuk(nama: str) -> list[tuple[Pembatas, str]]:
+    """Take a token from this address's sign-in buckets (429 when one is empty).
+
+    Returns the tokens taken: the caller gives them back when the sign-in succeeds, so
+    only failures count.
+    """
+    alamat = _alamat()
+    ember = [(_batas("masuk_alamat"), "ip:" + alamat)]
+    if nama:
+        ember.append((_batas("masuk"), "ip-akun:" + alamat + "\x00" + nama.lower()))
+    diambil: list[tuple[Pembatas, str]] = []
+    for pembatas, kunci in ember:
+        tunggu = pembatas.ambil(kunci)
+        if tunggu is not None:
+            for p, k in diambil:
+                p.kembalikan(k)
+            raise _terlalu_banyak("masuk", tunggu)
+        diambil.append((pembatas, kunci))
+    return diambil
 
 
 def _alamat() -> str:
@@ -232,16 +279,42 @@ def _muat_identitas() -> None:
     nama = session.get("akun")
     if not nama:
         return
-    account = _store().account(str(nama))
+    store = _store()
+    account = store.account(str(nama))
+    akhir = _akhir_sesi(store, str(nama)) if account is not None else None
+    terbit = session.get("terbit")
     if (
         account is None
         or not account.aktif
         or not hmac.compare_digest(str(session.get("sidik", "")), _sidik(account.sandi_hash))
+        or (akhir is not None and (not isinstance(terbit, int) or terbit < akhir))
     ):
-        session.pop("akun", None)
-        session.pop("sidik", None)
+        for kunci in ("akun", "sidik", "terbit"):
+            session.pop(kunci, None)
         return
     g.identitas = Actor(account.nama, account.peran, account.anggota_id, "web")
+
+
+def _akhir_sesi(store: Store, nama: str) -> int | None:
+    """When ``nama`` last signed out (ns; None: never): earlier sessions are void.
+
+    Read from the store once per account and data version (a logout is a write, so it
+    raises the version, in every process).
+    """
+    versi = store.version()  # before get_meta: a value is never newer than its label
+    simpan = current_app.extensions.get(SESI_KEY)
+    if simpan is None or simpan[0] != versi:
+        simpan = (versi, {})
+        current_app.extensions[SESI_KEY] = simpan  # replaced whole: no lock needed
+    akun: dict[str, int | None] = simpan[1]
+    if nama not in akun:
+        nilai = store.get_meta(SESI_META + nama)
+        try:
+            akun[nama] = int(nilai) if nilai is not None else None
+        except ValueError:
+            log.warning("nilai %s%s tidak dikenal: %r", SESI_META, nama, nilai)
+            akun[nama] = None
+    return akun[nama]
 
 
 def perlu_masuk(view: F) -> F:
@@ -347,9 +420,7 @@ def masuk() -> Any:
         return _halaman_masuk(tujuan)
     nama = request.form.get("nama", "").strip()[:64]
     sandi = request.form.get("sandi", "")[:MAKS_SANDI]
-    _periksa_batas("masuk", "ip:" + _alamat())
-    if nama:
-        _periksa_batas("masuk", "akun:" + nama.lower())
+    diambil = _ambil_batas_masuk(nama)  # only failures count: given back on success
     store = _store()
     try:
         actor = accounts.authenticate_password(store, nama, sandi, saluran="web")
@@ -363,7 +434,10 @@ def masuk() -> Any:
     session.permanent = True
     session["akun"] = actor.nama
     session["sidik"] = _sidik(account.sandi_hash if account else None)
+    session["terbit"] = time.time_ns()
     csrf_token()
+    for pembatas, kunci in diambil:
+        pembatas.kembalikan(kunci)
     log.info("masuk: akun=%s dari %s", actor.nama, _alamat())
     return redirect(tujuan or url_for("laporan.daftar"))
 
@@ -376,7 +450,12 @@ def _halaman_masuk(tujuan: str | None, *, nama: str = "", galat: str | None = No
 def keluar() -> Any:
     if request.method == "GET":
         return render_template("keluar.html")
+    nama = session.get("akun") if identitas() is not None and not lewat_token() else None
     session.clear()
+    if nama:  # every session of this account issued until now ends, copies too
+        with _store().transaction() as tx:
+            tx.set_meta(SESI_META + str(nama), str(time.time_ns()))
+        log.info("keluar: akun=%s dari %s", nama, _alamat())
     return redirect(url_for("maps.ikhtisar"))
 
 
@@ -432,14 +511,17 @@ def _konteks() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     """Sessions, the request guard, limits, error answers and ``/masuk``, ``/keluar``."""
     _kunci_rahasia(app)
-    app.config.setdefault("SESSION_COOKIE_NAME", "geo_klaster_sesi")
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     cfg = app.config
     app.extensions[BATAS_KEY] = {
         "tulis": Pembatas(cfg["BATAS_TULIS_PER_MENIT"], cfg["BATAS_TULIS_LONJAKAN"]),
         "masuk": Pembatas(cfg["BATAS_MASUK_PER_MENIT"], cfg["BATAS_MASUK_LONJAKAN"]),
+        "masuk_alamat": Pembatas(
+            cfg["BATAS_MASUK_ALAMAT_PER_MENIT"], cfg["BATAS_MASUK_ALAMAT_LONJAKAN"]
+        ),
     }
+    app.extensions.pop(SESI_KEY, None)
     app.before_request(_jaga)
     app.after_request(_header_keamanan)
     app.context_processor(_konteks)
@@ -467,5 +549,8 @@ DEFAULTS: dict[str, Any] = {
     "BATAS_TULIS_LONJAKAN": 20,
     "BATAS_MASUK_PER_MENIT": 6,
     "BATAS_MASUK_LONJAKAN": 5,
+    "BATAS_MASUK_ALAMAT_PER_MENIT": 20,
+    "BATAS_MASUK_ALAMAT_LONJAKAN": 10,
+    "SESSION_COOKIE_NAME": "geo_klaster_sesi",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
 }
