@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_akun import SANDI, build_demo, csrf_from, fresh_store, login
+from web_akun import SANDI, build_demo, csrf_from, fresh_store, login, make_app
 
 A = {"REMOTE_ADDR": "10.0.0.1"}
 B = {"REMOTE_ADDR": "10.0.0.2"}
@@ -23,12 +23,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def store(demo: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return fresh_store(demo, tmp_path)
-
-
-def make_app(path: Path, **config: Any) -> Any:
-    from web import create_app
-
-    return create_app({"STORE": path, "SECRET_KEY": "uji-rahasia", **config})
 
 
 def masuk(client: Any, nama: str, sandi: str, alamat: dict[str, str]) -> Any:

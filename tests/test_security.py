@@ -20,6 +20,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+import web_akun
 from web_akun import TODAY, bearer, build_demo, fresh_store, site_of, state
 
 from geo_klaster import accounts
@@ -40,9 +41,7 @@ def store(demo: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 def make_app(path: Path, **config: Any) -> Any:
-    from web import create_app
-
-    return create_app({"STORE": path, "SECRET_KEY": "uji-keamanan", "TODAY": TODAY, **config})
+    return web_akun.make_app(path, TODAY=TODAY, **config)
 
 
 def _set(path: Path, sql: str, *args: object) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_akun import bearer, build_demo, csrf_from, fresh_store, login, site_of, state
+from web_akun import bearer, build_demo, csrf_from, fresh_store, login, make_app, site_of, state
 
 from geo_klaster import accounts
 from geo_klaster.store import open_store
@@ -27,12 +27,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def store(demo: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return fresh_store(demo, tmp_path)
-
-
-def make_app(path: Path, **config: Any) -> Any:
-    from web import create_app
-
-    return create_app({"STORE": path, "SECRET_KEY": "uji-rahasia", **config})
 
 
 @pytest.fixture

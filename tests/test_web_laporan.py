@@ -19,6 +19,7 @@ from web_akun import (
     csrf_from,
     fresh_store,
     login,
+    make_app,
     site_of,
     state,
 )
@@ -37,12 +38,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def store(demo: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return fresh_store(demo, tmp_path)
-
-
-def make_app(path: Path, **config: Any) -> Any:
-    from web import create_app
-
-    return create_app({"STORE": path, "SECRET_KEY": "uji-rahasia", **config})
 
 
 @pytest.fixture

@@ -18,6 +18,13 @@ ANGGOTA = {"a1": "AGT-001", "a2": "AGT-002"}
 CSRF = re.compile(rb'name="csrf_token" value="([^"]+)"')
 
 
+def make_app(path: Path, **config: Any) -> Any:
+    """The web app on the store at ``path`` (a fixed session secret for the tests)."""
+    from web import create_app
+
+    return create_app({"STORE": path, "SECRET_KEY": "uji-rahasia", **config})
+
+
 def build_demo(path: Path) -> Path:
     """The demo store at ``path`` (built once per module; copy it per test)."""
     assert main(["--store", str(path), "demo", "--tanggal", TODAY]) == 0
