@@ -23,22 +23,17 @@ import pandas as pd
 
 from geo_klaster import schema as schema_mod
 from geo_klaster.errors import StoreError
-from geo_klaster.store.base import AuditEntry, Store, Token
+from geo_klaster.store.base import AuditEntry, Store
 
 META_NAMES = ("demo", "demo_dibangun")
 PRIVATE = ("akun", "token", "audit")
-
-
-def list_tokens(store: Store) -> list[Token]:
-    """Every token of ``store``."""
-    return store.tokens()
 
 
 def counts(store: Store) -> dict[str, int]:
     """Rows per layer, and accounts, tokens and audit entries."""
     out = {name: store.count(name) for name in schema_mod.layer_names()}
     out["akun"] = len(store.accounts())
-    out["token"] = len(list_tokens(store))
+    out["token"] = len(store.tokens())
     out["audit"] = len(store.read_audit())
     return out
 
@@ -102,7 +97,7 @@ def copy_store(source: Store, target: Store) -> dict[str, tuple[int, int]]:
     version = source.version()
     frames = source.read_all()
     accounts = source.accounts()
-    tokens = list_tokens(source)
+    tokens = source.tokens()
     audit = _audit_entries(source)
     meta = {name: source.get_meta(name) for name in META_NAMES}
     if source.version() != version:

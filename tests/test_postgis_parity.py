@@ -17,7 +17,7 @@ import pytest
 from geo_klaster import accounts, reports
 from geo_klaster import schema as schema_mod
 from geo_klaster.cli import main
-from geo_klaster.copy import copy_store, list_tokens
+from geo_klaster.copy import copy_store
 from geo_klaster.errors import StoreError
 from geo_klaster.store import GpkgStore, Store, open_store
 
@@ -62,7 +62,7 @@ def assert_stores_equal(a: Store, b: Store, *, audit: bool = True) -> None:
     for name in schema_mod.layer_names():
         pd.testing.assert_frame_equal(a.read(name), b.read(name), check_exact=True, obj=name)
     assert a.accounts() == b.accounts()
-    assert list_tokens(a) == list_tokens(b)
+    assert a.tokens() == b.tokens()
     for meta in ("demo", "demo_dibangun"):
         assert a.get_meta(meta) == b.get_meta(meta)
     if audit:
