@@ -11,36 +11,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from geo_klaster import hasil
 from geo_klaster.analysis import AnalysisResult
-from geo_klaster.exposure import KOLOM as KOLOM_EXPOSURE
-from geo_klaster.gaps import KOLOM as KOLOM_GAP
 from geo_klaster.geojson import dumps
+from geo_klaster.styles import write_styles
 
-# kecamatan_risiko.geojson: the exposure columns without the rank and the population basis
-KOLOM_KECAMATAN = [c for c in KOLOM_EXPOSURE if c not in ("peringkat", "dasar_penduduk")]
-KOLOM_LOKASI = ["lokasi_id", "anggota_id", "kelas_banjir"]
-KOLOM_JANGKAUAN = ["kode", "lokasi_id", "jarak_m"]
-KOLOM_ALOKASI = ["lokasi_id", "anggota_id", "kode", "barang", "jumlah", "jarak_m"]
 BERKAS = [
-    "kecamatan_risiko.geojson",
-    "lokasi_banjir.geojson",
-    "jangkauan.csv",
-    "gap.csv",
-    "alokasi.geojson",
+    *(t.file for t in hasil.CATALOGUE.values() if t.file),
     "rencana_aksi.xlsx",
     "hasil.gpkg",
 ]
-
-
-def _layers(result: AnalysisResult) -> dict[str, pd.DataFrame]:
-    geom = "geometry"
-    return {
-        "kecamatan_risiko": result.kecamatan[[*KOLOM_KECAMATAN, geom]],
-        "lokasi_banjir": result.lokasi[[*KOLOM_LOKASI, geom]],
-        "jangkauan": result.jangkauan[KOLOM_JANGKAUAN],
-        "gap": result.gap[KOLOM_GAP],
-        "alokasi": result.alokasi[[*KOLOM_ALOKASI, geom]],
-    }
 
 
 def _sheet(ws: Worksheet, title: str, header: list[str], rows: list[list[object]]) -> None:
@@ -77,13 +57,6 @@ def write_action_plan(result: AnalysisResult, path: Path, layers: dict | None = 
     """
     layers = layers or {}
     names_kec = result.kecamatan.set_index("kode")["nama"]
-    site = result.lokasi.set_index("lokasi_id")
-    anggota = layers.get("anggota")
-    member_names: dict[str, str] = (
-        dict(zip(anggota["id"].astype(str), anggota["nama"].astype(str)))
-        if anggota is not None
-        else {}
-    )
     title = (
         f"DRAF rencana aksi (draft action plan) — skenario: {result.skenario} — "
         f"tanggal analisis: {result.today.isoformat()} — {result.hari} hari"
@@ -91,10 +64,7 @@ def write_action_plan(result: AnalysisResult, path: Path, layers: dict | None = 
     wb = Workbook()
     ws = wb.active
     ws.title = "Alokasi"
-    alloc = pd.DataFrame(result.alokasi.drop(columns="geometry"))
-    alloc["anggota"] = pd.Series(
-        [member_names.get(a, a) for a in alloc["anggota_id"]], index=alloc.index, dtype="str"
-    )
+    alloc = hasil.allocation_with_names(result, anggota=layers.get("anggota"))
     alloc = alloc.sort_values(["anggota", "lokasi_id", "barang", "kode"], kind="stable")
     rows: list[list[object]] = []
     for (member, member_id), group in alloc.groupby(["anggota", "anggota_id"], sort=False):
@@ -103,12 +73,12 @@ def write_action_plan(result: AnalysisResult, path: Path, layers: dict | None = 
             rows.append(
                 [
                     member,
-                    f"{site['nama'].get(r.lokasi_id, '')} ({r.lokasi_id})",
+                    f"{r.lokasi} ({r.lokasi_id})",
                     r.barang,
                     float(r.jumlah),
                     r.satuan,
                     r.kode,
-                    str(names_kec.get(r.kode, "")),
+                    r.kecamatan,
                     round(float(r.jarak_m) / 1000.0, 2),
                     "laporan usang / stale" if r.usang else "",
                 ]
@@ -168,7 +138,8 @@ def write_outputs(
     """Write the result files into ``out_dir`` (created if needed).
 
     Writes exactly :data:`BERKAS`: three RFC 7946 GeoJSON files, two CSV files (UTF-8,
-    comma-separated), ``rencana_aksi.xlsx`` and ``hasil.gpkg`` with one layer per output.
+    comma-separated), ``rencana_aksi.xlsx`` and ``hasil.gpkg`` with every table of the
+    results catalogue (:data:`geo_klaster.hasil.CATALOGUE`) under its catalogue name.
     ``layers`` (the input layers) gives member names for the action plan.
 
     Returns
@@ -178,17 +149,26 @@ def write_outputs(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables = _layers(result)
-    for name in ("kecamatan_risiko", "lokasi_banjir", "alokasi"):
-        (out / f"{name}.geojson").write_bytes(dumps(tables[name]))
-    for name in ("jangkauan", "gap"):
-        tables[name].to_csv(out / f"{name}.csv", index=False)
+    tables = hasil.tables(result)
+    for t in hasil.CATALOGUE.values():
+        if t.file and t.file.endswith(".geojson"):
+            (out / t.file).write_bytes(dumps(tables[t.name]))
+        elif t.file and t.file.endswith(".csv"):
+            tables[t.name].to_csv(out / t.file, index=False)
     write_action_plan(result, out / "rencana_aksi.xlsx", layers)
     gpkg = out / "hasil.gpkg"
     gpkg.unlink(missing_ok=True)
-    for name, table in tables.items():
+    write_result_layers(result, gpkg)
+    return [out / name for name in BERKAS]
+
+
+def write_result_layers(result: AnalysisResult, gpkg: Path) -> list[str]:
+    """Add every catalogue table to GeoPackage ``gpkg`` (created if needed) under its name,
+    with the QGIS styles of the main layers; returns the names written."""
+    for name, table in hasil.tables(result).items():
         if isinstance(table, gpd.GeoDataFrame):
             pyogrio.write_dataframe(table, gpkg, layer=name, driver="GPKG")
         else:
             pyogrio.write_dataframe(table, gpkg, layer=name, driver="GPKG", geometry_type=None)
-    return [out / name for name in BERKAS]
+    write_styles(gpkg)
+    return list(hasil.CATALOGUE)

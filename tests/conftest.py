@@ -2,15 +2,17 @@
 
 Run the suite with ``bash scripts/test.sh``: it installs the package (non-editable) into
 .venv, starts a throwaway PostGIS server and exports ``GEO_KLASTER_TEST_PG``.
-Test modules add their own fixtures in their own files.
+Fixtures shared by several modules live here (the demo store, the web app and its test
+client); a module adds only what is its own.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+DAY = dt.date(2026, 11, 27)  # the reference date of the demo's reports in the web tests
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +67,28 @@ def pg_conn(postgis_url: str) -> Iterator[psycopg.Connection]:
 def tmp_store(tmp_path: Path) -> Path:
     """Path (not yet created) of a GeoPackage store in the test's temp dir."""
     return tmp_path / "klaster.gpkg"
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Kabupaten Bekasi demo store (reports dated up to :data:`DAY`), one per module."""
+    from geo_klaster.demo_store import build_demo_store
+    from geo_klaster.store import open_store
+
+    path = tmp_path_factory.mktemp("demo") / "demo.gpkg"
+    build_demo_store(open_store(path), today=DAY)
+    return path
+
+
+@pytest.fixture(scope="module")
+def app(demo_store: Path) -> Any:
+    """The web app on :func:`demo_store`, analysing as of :data:`DAY`."""
+    from web import create_app
+
+    return create_app({"STORE": demo_store, "TODAY": DAY})
+
+
+@pytest.fixture(scope="module")
+def client(app: Any) -> Any:
+    """A Flask test client of :func:`app`."""
+    return app.test_client()

@@ -16,6 +16,7 @@ import pytest
 import shapely
 from invariants import assert_allocation_invariants
 
+from geo_klaster import hasil
 from geo_klaster.analysis import run_analysis
 from geo_klaster.errors import NotFoundError
 from geo_klaster.outputs import BERKAS, write_outputs
@@ -254,14 +255,16 @@ def test_write_outputs(tmp_path: Path) -> None:
         "luas_rendah_m2",
         "luas_sedang_m2",
         "luas_tinggi_m2",
+        "peringkat",
     ]
     assert props["berisiko"] is True and "crs" not in fc
     sites = json.loads((tmp_path / "lokasi_banjir.geojson").read_text())["features"]
-    assert sites[0]["properties"] == {
+    assert {k: sites[0]["properties"][k] for k in ("lokasi_id", "anggota_id", "kelas_banjir")} == {
         "lokasi_id": "gudang",
         "anggota_id": "BPBD",
         "kelas_banjir": "",
     }
+    assert list(sites[0]["properties"]) == list(hasil.KOLOM_LOKASI)
     lines = json.loads((tmp_path / "alokasi.geojson").read_text())["features"]
     assert lines[0]["geometry"]["type"] == "LineString"
     assert list(lines[0]["properties"]) == [
@@ -270,7 +273,10 @@ def test_write_outputs(tmp_path: Path) -> None:
         "kode",
         "barang",
         "jumlah",
+        "satuan",
         "jarak_m",
+        "status_stok",
+        "usang",
     ]
     gap = pd.read_csv(tmp_path / "gap.csv")
     assert list(gap.columns) == [
@@ -284,11 +290,13 @@ def test_write_outputs(tmp_path: Path) -> None:
     ]
     assert list(pd.read_csv(tmp_path / "jangkauan.csv").columns) == ["kode", "lokasi_id", "jarak_m"]
     assert sorted(pyogrio.list_layers(tmp_path / "hasil.gpkg")[:, 0]) == [
-        "alokasi",
-        "gap",
-        "jangkauan",
-        "kecamatan_risiko",
-        "lokasi_banjir",
+        "hasil_alokasi",
+        "hasil_gap",
+        "hasil_jangkauan",
+        "hasil_kebutuhan",
+        "hasil_kecamatan_risiko",
+        "hasil_lokasi_banjir",
+        "layer_styles",
     ]
     wb = openpyxl.load_workbook(tmp_path / "rencana_aksi.xlsx")
     assert wb.sheetnames == ["Alokasi", "Kebutuhan belum terpenuhi"]

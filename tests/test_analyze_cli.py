@@ -62,7 +62,8 @@ def test_files_and_columns(hasil: Path) -> None:
     wb = openpyxl.load_workbook(hasil / "rencana_aksi.xlsx")
     assert len(wb.sheetnames) >= 2
     layers = set(dict(pyogrio.list_layers(hasil / "hasil.gpkg")))
-    assert {"kecamatan_risiko", "lokasi_banjir", "jangkauan", "gap", "alokasi"} <= layers
+    assert {"hasil_kecamatan_risiko", "hasil_lokasi_banjir", "hasil_jangkauan", "hasil_gap",
+            "hasil_alokasi", "hasil_kebutuhan"} <= layers  # fmt: skip
 
 
 def test_summary_printed(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

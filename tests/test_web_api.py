@@ -233,14 +233,14 @@ def test_export_gpkg_reads_back(client: Any, demo_store: Path, tmp_path: Path) -
     path.write_bytes(resp.data)
     layers = {name for name, _ in pyogrio.list_layers(path)}
     assert set(schema_mod.layer_names()) <= layers
-    assert {"hasil_kecamatan", "hasil_alokasi", "hasil_gap", "hasil_jangkauan"} <= layers
+    assert {"hasil_kecamatan_risiko", "hasil_alokasi", "hasil_gap", "hasil_jangkauan"} <= layers
     store = open_store(demo_store)
     for name in schema_mod.layer_names():
         assert pyogrio.read_info(path, layer=name)["features"] == store.count(name), name
     anggota = pyogrio.read_dataframe(path, layer="anggota")
     assert anggota["kontak"].isna().all() and anggota["telepon"].isna().all()
     assert anggota.crs.to_epsg() == 4326
-    kec = gpd.read_file(path, layer="hasil_kecamatan", engine="pyogrio")
+    kec = gpd.read_file(path, layer="hasil_kecamatan_risiko", engine="pyogrio")
     assert len(kec) == 23
 
 

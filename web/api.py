@@ -14,8 +14,8 @@ Routes
 ``/api/kecamatan/<kode>/jangkauan.geojson``
     The sites within reach of one kecamatan, nearest first, with ``jarak_m``.
 ``/api/export.gpkg``
-    Every store layer (personal fields emptied) and the analysis results (``hasil_*``) in one
-    GeoPackage that opens in QGIS.
+    Every store layer (personal fields emptied) and the analysis results (the catalogue's
+    ``hasil_*`` tables, :mod:`geo_klaster.hasil`) in one GeoPackage that opens styled in QGIS.
 
 GeoJSON bodies are serialised once per data version and parameters, and served as bytes.
 Errors: ``{"error": ..., "parameter": ...}`` with 400 (bad parameter) or 404 (unknown layer
@@ -29,15 +29,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 from flask import Blueprint, Response, jsonify, request
 from shapely.geometry import box
 
-from geo_klaster import geojson
+from geo_klaster import geojson, hasil
 from geo_klaster import schema as schema_mod
 from geo_klaster.export import EXPORT_GPKG, export_store
-from geo_klaster.gaps import KOLOM as KOLOM_GAP
-from geo_klaster.outputs import KOLOM_ALOKASI, KOLOM_JANGKAUAN, KOLOM_KECAMATAN, KOLOM_LOKASI
+from geo_klaster.outputs import write_result_layers
 from web import context, params
 from web.cache import Parameter
 
@@ -105,9 +103,7 @@ def analisis_kecamatan() -> Response:
     body = context.cache().memo(
         context.snapshot(),
         ("geojson", "kecamatan", p),
-        lambda: geojson.dumps(
-            result.kecamatan[[*KOLOM_KECAMATAN, "peringkat", "geometry"]], id_field="kode"
-        ),
+        lambda: geojson.dumps(hasil.table(result, "hasil_kecamatan_risiko"), id_field="kode"),
     )
     return _geojson(body)
 
@@ -116,9 +112,10 @@ def analisis_kecamatan() -> Response:
 def analisis_alokasi() -> Response:
     p = context.parameter()
     result = context.analysis(p)
-    cols = [*KOLOM_ALOKASI, "satuan", "status_stok", "usang", "geometry"]
     body = context.cache().memo(
-        context.snapshot(), ("geojson", "alokasi", p), lambda: geojson.dumps(result.alokasi[cols])
+        context.snapshot(),
+        ("geojson", "alokasi", p),
+        lambda: geojson.dumps(hasil.table(result, "hasil_alokasi")),
     )
     return _geojson(body)
 
@@ -170,10 +167,7 @@ def analisis_gap() -> Response:
     result = context.analysis(p)
 
     def build() -> bytes:
-        names = result.kecamatan.set_index("kode")["nama"]
-        table = result.gap[KOLOM_GAP].copy()
-        table.insert(1, "nama", table["kode"].map(names))
-        return _csv_aman(table).to_csv(index=False).encode("utf-8")
+        return _csv_aman(hasil.gap_with_names(result)).to_csv(index=False).encode("utf-8")
 
     body = context.cache().memo(context.snapshot(), ("csv", "gap", p), build)
     return _respond(body, "text/csv", filename=f"gap_{p.skenario}.csv")
@@ -200,20 +194,7 @@ def _export_gpkg(p: Parameter) -> bytes:
         out = Path(tmp)
         paths = export_store(store, out, personal=False)
         gpkg = next(path for path in paths if path.name == EXPORT_GPKG)
-        hasil: dict[str, pd.DataFrame] = {
-            "hasil_kecamatan": result.kecamatan[[*KOLOM_KECAMATAN, "geometry"]],
-            "hasil_lokasi": result.lokasi[[*KOLOM_LOKASI, "status_stok", "usang", "geometry"]],
-            "hasil_alokasi": result.alokasi[[*KOLOM_ALOKASI, "satuan", "geometry"]],
-            "hasil_jangkauan": result.jangkauan[KOLOM_JANGKAUAN],
-            "hasil_gap": result.gap[KOLOM_GAP],
-        }
-        for name, table in hasil.items():
-            if isinstance(table, gpd.GeoDataFrame):
-                pyogrio.write_dataframe(table, gpkg, layer=name, driver="GPKG")
-            else:
-                pyogrio.write_dataframe(
-                    pd.DataFrame(table), gpkg, layer=name, driver="GPKG", geometry_type=None
-                )
+        write_result_layers(result, gpkg)  # the results catalogue's names and columns
         return gpkg.read_bytes()
 
 

@@ -10,7 +10,7 @@ joined into one body.
 Collections
 -----------
 Every store layer (id = layer name) and every analysis result of the current scenario
-(:data:`HASIL`, id ``hasil_*``). Feature ``id``: the layer's key where it declares one
+(the results catalogue :data:`geo_klaster.hasil.CATALOGUE`, id ``hasil_*``). Feature ``id``: the layer's key where it declares one
 (``kode``, ``kode_desa``, ``id``), else the store's feature id ``fid`` (``zona_banjir``,
 ``stok``); results use their keys (``kode``, ``lokasi_id``) or ``:``-joined composite keys
 (``hasil_gap``: ``32.16.02:beras``). Attribute tables (``stok``, ``barang``, ``hasil_gap``,
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -40,11 +40,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo_klaster import geojson
+from geo_klaster import geojson, hasil
 from geo_klaster import schema as schema_mod
 from geo_klaster.analysis import AnalysisResult
-from geo_klaster.gaps import KOLOM as KOLOM_GAP
-from geo_klaster.outputs import KOLOM_ALOKASI, KOLOM_JANGKAUAN, KOLOM_KECAMATAN
 from web import params
 
 Answer = tuple[dict[str, str], int, bytes]
@@ -102,15 +100,6 @@ class CollectionDef:
     id_doc: str  # what the feature id is, for the API definition
 
 
-@dataclass(frozen=True)
-class HasilDef:
-    """An analysis result served as a collection."""
-
-    collection: CollectionDef
-    frame: Callable[[AnalysisResult], pd.DataFrame]
-    keys: tuple[str, ...]  # columns joined by ":" into the feature id
-
-
 def _layer_def(name: str) -> CollectionDef:
     sch = schema_mod.get(name)
     return CollectionDef(
@@ -123,107 +112,24 @@ def _layer_def(name: str) -> CollectionDef:
     )
 
 
-def _hasil(
-    cid: str,
-    title: str,
-    description: str,
-    frame: Callable[[AnalysisResult], pd.DataFrame],
-    keys: tuple[str, ...],
-    *,
-    geometry: bool,
-) -> HasilDef:
-    doc = " + ':' + ".join(f"`{k}`" for k in keys)
-    return HasilDef(
-        CollectionDef(
-            cid,
-            title,
-            description + " Parameter: skenario, jarak_km, hari.",
-            geometry,
-            True,
-            doc,
-        ),
-        frame,
-        keys,
+def _hasil_def(t: hasil.ResultTable) -> CollectionDef:
+    """A result of the catalogue (:mod:`geo_klaster.hasil`) as a collection."""
+    return CollectionDef(
+        id=t.name,
+        title=t.title,
+        description=t.description + hasil.PARAMETER_NOTE,
+        has_geometry=t.geometry,
+        hasil=True,
+        id_doc=" + ':' + ".join(f"`{k}`" for k in t.key),
     )
 
 
-HASIL: dict[str, HasilDef] = {
-    h.collection.id: h
-    for h in (
-        _hasil(
-            "hasil_kecamatan_risiko",
-            "Hasil: risiko banjir per kecamatan",
-            "Luas dan porsi banjir, penduduk terdampak dan pengungsi per kecamatan untuk "
-            "skenario yang dipilih; berisiko bila porsi banjir mencapai ambang.",
-            lambda r: r.kecamatan[[*KOLOM_KECAMATAN, "peringkat", "geometry"]],
-            ("kode",),
-            geometry=True,
-        ),
-        _hasil(
-            "hasil_lokasi_banjir",
-            "Hasil: lokasi di zona banjir",
-            "Setiap lokasi dengan kelas banjir di tempatnya dan status stoknya "
-            "(tersedia, berisiko, tidak tersedia).",
-            lambda r: r.lokasi[
-                [
-                    "lokasi_id",
-                    "anggota_id",
-                    "nama",
-                    "kelas_banjir",
-                    "status_stok",
-                    "laporan_terakhir",
-                    "usang",
-                    "geometry",
-                ]
-            ],
-            ("lokasi_id",),
-            geometry=True,
-        ),
-        _hasil(
-            "hasil_alokasi",
-            "Hasil: alokasi (draf rencana aksi)",
-            "Garis dari lokasi ke kecamatan: siapa mengirim apa, berapa (satuan katalog) "
-            "dan sejauh apa (meter).",
-            lambda r: r.alokasi[[*KOLOM_ALOKASI, "satuan", "status_stok", "usang", "geometry"]],
-            ("kode", "barang", "lokasi_id"),
-            geometry=True,
-        ),
-        _hasil(
-            "hasil_jangkauan",
-            "Hasil: jangkauan lokasi per kecamatan berisiko",
-            "Pasangan kecamatan berisiko dan lokasi dalam jangkauan, jarak garis lurus (meter). "
-            "Tabel atribut (tanpa geometri).",
-            lambda r: r.jangkauan[KOLOM_JANGKAUAN],
-            ("kode", "lokasi_id"),
-            geometry=False,
-        ),
-        _hasil(
-            "hasil_kebutuhan",
-            "Hasil: kebutuhan per kecamatan dan barang",
-            "Pengungsi × standar kebutuhan minimum × hari tanggap darurat (satuan katalog). "
-            "Tabel atribut (tanpa geometri).",
-            lambda r: r.kebutuhan,
-            ("kode", "barang"),
-            geometry=False,
-        ),
-        _hasil(
-            "hasil_gap",
-            "Hasil: kesenjangan per kecamatan dan barang",
-            "Kebutuhan, stok terjangkau, teralokasi dan kekurangan (satuan katalog). "
-            "Tabel atribut (tanpa geometri).",
-            lambda r: r.gap[KOLOM_GAP],
-            ("kode", "barang"),
-            geometry=False,
-        ),
-    )
-}
+HASIL: dict[str, CollectionDef] = {name: _hasil_def(t) for name, t in hasil.CATALOGUE.items()}
 
 
 def collection_defs() -> list[CollectionDef]:
     """Every collection the API offers: the store layers, then the analysis results."""
-    return [_layer_def(n) for n in schema_mod.layer_names()] + [
-        h.collection for h in HASIL.values()
-    ]
+    return [_layer_def(n) for n in schema_mod.layer_names()] + [*HASIL.values()]
 
 
 def find_collection(cid: str) -> CollectionDef:
@@ -311,14 +217,8 @@ def layer_table(name: str, frame: pd.DataFrame) -> FeatureTable:
 
 def hasil_table(cid: str, result: AnalysisResult) -> FeatureTable:
     """An analysis result: ids joined from its key columns (row numbers if not unique)."""
-    h = HASIL[cid]
-    frame = h.frame(result).reset_index(drop=True)
-    parts = [frame[k].astype(str) for k in h.keys]
-    joined = parts[0]
-    for p in parts[1:]:
-        joined = joined + ":" + p
-    ids: list[str | int] = list(joined) if joined.is_unique else list(range(1, len(frame) + 1))
-    return build_table(frame, ids)
+    frame = hasil.table(result, cid).reset_index(drop=True)
+    return build_table(frame, hasil.feature_ids(cid, frame))
 
 
 # -- request parameters ----------------------------------------------------------------------

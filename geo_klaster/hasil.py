@@ -1,0 +1,351 @@
+"""The results catalogue: one declaration per result table, and the tables built from it.
+
+Every container that carries an analysis result — ``analyze``'s ``hasil.gpkg``, the API's
+``/api/export.gpkg``, the OGC API collections — names it and picks its columns here, so a
+QGIS project keeps working when it switches from one source to another. The files
+``analyze`` writes keep their own names (:attr:`ResultTable.file`).
+
+A new result column is declared in :data:`CATALOGUE` (or in the column list of the module
+that computes it, which the catalogue refers to), never picked again by a caller.
+
+The page tables (the allocation with member, site, kecamatan and item names; one
+kecamatan's gaps; the gaps of one item; the reach of any kecamatan) are pure functions of an
+:class:`~geo_klaster.analysis.AnalysisResult` and the names the caller holds.
+All geometries are WGS84 (EPSG:4326); distances ``jarak_m`` in metres; quantities in the
+item's catalogue unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from geo_klaster.analysis import AnalysisResult
+from geo_klaster.exposure import KOLOM as KOLOM_EXPOSURE
+from geo_klaster.gaps import KOLOM as KOLOM_GAP
+from geo_klaster.reach import reach
+
+PARAMETER_NOTE = " Parameter: skenario, jarak_km, hari."
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """One result table as every container shows it.
+
+    Attributes
+    ----------
+    name
+        The table's name in every container (GeoPackage layer, OGC collection id).
+    source
+        The :class:`AnalysisResult` attribute it is taken from.
+    key
+        Columns that identify a row (joined with ``:`` into an OGC feature id).
+    columns
+        The attribute columns, in order (``geometry`` is added for spatial tables).
+    title, description
+        What a user reads (Bahasa Indonesia).
+    geometry
+        Whether the table has a geometry column (else: an attribute table).
+    file
+        The file ``analyze`` writes it to (None: only in ``hasil.gpkg``).
+    """
+
+    name: str
+    source: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    title: str
+    description: str
+    geometry: bool
+    file: str | None = None
+
+
+# exposure columns without the population basis (an internal choice of the overlay)
+KOLOM_KECAMATAN = tuple(c for c in KOLOM_EXPOSURE if c != "dasar_penduduk")
+KOLOM_LOKASI = (
+    "lokasi_id",
+    "anggota_id",
+    "nama",
+    "kelas_banjir",
+    "status_stok",
+    "laporan_terakhir",
+    "usang",
+)
+KOLOM_JANGKAUAN = ("kode", "lokasi_id", "jarak_m")
+KOLOM_ALOKASI = (
+    "lokasi_id",
+    "anggota_id",
+    "kode",
+    "barang",
+    "jumlah",
+    "satuan",
+    "jarak_m",
+    "status_stok",
+    "usang",
+)
+KOLOM_KEBUTUHAN = ("kode", "barang", "satuan", "kebutuhan", "ilustratif")
+
+CATALOGUE: dict[str, ResultTable] = {
+    t.name: t
+    for t in (
+        ResultTable(
+            "hasil_kecamatan_risiko",
+            "kecamatan",
+            ("kode",),
+            KOLOM_KECAMATAN,
+            "Hasil: risiko banjir per kecamatan",
+            "Luas dan porsi banjir, penduduk terdampak dan pengungsi per kecamatan untuk "
+            "skenario yang dipilih; berisiko bila porsi banjir mencapai ambang.",
+            True,
+            "kecamatan_risiko.geojson",
+        ),
+        ResultTable(
+            "hasil_lokasi_banjir",
+            "lokasi",
+            ("lokasi_id",),
+            KOLOM_LOKASI,
+            "Hasil: lokasi di zona banjir",
+            "Setiap lokasi dengan kelas banjir di tempatnya dan status stoknya "
+            "(tersedia, berisiko, tidak tersedia).",
+            True,
+            "lokasi_banjir.geojson",
+        ),
+        ResultTable(
+            "hasil_alokasi",
+            "alokasi",
+            ("kode", "barang", "lokasi_id"),
+            KOLOM_ALOKASI,
+            "Hasil: alokasi (draf rencana aksi)",
+            "Garis dari lokasi ke kecamatan: siapa mengirim apa, berapa (satuan katalog) "
+            "dan sejauh apa (meter).",
+            True,
+            "alokasi.geojson",
+        ),
+        ResultTable(
+            "hasil_jangkauan",
+            "jangkauan",
+            ("kode", "lokasi_id"),
+            KOLOM_JANGKAUAN,
+            "Hasil: jangkauan lokasi per kecamatan berisiko",
+            "Pasangan kecamatan berisiko dan lokasi dalam jangkauan, jarak garis lurus (meter). "
+            "Tabel atribut (tanpa geometri).",
+            False,
+            "jangkauan.csv",
+        ),
+        ResultTable(
+            "hasil_kebutuhan",
+            "kebutuhan",
+            ("kode", "barang"),
+            KOLOM_KEBUTUHAN,
+            "Hasil: kebutuhan per kecamatan dan barang",
+            "Pengungsi × standar kebutuhan minimum × hari tanggap darurat (satuan katalog). "
+            "Tabel atribut (tanpa geometri).",
+            False,
+        ),
+        ResultTable(
+            "hasil_gap",
+            "gap",
+            ("kode", "barang"),
+            tuple(KOLOM_GAP),
+            "Hasil: kesenjangan per kecamatan dan barang",
+            "Kebutuhan, stok terjangkau, teralokasi dan kekurangan (satuan katalog). "
+            "Tabel atribut (tanpa geometri).",
+            False,
+            "gap.csv",
+        ),
+    )
+}
+NAMES = tuple(CATALOGUE)
+
+
+def table(result: AnalysisResult, name: str) -> pd.DataFrame:
+    """Result table ``name`` with exactly its catalogue columns (and geometry, if spatial).
+
+    Raises ``KeyError`` for a name not in :data:`CATALOGUE`.
+    """
+    t = CATALOGUE[name]
+    frame = getattr(result, t.source)
+    cols = [*t.columns, "geometry"] if t.geometry else list(t.columns)
+    out = frame[cols]
+    return out if t.geometry else pd.DataFrame(out)
+
+
+def tables(result: AnalysisResult) -> dict[str, pd.DataFrame]:
+    """Every result table of the catalogue, by name, in catalogue order."""
+    return {name: table(result, name) for name in CATALOGUE}
+
+
+def feature_ids(name: str, frame: pd.DataFrame) -> list[str | int]:
+    """Row ids of a result table: its key columns joined by ``:`` (``32.16.02:beras``).
+
+    Row numbers from 1 when the joined keys are not unique.
+    """
+    t = CATALOGUE[name]
+    parts = [frame[k].astype(str).reset_index(drop=True) for k in t.key]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + ":" + part
+    return list(joined) if joined.is_unique else list(range(1, len(frame) + 1))
+
+
+# -- page tables ---------------------------------------------------------------------------
+
+
+def _names(frame: pd.DataFrame | None, key: str, value: str = "nama") -> dict[str, str]:
+    if frame is None or frame.empty or key not in frame or value not in frame:
+        return {}
+    return dict(zip(frame[key].astype(str), frame[value].astype(str), strict=True))
+
+
+def allocation_with_names(
+    result: AnalysisResult,
+    *,
+    anggota: pd.DataFrame | None = None,
+    nama_barang: Mapping[str, str] | Callable[[str], str] | None = None,
+    barang: str | None = None,
+    kode: str | None = None,
+) -> pd.DataFrame:
+    """The allocation with the names a reader needs, without geometry.
+
+    Parameters
+    ----------
+    anggota
+        The member layer (``id``, ``nama``); a member without a name shows its id.
+    nama_barang
+        Item names by code (a mapping or a function); the code when unknown.
+    barang, kode
+        Keep only this item / this kecamatan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`KOLOM_ALOKASI` plus ``anggota`` (member name), ``lokasi`` (site name),
+        ``kecamatan`` (kecamatan name) and ``nama`` (item name); quantities in the item's
+        catalogue unit, ``jarak_m`` in metres. Sorted by member, site, item, kecamatan.
+    """
+    alok = pd.DataFrame(result.alokasi.drop(columns="geometry"))
+    if barang is not None:
+        alok = alok[alok["barang"] == barang]
+    if kode is not None:
+        alok = alok[alok["kode"] == kode]
+    members = _names(anggota, "id")
+    sites = _names(result.lokasi, "lokasi_id")
+    kec = _names(result.kecamatan, "kode")
+    item = _item_name(nama_barang)
+    out = alok.assign(
+        anggota=pd.Series(
+            [members.get(str(a), str(a)) for a in alok["anggota_id"]], index=alok.index, dtype=str
+        ),
+        lokasi=pd.Series(
+            [sites.get(str(i), str(i)) for i in alok["lokasi_id"]], index=alok.index, dtype=str
+        ),
+        kecamatan=pd.Series(
+            [kec.get(str(k), str(k)) for k in alok["kode"]], index=alok.index, dtype=str
+        ),
+        nama=pd.Series([item(str(b)) for b in alok["barang"]], index=alok.index, dtype=str),
+    )
+    return out.sort_values(["anggota", "lokasi", "barang", "kode"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _item_name(
+    nama_barang: Mapping[str, str] | Callable[[str], str] | None,
+) -> Callable[[str], str]:
+    if nama_barang is None:
+        return lambda b: b
+    if callable(nama_barang):
+        return nama_barang
+    names = dict(nama_barang)
+    return lambda b: names.get(b, b)
+
+
+def gap_with_names(result: AnalysisResult) -> pd.DataFrame:
+    """``hasil_gap`` with the kecamatan's name (``nama``) after ``kode`` (the gap download)."""
+    out = table(result, "hasil_gap").copy()
+    out.insert(1, "nama", out["kode"].map(result.kecamatan.set_index("kode")["nama"]))
+    return out
+
+
+def gap_of_kecamatan(
+    result: AnalysisResult,
+    kode: str,
+    *,
+    nama_barang: Mapping[str, str] | Callable[[str], str] | None = None,
+) -> pd.DataFrame:
+    """One kecamatan's gaps by item: ``hasil_gap`` rows with ``ilustratif`` and ``nama``."""
+    item = _item_name(nama_barang)
+    gap = result.gap[result.gap["kode"] == kode].merge(
+        result.kebutuhan[["kode", "barang", "ilustratif"]], on=["kode", "barang"], how="left"
+    )
+    gap = gap.assign(nama=[item(str(b)) for b in gap["barang"]])
+    return gap.sort_values("barang").reset_index(drop=True)
+
+
+def gap_of_item(result: AnalysisResult, barang: str) -> pd.DataFrame:
+    """The kecamatan with a need (or an unknown one) of one item, largest shortfall first.
+
+    ``hasil_gap`` rows of ``barang`` with the kecamatan's ``nama``; unknown needs first.
+    """
+    names = result.kecamatan.set_index("kode")["nama"]
+    out = result.gap[result.gap["barang"] == barang].assign(nama=lambda d: d["kode"].map(names))
+    out = out[out["kebutuhan"].fillna(1) > 0]
+    return out.sort_values("kekurangan", ascending=False, na_position="first")
+
+
+def gap_by_item(
+    result: AnalysisResult,
+    *,
+    nama_barang: Mapping[str, str] | Callable[[str], str] | None = None,
+) -> pd.DataFrame:
+    """Totals per item over all kecamatan: ``barang, satuan, kebutuhan, teralokasi,
+    kekurangan, nama`` (NaN where every need is unknown), by item name."""
+    item = _item_name(nama_barang)
+    return (
+        result.gap.groupby(["barang", "satuan"], as_index=False)[
+            ["kebutuhan", "teralokasi", "kekurangan"]
+        ]
+        .sum(min_count=1)
+        .assign(nama=lambda d: [item(str(b)) for b in d["barang"]])
+        .sort_values("nama")
+        .reset_index(drop=True)
+    )
+
+
+def items_with_need(
+    result: AnalysisResult,
+    *,
+    nama_barang: Mapping[str, str] | Callable[[str], str] | None = None,
+) -> list[tuple[str, str, str]]:
+    """Items that have a need in this analysis: ``(kode, nama, satuan)``, by name."""
+    item = _item_name(nama_barang)
+    g = result.gap.drop_duplicates("barang")
+    items = [(str(b), item(str(b)), str(u)) for b, u in zip(g["barang"], g["satuan"], strict=True)]
+    return sorted(items, key=lambda t: t[1].lower())
+
+
+def reach_of_kecamatan(result: AnalysisResult, kode: str) -> pd.DataFrame:
+    """``lokasi_id, jarak_m`` (metres) of the sites within reach of ``kode``, nearest first.
+
+    At-risk kecamatan take the analysis' own reach table; for the others (the analysis
+    computes reach only where it is needed) :func:`geo_klaster.reach.reach` runs for that
+    one kecamatan in its own metric CRS (``result.crs_untuk(kode)``). Raises ``KeyError``
+    for an unknown ``kode``.
+    """
+    kec = result.kecamatan[result.kecamatan["kode"] == kode]
+    if kec.empty:
+        raise KeyError(kode)
+    if bool(kec["berisiko"].iloc[0]):
+        j = result.jangkauan[result.jangkauan["kode"] == kode]
+    else:
+        crs = result.crs_untuk(kode)  # the kecamatan's own UTM zone (multi-zone data)
+        sites = result.lokasi[["lokasi_id", "geometry"]]
+        j = reach(
+            gpd.GeoDataFrame(kec[["kode", "geometry"]]).to_crs(crs),
+            sites.to_crs(crs),
+            jarak_m=result.config.jarak_km * 1000.0,
+        )
+    return j[["lokasi_id", "jarak_m"]].sort_values("jarak_m").reset_index(drop=True)
