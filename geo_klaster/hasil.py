@@ -17,7 +17,7 @@ item's catalogue unit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -207,6 +207,7 @@ def allocation_with_names(
     nama_barang: Mapping[str, str] | Callable[[str], str] | None = None,
     barang: str | None = None,
     kode: str | None = None,
+    sort: Sequence[str] = ("anggota", "lokasi", "barang", "kode"),
 ) -> pd.DataFrame:
     """The allocation with the names a reader needs, without geometry.
 
@@ -218,13 +219,15 @@ def allocation_with_names(
         Item names by code (a mapping or a function); the code when unknown.
     barang, kode
         Keep only this item / this kecamatan.
+    sort
+        Columns to sort by (stable).
 
     Returns
     -------
     pandas.DataFrame
         :data:`KOLOM_ALOKASI` plus ``anggota`` (member name), ``lokasi`` (site name),
         ``kecamatan`` (kecamatan name) and ``nama`` (item name); quantities in the item's
-        catalogue unit, ``jarak_m`` in metres. Sorted by member, site, item, kecamatan.
+        catalogue unit, ``jarak_m`` in metres.
     """
     alok = pd.DataFrame(result.alokasi.drop(columns="geometry"))
     if barang is not None:
@@ -247,9 +250,7 @@ def allocation_with_names(
         ),
         nama=pd.Series([item(str(b)) for b in alok["barang"]], index=alok.index, dtype=str),
     )
-    return out.sort_values(["anggota", "lokasi", "barang", "kode"], kind="stable").reset_index(
-        drop=True
-    )
+    return out.sort_values(list(sort), kind="stable").reset_index(drop=True)
 
 
 def _item_name(
@@ -349,3 +350,20 @@ def reach_of_kecamatan(result: AnalysisResult, kode: str) -> pd.DataFrame:
             jarak_m=result.config.jarak_km * 1000.0,
         )
     return j[["lokasi_id", "jarak_m"]].sort_values("jarak_m").reset_index(drop=True)
+
+
+def at_risk(result: AnalysisResult) -> gpd.GeoDataFrame:
+    """The at-risk kecamatan, by rank (most displaced first)."""
+    kec = result.kecamatan
+    return kec[kec["berisiko"].astype(bool)].sort_values("peringkat")
+
+
+def site_counts(result: AnalysisResult) -> dict[str, int]:
+    """``lokasi`` (sites), ``lokasi_banjir`` (sites in a flood zone) and ``anggota_usang``
+    (members with sites whose last report is stale)."""
+    lokasi = result.lokasi
+    return {
+        "lokasi": len(lokasi),
+        "lokasi_banjir": int((lokasi["kelas_banjir"].fillna("") != "").sum()),
+        "anggota_usang": int(lokasi.drop_duplicates("anggota_id")["usang"].sum()),
+    }

@@ -226,26 +226,95 @@ def stock_at(store: Store, when: dt.date | None = None) -> pd.DataFrame:
     return current_stock(store.read("stok"), as_of=when)
 
 
+SEKTOR = schema_mod.get("anggota").field("sektor").enum or ()  # the order pages list them in
+
+
+def member_reports(
+    anggota: pd.DataFrame,
+    lokasi: pd.DataFrame,
+    stok: pd.DataFrame,
+    *,
+    today: dt.date,
+    period_days: int = 30,
+    contacts: bool = False,
+) -> pd.DataFrame:
+    """Every member with its sector, site count, last report and staleness; stale first.
+
+    Parameters
+    ----------
+    anggota, lokasi, stok
+        The layers (schema columns). Only reports up to the end of ``today`` count.
+    period_days
+        A last report older than this many days, or none, makes the member stale.
+    contacts
+        Add the personal fields ``kontak`` and ``telepon`` ('' when missing): for
+        signed-in readers only (UU 27/2022).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, nama, sektor, lokasi`` (number of sites), ``laporan_terakhir`` (UTC timestamp
+        or NaT), ``usang`` (bool) [, ``kontak, telepon``]; stale first, then the oldest
+        report, then by sector (:data:`SEKTOR` order) and name.
+    """
+    from geo_klaster.stock import last_report
+
+    rep = last_report(stok, lokasi, anggota, today=today, periode_hari=period_days).set_index(
+        "anggota_id"
+    )
+    ids = anggota["id"].astype(str)
+    out = pd.DataFrame(
+        {"id": ids, "nama": anggota["nama"].astype(str), "sektor": anggota["sektor"].astype(str)}
+    )
+    per_member = lokasi["anggota_id"].astype(str).value_counts()
+    out["lokasi"] = out["id"].map(per_member).fillna(0).astype(int)
+    out["laporan_terakhir"] = out["id"].map(rep["laporan_terakhir"])
+    out["usang"] = out["id"].map(rep["usang"]).fillna(True).astype(bool)
+    if contacts:
+        for col in ("kontak", "telepon"):
+            values = anggota[col] if col in anggota else pd.Series(None, index=anggota.index)
+            out[col] = values.where(values.notna(), "").astype(str).to_numpy()
+    order = {k: i for i, k in enumerate(SEKTOR)}
+    out["_u"] = out["sektor"].map(order).fillna(len(order))
+    out = out.sort_values(
+        ["usang", "laporan_terakhir", "_u", "nama"],
+        ascending=[False, True, True, True],
+        na_position="first",
+        kind="stable",
+    )
+    return out.drop(columns="_u").reset_index(drop=True)
+
+
+def report_day(ts: object) -> str:
+    """A report time as ``YYYY-MM-DD`` (its UTC day); ``belum pernah`` (never) when missing."""
+    if ts is None or pd.isna(ts):
+        return "belum pernah"
+    return pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def members_by_sector(table: pd.DataFrame) -> pd.DataFrame:
+    """Members and stale members per sector of a :func:`member_reports` table
+    (index ``sektor``; columns ``anggota``, ``usang``)."""
+    return table.groupby("sektor").agg(anggota=("id", "size"), usang=("usang", "sum"))
+
+
 def stale_members(
     store: Store, *, today: dt.date | None = None, period_days: int = 30
 ) -> pd.DataFrame:
     """Members with their last report, stale ones (older than the period, or never) first.
 
-    Includes the personal contact fields: show them to signed-in users only.
+    :func:`member_reports` of the store's layers, with the personal contact fields: show
+    them to signed-in users only.
     """
-    from geo_klaster.stock import last_report
-
     today = today or dt.date.today()
     anggota = store.read("anggota")
     if anggota.empty:
         raise NotFoundError("belum ada anggota / no members yet")
-    last = last_report(
-        store.read("stok"), store.read("lokasi"), anggota, today=today, periode_hari=period_days
-    )
-    out = pd.DataFrame(anggota.drop(columns="geometry")).merge(
-        last, left_on="id", right_on="anggota_id", how="left"
-    )
-    out["usang"] = out["usang"].fillna(True).astype(bool)
-    return out.sort_values(
-        ["usang", "laporan_terakhir"], ascending=[False, True], na_position="first"
+    return member_reports(
+        anggota,
+        store.read("lokasi"),
+        store.read("stok"),
+        today=today,
+        period_days=period_days,
+        contacts=True,
     )

@@ -1,23 +1,25 @@
 """Per-request access to the cached data: one snapshot per request, parameters parsed once.
 
 Also the derived values several views share (site GeoJSON for the maps, reach of one
-kecamatan, members' last reports), each built once per data version through the cache.
+kecamatan, members' last reports), each computed by the domain (:mod:`geo_klaster.hasil`,
+:mod:`geo_klaster.reports`) and kept once per data version through the cache.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from flask import current_app, g, request
 
+from geo_klaster import hasil, reports
 from geo_klaster import maps as peta
 from geo_klaster.analysis import AnalysisResult
 from geo_klaster.export import public_frame
-from geo_klaster.reach import reach
-from geo_klaster.stock import last_report
 from web import params
 from web.cache import DataCache, Parameter, Snapshot
+
+if TYPE_CHECKING:
+    import pandas as pd  # annotations only: views pass frames on, they do not compute with them
 
 
 def cache() -> DataCache:
@@ -64,26 +66,13 @@ def kecamatan_row(result: AnalysisResult, kode: str) -> Any:
 
 
 def jangkauan(p: Parameter, kode: str) -> pd.DataFrame:
-    """``lokasi_id, jarak_m`` of the sites within reach of kecamatan ``kode``, nearest first.
-
-    At-risk kecamatan take the analysis' own reach table; for the others (the analysis
-    computes reach only where it is needed) :func:`geo_klaster.reach.reach` is run for that
-    one kecamatan in its own metric CRS (``result.crs_untuk(kode)``), once per data version.
-    """
+    """``lokasi_id, jarak_m`` of the sites within reach of kecamatan ``kode``, nearest first
+    (:func:`geo_klaster.hasil.reach_of_kecamatan`, once per data version)."""
     result = analysis(p)
-    row = kecamatan_row(result, kode)
-
-    def build() -> pd.DataFrame:
-        if bool(row["berisiko"]):
-            j = result.jangkauan[result.jangkauan["kode"] == kode]
-        else:
-            kec = result.kecamatan[result.kecamatan["kode"] == kode][["kode", "geometry"]]
-            sites = result.lokasi[["lokasi_id", "geometry"]]
-            crs = result.crs_untuk(kode)  # the kecamatan's own UTM zone (multi-zone data)
-            j = reach(kec.to_crs(crs), sites.to_crs(crs), jarak_m=result.config.jarak_km * 1000.0)
-        return j[["lokasi_id", "jarak_m"]].sort_values("jarak_m").reset_index(drop=True)
-
-    return cache().memo(snapshot(), ("jangkauan", p, kode), build)
+    kecamatan_row(result, kode)  # 404 for an unknown kode
+    return cache().memo(
+        snapshot(), ("jangkauan", p, kode), lambda: hasil.reach_of_kecamatan(result, kode)
+    )
 
 
 def lokasi_fc(p: Parameter, *, dengan_stok: bool = True) -> dict[str, Any]:
@@ -124,38 +113,26 @@ def jangkauan_fc(p: Parameter, kode: str) -> dict[str, Any]:
     return cache().memo(snapshot(), ("jangkauan_fc", p, kode), build)
 
 
-def laporan_anggota(p: Parameter) -> pd.DataFrame:
-    """Members with sector, site count, last report and staleness; stale first."""
+def laporan_anggota(p: Parameter, *, kontak: bool = False) -> pd.DataFrame:
+    """Members with sector, site count, last report and staleness; stale first
+    (:func:`geo_klaster.reports.member_reports`); ``kontak`` adds the personal contacts."""
     snap = snapshot()
-
-    def build() -> pd.DataFrame:
-        result = analysis(p)
-        anggota = layer("anggota")
-        lokasi = snap.layers["lokasi"]
-        rep = last_report(
+    result = analysis(p)
+    return cache().memo(
+        snap,
+        ("anggota", p, kontak),
+        lambda: reports.member_reports(
+            snap.layers["anggota"],
+            snap.layers["lokasi"],
             snap.layers["stok"],
-            lokasi,
-            anggota,
             today=p.tanggal,
-            periode_hari=result.config.periode_laporan_hari,
-        ).set_index("anggota_id")
-        out = pd.DataFrame(
-            {
-                "id": anggota["id"].astype(str),
-                "nama": anggota["nama"].astype(str),
-                "sektor": anggota["sektor"].astype(str),
-            }
-        )
-        out["lokasi"] = out["id"].map(lokasi.groupby("anggota_id").size()).fillna(0).astype(int)
-        out["laporan_terakhir"] = out["id"].map(rep["laporan_terakhir"])
-        out["usang"] = out["id"].map(rep["usang"]).fillna(True).astype(bool)
-        urutan = {k: i for i, k in enumerate(peta.SEKTOR)}
-        out["_u"] = out["sektor"].map(urutan).fillna(len(urutan))
-        out = out.sort_values(
-            ["usang", "laporan_terakhir", "_u", "nama"],
-            ascending=[False, True, True, True],
-            na_position="first",
-        )
-        return out.drop(columns="_u").reset_index(drop=True)
+            period_days=result.config.periode_laporan_hari,
+            contacts=kontak,
+        ),
+    )
 
-    return cache().memo(snap, ("anggota", p), build)
+
+def kategori_barang() -> dict[str, str]:
+    """Item categories (``logistik``, ``peralatan``) by code, from the catalogue."""
+    barang = layer("barang")
+    return dict(zip(barang["kode"].astype(str), barang["kategori"].astype(str)))

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import pandas as pd
 from flask import Blueprint, Response, current_app, g, render_template, request, send_file
 from markupsafe import escape
 
+from geo_klaster import hasil, reports
 from geo_klaster import maps as peta
 from geo_klaster.analysis import AnalysisResult
 from geo_klaster.config import KELAS
@@ -104,14 +104,8 @@ def _opsi() -> dict[str, Any]:
     }
 
 
-def _barang() -> pd.DataFrame:
-    return context.layer("barang").set_index("kode")
-
-
 def _nama_barang(kode: str) -> str:
-    names = context.snapshot().memo(
-        ("nama_barang",), lambda: _barang()["nama"].astype(str).to_dict()
-    )
+    names = context.snapshot().memo(("nama_barang",), context.nama_barang)
     return names.get(kode, kode)
 
 
@@ -142,10 +136,6 @@ def _fungsi_halaman() -> dict[str, Any]:
     }
 
 
-def _tanggal(ts: Any) -> str:
-    return "belum pernah" if ts is None or pd.isna(ts) else pd.Timestamp(ts).strftime("%Y-%m-%d")
-
-
 # -- pages -----------------------------------------------------------------------------------
 
 
@@ -154,19 +144,16 @@ def ikhtisar() -> str:
     p = context.parameter()
     result = context.analysis(p)
     bagian = _peta(("ikhtisar", p), lambda: peta.peta_ikhtisar(result, **_lokasi(p), **_opsi()))
-    kec = result.kecamatan
-    berisiko = kec[kec["berisiko"]].sort_values("peringkat")
-    usang = int(result.lokasi.drop_duplicates("anggota_id")["usang"].sum())
-    banjir = int((result.lokasi["kelas_banjir"].fillna("") != "").sum())
+    n = hasil.site_counts(result)
     return _halaman(
         "ikhtisar.html",
         p,
         result,
         peta=bagian,
-        berisiko=berisiko,
-        n_lokasi=len(result.lokasi),
-        n_lokasi_banjir=banjir,
-        n_anggota_usang=usang,
+        berisiko=hasil.at_risk(result),
+        n_lokasi=n["lokasi"],
+        n_lokasi_banjir=n["lokasi_banjir"],
+        n_anggota_usang=n["anggota_usang"],
         nama_barang=_nama_barang,
     )
 
@@ -180,19 +167,14 @@ def _data_kecamatan(p: Parameter, kode: str) -> dict[str, Any]:
 
     def build() -> dict[str, Any]:
         lokasi = context.jangkauan_fc(p, kode)
-        gap = result.gap[result.gap["kode"] == kode].merge(
-            result.kebutuhan[["kode", "barang", "ilustratif"]], on=["kode", "barang"], how="left"
+        gap = hasil.gap_of_kecamatan(result, kode, nama_barang=_nama_barang)
+        alok = hasil.allocation_with_names(
+            result,
+            anggota=context.layer("anggota"),
+            nama_barang=_nama_barang,
+            kode=kode,
+            sort=("jarak_m", "anggota", "barang"),
         )
-        gap = gap.assign(nama=[_nama_barang(b) for b in gap["barang"]]).sort_values("barang")
-        site = result.lokasi.set_index("lokasi_id")
-        anggota = context.layer("anggota")
-        members = dict(zip(anggota["id"], anggota["nama"]))
-        alok = result.alokasi[result.alokasi["kode"] == kode].drop(columns="geometry")
-        alok = alok.assign(
-            lokasi=[str(site["nama"].get(i, i)) for i in alok["lokasi_id"]],
-            anggota=[members.get(a, a) for a in alok["anggota_id"]],
-            nama=[_nama_barang(b) for b in alok["barang"]],
-        ).sort_values(["jarak_m", "anggota", "barang"])
         n = len(lokasi["features"])
         if _inline(n):
             peta_lokasi: dict[str, Any] = {"lokasi": lokasi}
@@ -245,9 +227,7 @@ def kecamatan_cetak(kode: str) -> str:
 
 def _pilihan_barang(result: AnalysisResult) -> list[tuple[str, str, str]]:
     """Items that have a need in this analysis: ``(kode, nama, satuan)`` by name."""
-    g = result.gap.drop_duplicates("barang")
-    items = [(str(b), _nama_barang(str(b)), str(u)) for b, u in zip(g["barang"], g["satuan"])]
-    return sorted(items, key=lambda t: t[1].lower())
+    return hasil.items_with_need(result, nama_barang=_nama_barang)
 
 
 @bp.get("/gap")
@@ -275,19 +255,6 @@ def gap() -> str:
             result, barang, nama_barang=_nama_barang(barang), **_lokasi(p), **_opsi()
         ),
     )
-    names = result.kecamatan.set_index("kode")["nama"]
-    tabel = result.gap[result.gap["barang"] == barang].assign(nama=lambda d: d["kode"].map(names))
-    tabel = tabel[tabel["kebutuhan"].fillna(1) > 0].sort_values(
-        "kekurangan", ascending=False, na_position="first"
-    )
-    per_barang = (
-        result.gap.groupby(["barang", "satuan"], as_index=False)[
-            ["kebutuhan", "teralokasi", "kekurangan"]
-        ]
-        .sum(min_count=1)
-        .assign(nama=lambda d: [_nama_barang(b) for b in d["barang"]])
-        .sort_values("nama")
-    )
     return _halaman(
         "gap.html",
         p,
@@ -297,8 +264,8 @@ def gap() -> str:
         barang=barang,
         nama=_nama_barang(barang),
         satuan=next(u for k, _, u in pilihan if k == barang),
-        tabel=tabel,
-        per_barang=per_barang,
+        tabel=hasil.gap_of_item(result, barang),
+        per_barang=hasil.gap_by_item(result, nama_barang=_nama_barang),
     )
 
 
@@ -310,7 +277,7 @@ def alokasi() -> str:
     barang = request.args.get("barang") or None
     if barang is not None and barang not in [k for k, _, _ in pilihan]:
         raise params.ParameterError(f"barang '{barang}' tidak dikenal", "barang")
-    kategori = context.layer("barang").set_index("kode")["kategori"].astype(str).to_dict()
+    kategori = context.kategori_barang()
     anggota = context.layer("anggota")
     bagian = _peta(
         ("alokasi", p, barang),
@@ -318,18 +285,9 @@ def alokasi() -> str:
             result, barang=barang, kategori=kategori, anggota=anggota, **_lokasi(p), **_opsi()
         ),
     )
-    site = result.lokasi.set_index("lokasi_id")["nama"]
-    names = dict(zip(anggota["id"], anggota["nama"]))
-    kec = result.kecamatan.set_index("kode")["nama"]
-    tabel = result.alokasi.drop(columns="geometry")
-    if barang:
-        tabel = tabel[tabel["barang"] == barang]
-    tabel = tabel.assign(
-        anggota=[names.get(a, a) for a in tabel["anggota_id"]],
-        lokasi=[str(site.get(i, i)) for i in tabel["lokasi_id"]],
-        kecamatan=[str(kec.get(k, k)) for k in tabel["kode"]],
-        nama=[_nama_barang(b) for b in tabel["barang"]],
-    ).sort_values(["anggota", "lokasi", "barang", "kode"])
+    tabel = hasil.allocation_with_names(
+        result, anggota=anggota, nama_barang=_nama_barang, barang=barang
+    )
     return _halaman(
         "alokasi.html",
         p,
@@ -367,16 +325,9 @@ def anggota() -> str:
     p = context.parameter()
     result = context.analysis(p)
     bagian = _peta(("anggota", p), lambda: peta.peta_anggota(result, **_lokasi(p), **_opsi()))
-    tabel = context.laporan_anggota(p)
-    per_sektor = tabel.groupby("sektor").agg(anggota=("id", "size"), usang=("usang", "sum"))
     kontak = auth.identitas() is not None  # personal data: signed-in people only
-    if kontak:
-        pribadi = context.snapshot().layers["anggota"]
-        pribadi = pribadi.assign(id=pribadi["id"].astype(str)).set_index("id")
-        tabel = tabel.assign(
-            kontak=tabel["id"].map(pribadi.get("kontak")).fillna(""),
-            telepon=tabel["id"].map(pribadi.get("telepon")).fillna(""),
-        )
+    tabel = context.laporan_anggota(p, kontak=kontak)
+    per_sektor = reports.members_by_sector(tabel)
     return _halaman(
         "anggota.html",
         p,
@@ -384,7 +335,7 @@ def anggota() -> str:
         peta=bagian,
         tabel=tabel,
         per_sektor=per_sektor,
-        tanggal=_tanggal,
+        tanggal=reports.report_day,
         periode=result.config.periode_laporan_hari,
         kontak=kontak,
     )
