@@ -23,6 +23,26 @@ BERKAS = [
 ]
 
 
+RUMUS_AWAL = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet cell a formula
+
+
+def formula_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula get a leading ``'`` (OWASP CSV
+    injection: names come from members); numbers stay numbers."""
+    out = table.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = [
+                "'" + v if isinstance(v, str) and v.startswith(RUMUS_AWAL) else v for v in out[col]
+            ]
+    return out
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """``table`` as formula-safe UTF-8 CSV (comma-separated, header line, no index)."""
+    return formula_safe(table).to_csv(index=False).encode("utf-8")
+
+
 def _sheet(ws: Worksheet, title: str, header: list[str], rows: list[list[object]]) -> None:
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=12)
@@ -154,7 +174,7 @@ def write_outputs(
         if t.file and t.file.endswith(".geojson"):
             (out / t.file).write_bytes(dumps(tables[t.name]))
         elif t.file and t.file.endswith(".csv"):
-            tables[t.name].to_csv(out / t.file, index=False)
+            (out / t.file).write_bytes(csv_bytes(tables[t.name]))
     write_action_plan(result, out / "rencana_aksi.xlsx", layers)
     gpkg = out / "hasil.gpkg"
     gpkg.unlink(missing_ok=True)

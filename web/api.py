@@ -28,14 +28,13 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 from shapely.geometry import box
 
 from geo_klaster import geojson, hasil
 from geo_klaster import schema as schema_mod
 from geo_klaster.export import EXPORT_GPKG, export_store
-from geo_klaster.outputs import write_result_layers
+from geo_klaster.outputs import csv_bytes, write_result_layers
 from web import context, params
 from web.cache import Parameter
 
@@ -146,28 +145,13 @@ def analisis_lokasi_stok(lokasi_id: str) -> Response:
     return jsonify(context.stok_lokasi(p).get(lokasi_id, []))
 
 
-RUMUS_AWAL = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_aman(table: pd.DataFrame) -> pd.DataFrame:
-    """Text cells a spreadsheet would run as a formula get a leading ``'`` (OWASP CSV
-    injection); numbers stay numbers."""
-    out = table.copy()
-    for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]):
-            out[col] = [
-                "'" + v if isinstance(v, str) and v.startswith(RUMUS_AWAL) else v for v in out[col]
-            ]
-    return out
-
-
 @bp.get("/analisis/gap.csv")
 def analisis_gap() -> Response:
     p = context.parameter()
     result = context.analysis(p)
 
     def build() -> bytes:
-        return _csv_aman(hasil.gap_with_names(result)).to_csv(index=False).encode("utf-8")
+        return csv_bytes(hasil.gap_with_names(result))
 
     body = context.cache().memo(context.snapshot(), ("csv", "gap", p), build)
     return _respond(body, "text/csv", filename=f"gap_{p.skenario}.csv")

@@ -18,13 +18,14 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from geo_klaster.analysis import AnalysisResult, run_analysis
 from geo_klaster.config import AnalysisConfig
 from geo_klaster.store import Store, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd  # annotations only: this module hands frames on, it computes nothing
 
 T = TypeVar("T")
 

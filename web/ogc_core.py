@@ -32,18 +32,20 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from geo_klaster import geojson, hasil
 from geo_klaster import schema as schema_mod
 from geo_klaster.analysis import AnalysisResult
 from web import params
+
+if TYPE_CHECKING:
+    import pandas as pd  # annotations only: this module hands frames on, it computes nothing
 
 Answer = tuple[dict[str, str], int, bytes]
 
