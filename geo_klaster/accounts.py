@@ -44,6 +44,13 @@ class Actor:
             self.anggota_id is not None and anggota_id == self.anggota_id
         )
 
+    def require_coordinator(self, what: str) -> None:
+        """Raise :class:`ForbiddenError` unless the actor is the coordinator."""
+        if not self.is_coordinator:
+            raise ForbiddenError(
+                f"{what}: hanya koordinator / coordinator only (akun '{self.nama}')"
+            )
+
     def require_member(self, anggota_id: str | None, what: str) -> None:
         if not self.may_write_member(anggota_id):
             raise ForbiddenError(

@@ -12,7 +12,8 @@ import argparse
 import datetime as dt
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from geo_klaster import __version__
@@ -30,6 +31,31 @@ def _store_parent() -> argparse.ArgumentParser:
         help=f"berkas GeoPackage atau URL postgresql://... (default: ${ENV_VAR}, lalu ./klaster.gpkg)",
     )
     return parent
+
+
+ENTRY_POINTS = "geo_klaster.perintah"  # commands other packages add (the web's `serve`)
+Handler = Callable[[argparse.Namespace, str], int]
+
+
+def _plugins(
+    sub: argparse._SubParsersAction, parent: argparse.ArgumentParser
+) -> dict[str, Handler]:
+    """Commands declared in the entry-point group :data:`ENTRY_POINTS`.
+
+    Each entry point is a function ``register(sub, parent) -> handler`` that adds its
+    subparser; a command whose package cannot be loaded is left out, with a note on stderr.
+    """
+    handlers: dict[str, Handler] = {}
+    for ep in sorted(entry_points(group=ENTRY_POINTS), key=lambda e: e.name):
+        if ep.name in handlers or ep.name in sub.choices:
+            continue
+        try:
+            register = ep.load()
+        except ImportError as exc:
+            print(f"perintah '{ep.name}' tidak tersedia / unavailable: {exc}", file=sys.stderr)
+            continue
+        handlers[ep.name] = register(sub, parent)
+    return handlers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,13 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("tujuan", metavar="TUJUAN", help="penyimpanan tujuan, kosong atau belum ada")
 
-    p = sub.add_parser(
-        "serve", parents=[parent], help="jalankan layanan peta / run the map service"
-    )
-    p.add_argument(
-        "--host", default="127.0.0.1", help="alamat (default 127.0.0.1; 0.0.0.0 = semua)"
-    )
-    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    parser.set_defaults(_plugins=_plugins(sub, parent))
 
     p = sub.add_parser(
         "akun", parents=[parent], help="akun dan token API / accounts and API tokens"
@@ -192,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     location = resolve_location(getattr(args, "store", None))
     try:
-        handler = _COMMANDS[args.command]
+        handler = _COMMANDS.get(args.command) or args._plugins[args.command]
         return handler(args, location)
     except KlasterError as exc:
         print(f"galat / error: {exc}", file=sys.stderr)
@@ -317,21 +337,6 @@ def _cmd_salin(args: argparse.Namespace, location: str) -> int:
     return 0
 
 
-def _cmd_serve(args: argparse.Namespace, location: str) -> int:
-    from geo_klaster.errors import StoreError
-
-    store = open_store(location)
-    if not store.exists():
-        raise StoreError(
-            f"penyimpanan belum ada / store does not exist: {store.location} "
-            "(jalankan `geo-klaster demo` atau `geo-klaster init` dulu)"
-        )
-    from web import serve
-
-    serve(location, args.host, args.port)
-    return 0
-
-
 def _cmd_akun(args: argparse.Namespace, location: str) -> int:
     import getpass
 
@@ -434,7 +439,6 @@ _COMMANDS = {
     "export": _cmd_export,
     "info": _cmd_info,
     "analyze": _cmd_analyze,
-    "serve": _cmd_serve,
     "salin": _cmd_salin,
     "akun": _cmd_akun,
     "audit": _cmd_audit,

@@ -169,8 +169,14 @@ def write_validated(
     source: str,
     actor: Actor | None = None,
 ) -> ImportReport:
-    """Write a validated frame in one transaction (checking dangling references first)."""
+    """Write a validated frame in one transaction (checking dangling references first).
+
+    Only the coordinator imports whole layers (the CLI's actor is one); a ``stok`` file keeps
+    its own ``dilaporkan`` dates (history brought in from elsewhere), unlike a member's
+    report, which the server stamps (:func:`geo_klaster.reports.submit_report`).
+    """
     actor = actor or cli_actor()
+    actor.require_coordinator(f"impor {layer}")
     sch = schema_mod.get(layer)
     frame = checked.frame
     report = ImportReport(

@@ -8,6 +8,9 @@ so that validation can say *where* a problem is.
 
 from __future__ import annotations
 
+import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +31,48 @@ RASTER_SUFFIXES = {".tif", ".tiff"}
 LON_NAMES = ("lon", "lng", "long", "longitude", "bujur", "x")
 LAT_NAMES = ("lat", "latitude", "lintang", "y")
 WKT_NAMES = ("wkt", "geometry", "geom", "geometri")
+
+
+@dataclass(frozen=True)
+class XlsxLimits:
+    """How far an XLSX may expand before the spreadsheet reader parses it (a small 'zip
+    bomb' or a file of millions of tiny cells would hold a process for minutes)."""
+
+    inflated_bytes: int  # the ZIP members' declared sizes, summed
+    cells: int  # cells and rows in all worksheets
+
+
+# Layers imported by the coordinator (a national kecamatan table is ~7,000 rows); member
+# reports are far smaller (geo_klaster.reports.REPORT_XLSX_LIMITS).
+XLSX_LIMITS = XlsxLimits(inflated_bytes=200_000_000, cells=5_000_000)
+_CELL = re.compile(rb"<(?:\w+:)?(?:c|row)[\s/>]")
+
+
+def check_xlsx(path: Path, limits: XlsxLimits = XLSX_LIMITS) -> None:
+    """Refuse an XLSX that is not a ZIP, inflates beyond ``limits.inflated_bytes``, or holds
+    more than ``limits.cells`` cells and rows, before any spreadsheet parser opens it."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            if sum(i.file_size for i in infos) > limits.inflated_bytes:
+                raise InputError(
+                    f"{path.name}: isi berkas .xlsx terlalu besar setelah diurai / XLSX too "
+                    f"large once inflated (> {limits.inflated_bytes:,} bytes)"
+                )
+            cells = 0
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/"):
+                    # zipfile stops at the declared size, checked above
+                    cells += sum(1 for _ in _CELL.finditer(z.read(info)))
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error):
+        raise InputError(
+            f"{path.name}: berkas .xlsx rusak atau bukan XLSX / not an XLSX file"
+        ) from None
+    if cells > limits.cells:
+        raise InputError(
+            f"{path.name}: berkas .xlsx berisi terlalu banyak sel ({cells} > {limits.cells}) "
+            "/ too many cells"
+        )
 
 
 @dataclass
@@ -96,10 +141,12 @@ def read_source(
     crs: CRS | None = None,
     mapping: dict[str, str] | None = None,
     geometry: bool = True,
+    xlsx_limits: XlsxLimits = XLSX_LIMITS,
 ) -> Source:
     """Read ``path`` for import into the layer described by ``schema``.
 
-    ``geometry=False`` (attribute updates) reads a table without coordinate columns.
+    ``geometry=False`` (attribute updates) reads a table without coordinate columns. An
+    XLSX is first checked against ``xlsx_limits`` (:func:`check_xlsx`).
     """
     p = Path(path)
     if not p.exists():
@@ -107,6 +154,8 @@ def read_source(
     if p.is_dir():
         raise InputError(f"{p}: ini folder, bukan berkas / is a directory, not a file")
     suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        check_xlsx(p, xlsx_limits)
     if suffix in TABLE_SUFFIXES:
         src = _read_table(p, schema, crs, geometry)
     elif suffix in VECTOR_SUFFIXES:

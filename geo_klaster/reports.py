@@ -21,7 +21,7 @@ from geo_klaster import schema as schema_mod
 from geo_klaster.accounts import Actor, now_utc
 from geo_klaster.errors import InputError, NotFoundError, Problem, ValidationError
 from geo_klaster.importer import context_for
-from geo_klaster.io import Source, read_source
+from geo_klaster.io import Source, XlsxLimits, read_source
 from geo_klaster.store import Store
 from geo_klaster.store.base import AuditEntry
 from geo_klaster.validate import validate
@@ -29,6 +29,38 @@ from geo_klaster.validate import validate
 REPORT_COLUMNS = ["lokasi_id", "barang", "jumlah", "siap", "satuan", "kondisi", "kedaluwarsa"]
 MAX_ROWS = 5_000
 MAX_SITE_ID, MAX_SITE_NAME = 64, 200  # characters (as the web form allows)
+# a report has at most MAX_ROWS lines of 7 columns
+REPORT_XLSX_LIMITS = XlsxLimits(inflated_bytes=20 * 1000 * 1000, cells=100_000)
+SERVER_FIELDS = ("dilaporkan",)  # set by the server on every member's report, never by a client
+
+
+def row_problems(row: Mapping[str, object], n: int) -> list[Problem]:
+    """What is wrong with the fields of report row ``n`` (numbered as the reader sees it):
+    a time the server sets (a report cannot be back-dated), or a column reports do not have."""
+    problems = []
+    for k in row:
+        if k in SERVER_FIELDS:
+            problems.append(
+                Problem("waktu laporan diisi server / set by the server", row=n, field=str(k))
+            )
+        elif k not in REPORT_COLUMNS:
+            problems.append(Problem(f"kolom tidak dikenal: {str(k)[:40]}", row=n, field=None))
+    return problems
+
+
+def _refuse_report_time(frame: pd.DataFrame, source: str) -> None:
+    if any(c in frame.columns for c in SERVER_FIELDS):
+        raise ValidationError(
+            source,
+            [
+                Problem(
+                    "waktu laporan diisi server; hapus kolom ini / set by the server",
+                    field=c,
+                )
+                for c in SERVER_FIELDS
+                if c in frame.columns
+            ],
+        )
 
 
 def site_owners(store: Store) -> dict[str, str]:
@@ -59,8 +91,10 @@ def submit_report(
     ----------
     rows
         One row per item: ``barang, jumlah, siap`` and optionally ``satuan`` (default: the
-        catalogue unit), ``kondisi`` (default ``baik``), ``kedaluwarsa``, ``dilaporkan``
-        (default: now, UTC) and ``lokasi_id`` (when not given for the whole report).
+        catalogue unit), ``kondisi`` (default ``baik``), ``kedaluwarsa`` and ``lokasi_id``
+        (when not given for the whole report). The report time ``dilaporkan`` is the
+        server's (``now``, UTC) for every caller — form, upload, API —: a row that brings its
+        own is refused (history cannot be back-dated).
     lokasi_id
         The site the whole report is for.
     source, first_row
@@ -72,7 +106,7 @@ def submit_report(
     ForbiddenError
         A site of another member (and the actor is not the coordinator).
     ValidationError
-        Any bad row: all of them are named, nothing is written.
+        Any bad row, or a ``dilaporkan`` column: all of them are named, nothing is written.
     """
     frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     if frame.empty:
@@ -83,6 +117,7 @@ def submit_report(
         raise InputError(
             f"{source}: terlalu banyak baris ({len(frame)} > {MAX_ROWS}) / too many rows"
         )
+    _refuse_report_time(frame, source)
     frame = frame.astype(object).where(frame.notna(), None)
     if lokasi_id is not None:
         if "lokasi_id" in frame.columns:
@@ -100,13 +135,7 @@ def submit_report(
     _check_sites(actor, store, frame["lokasi_id"].tolist())
 
     context = context_for(store)
-    stamp = _utc_naive(now or dt.datetime.now(dt.UTC))
-    if "dilaporkan" not in frame.columns:
-        frame["dilaporkan"] = stamp
-    else:
-        frame["dilaporkan"] = [
-            stamp if v is None or str(v).strip() == "" else v for v in frame["dilaporkan"]
-        ]
+    frame["dilaporkan"] = _utc_naive(now or dt.datetime.now(dt.UTC))
     if "satuan" not in frame.columns:
         frame["satuan"] = None
     frame["satuan"] = [
@@ -145,12 +174,60 @@ def report_from_file(
     lokasi_id: str | None = None,
     name: str | None = None,
 ) -> int:
-    """A CSV or XLSX report (the downloadable template's columns); all rows or none."""
+    """A CSV or XLSX report (the downloadable template's columns); all rows or none.
+
+    An XLSX is checked against :data:`REPORT_XLSX_LIMITS` before it is parsed.
+    """
     p = Path(path)
-    src = read_source(p, schema_mod.get("stok"))
+    src = read_source(p, schema_mod.get("stok"), xlsx_limits=REPORT_XLSX_LIMITS)
     return submit_report(
         store, actor, src.frame, lokasi_id=lokasi_id, source=name or p.name, first_row=src.first_row
     )
+
+
+def cell_value(v: object) -> object:
+    """A stored value for a form or JSON: None for missing, ``YYYY-MM-DD`` (or with
+    ``HH:MM`` when not midnight) for times, whole floats as int, numpy scalars as Python."""
+    if v is None or (not isinstance(v, str | list | tuple | dict) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp | dt.datetime):
+        ts = pd.Timestamp(v)
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v.item() if hasattr(v, "item") else v
+
+
+def last_report_per_site(stok: pd.DataFrame) -> dict[str, object]:
+    """The latest ``dilaporkan`` (UTC) of each site's stock lines, by ``lokasi_id``."""
+    waktu = pd.to_datetime(stok["dilaporkan"], errors="coerce")
+    return waktu.groupby(stok["lokasi_id"].astype(str)).max().to_dict()
+
+
+def site_history(
+    stok: pd.DataFrame, lokasi_id: str, *, per: dt.date | None = None, limit: int = 200
+) -> pd.DataFrame:
+    """One site's stock lines, newest first (a later-stored line first on a tie), up to the
+    end of day ``per`` (None: all), at most ``limit`` lines."""
+    riwayat = stok[stok["lokasi_id"].astype(str) == lokasi_id].copy()
+    riwayat["_urutan"] = range(len(riwayat))
+    riwayat["_waktu"] = pd.to_datetime(riwayat["dilaporkan"], errors="coerce")
+    if per is not None:
+        riwayat = riwayat[riwayat["_waktu"] < pd.Timestamp(per) + pd.Timedelta(days=1)]
+    riwayat = riwayat.sort_values(["_waktu", "_urutan"], ascending=False).head(limit)
+    return riwayat.drop(columns=["_urutan", "_waktu"])
+
+
+def write_template_xlsx(out: object, katalog: Sequence[Mapping[str, str]]) -> None:
+    """The report template as XLSX into ``out`` (a path or binary file): the sheet
+    ``laporan`` with the report's columns, and ``barang (petunjuk)``, the item catalogue
+    (``kode, nama, satuan``) as a guide."""
+    items = pd.DataFrame(list(katalog), columns=["kode", "nama", "satuan"])
+    with pd.ExcelWriter(out, engine="openpyxl") as xl:
+        template_frame().to_excel(xl, sheet_name="laporan", index=False)
+        items.to_excel(xl, sheet_name="barang (petunjuk)", index=False)
 
 
 def template_frame() -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pytest
 from geo_klaster import accounts, reports
 from geo_klaster.accounts import Actor
 from geo_klaster.cli import main
-from geo_klaster.errors import AuthError, ForbiddenError, ValidationError
+from geo_klaster.errors import AuthError, ForbiddenError, InputError, ValidationError
 from geo_klaster.store import GpkgStore
 
 TODAY = "2026-11-27"
@@ -251,3 +251,76 @@ def test_audit_command_prints_no_nan(store: GpkgStore, capsys: pytest.CaptureFix
     out = capsys.readouterr().out
     assert "laporan_stok" in out and "akun" in out
     assert not re.search(r"\bnan\b", out)  # missing layer/count shown as '-' and blank
+
+
+# -- domain rules, whoever calls ---------------------------------------------------------------
+
+
+def test_report_time_is_the_servers_for_every_caller(store: GpkgStore, tmp_path: Path) -> None:
+    """A member's report cannot be back-dated, whether it comes as rows or as a file."""
+    site = site_of(store, "AGT-001")
+    a1 = member(store, "a1")
+    before = store.count("stok")
+    with pytest.raises(ValidationError) as exc:
+        reports.submit_report(
+            store, a1, [{"barang": "beras", "jumlah": 5, "siap": 5, "dilaporkan": "2020-01-01"}],
+            lokasi_id=site,
+        )  # fmt: skip
+    assert [p.field for p in exc.value.problems] == ["dilaporkan"]
+    path = tmp_path / "laporan.csv"
+    path.write_text("barang,jumlah,siap,dilaporkan\nberas,5,5,2020-01-01\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="laporan.csv"):
+        reports.report_from_file(store, a1, path, lokasi_id=site)
+    assert store.count("stok") == before
+    reports.submit_report(
+        store, a1, [{"barang": "beras", "jumlah": 5, "siap": 5}], lokasi_id=site,
+        now=dt.datetime(2026, 11, 27, 8, 30, tzinfo=dt.UTC),
+    )  # fmt: skip
+    assert store.read("stok")["dilaporkan"].iloc[-1] == pd.Timestamp("2026-11-27 08:30")
+
+
+def test_row_problems_name_row_and_field() -> None:
+    problems = reports.row_problems({"barang": "beras", "dilaporkan": "x", "harga": 5}, 3)
+    assert [(p.row, p.field) for p in problems] == [(3, "dilaporkan"), (3, None)]
+    assert reports.row_problems({"lokasi_id": "G", "barang": "beras", "jumlah": 1}, 1) == []
+
+
+def test_only_the_coordinator_imports_layers(store: GpkgStore, tmp_path: Path) -> None:
+    from geo_klaster.importer import import_file
+
+    site = site_of(store, "AGT-001")
+    path = tmp_path / "stok.csv"
+    path.write_text(
+        "lokasi_id,barang,jumlah,siap,satuan,kondisi,dilaporkan\n"
+        f"{site},beras,70,70,kg,baik,2026-01-15T09:00:00\n",
+        encoding="utf-8",
+    )
+    before = store.count("stok")
+    with pytest.raises(ForbiddenError):
+        import_file(store, "stok", path, actor=member(store, "a1"))
+    assert store.count("stok") == before
+    # the coordinator's import keeps the file's own report time (history from elsewhere)
+    bpbd = accounts.authenticate_password(store, "bpbd", "rahasia-bpbd", saluran="cli")
+    import_file(store, "stok", path, actor=bpbd)
+    assert store.read("stok")["dilaporkan"].iloc[-1] == pd.Timestamp("2026-01-15 09:00")
+
+
+def test_xlsx_guard_is_the_readers(store: GpkgStore, tmp_path: Path) -> None:
+    """The same expansion guard for a CLI import and a member's upload (a 'zip bomb')."""
+    import zipfile
+
+    bomb = tmp_path / "bom.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * 30_000_000)
+    assert bomb.stat().st_size < 1_000_000
+    before = store.count("stok")
+    # a member's report: 20 MB inflated at most
+    with pytest.raises(InputError, match="terlalu besar"):
+        reports.report_from_file(
+            store, member(store, "a1"), bomb, lokasi_id=site_of(store, "AGT-001")
+        )
+    # the CLI: the reader's own limit (200 MB), but not an XLSX at all is named as such
+    junk = tmp_path / "bukan.xlsx"
+    junk.write_bytes(b"bukan zip")
+    assert main(["--store", str(store.path), "import", "stok", str(junk)]) == 2
+    assert store.count("stok") == before

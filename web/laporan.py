@@ -34,12 +34,9 @@ import json
 import math
 import re
 import tempfile
-import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from flask import (
     Blueprint,
     Response,
@@ -68,11 +65,6 @@ BARIS_FORM_KOSONG = 5  # empty lines under the current items on the form
 BARIS_FORM_MAKS = 500
 RIWAYAT_MAKS = 200
 AUDIT_BAWAAN, AUDIT_MAKS = 200, 5000
-XLSX_MAKS_TERURAI = 20 * 1000 * 1000  # bytes: an XLSX inflating beyond this is refused
-# Cells in all worksheets: a report has at most reports.MAX_ROWS lines of 7 columns; a small
-# file of millions of tiny cells would hold a server thread for a minute.
-XLSX_MAKS_SEL = 100_000
-_SEL = re.compile(rb"<(?:\w+:)?(?:c|row)[\s/>]")
 SUFIKS = {".csv": ".csv", ".xlsx": ".xlsx"}
 
 
@@ -114,7 +106,7 @@ def _lokasi(lokasi_id: str) -> dict[str, Any]:
         "id": str(row["id"]),
         "anggota_id": str(row["anggota_id"]),
         "nama": str(row["nama"]),
-        "jenis": None if pd.isna(row.get("jenis")) else str(row.get("jenis")),
+        "jenis": reports.cell_value(row.get("jenis")),
         "lon": float(geom.x) if geom is not None else None,
         "lat": float(geom.y) if geom is not None else None,
     }
@@ -138,21 +130,10 @@ def _katalog() -> list[dict[str, str]]:
     ]
 
 
-def _nilai(v: Any) -> Any:
-    """A cell for a form or JSON: None for missing, ISO text for dates, plain numbers."""
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return None
-    if isinstance(v, pd.Timestamp | dt.datetime):
-        ts = pd.Timestamp(v)
-        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v.item() if hasattr(v, "item") else v
+_nilai = reports.cell_value
 
 
-def _stok_per(per: dt.date | None) -> pd.DataFrame:
+def _stok_per(per: dt.date | None) -> Any:
     """Stock per site and item at the end of ``per`` (None: every line so far), cached."""
     snap = context.snapshot()
     return context.cache().memo(
@@ -188,16 +169,16 @@ def daftar() -> str:
     if not actor.is_coordinator:
         lokasi = lokasi[lokasi["anggota_id"].astype(str) == str(actor.anggota_id)]
     stok = snap.layers["stok"]
-    terakhir = pd.to_datetime(stok["dilaporkan"], errors="coerce").groupby(stok["lokasi_id"]).max()
+    terakhir = reports.last_report_per_site(stok)
     names = _nama_anggota()
     rows = [
         {
             "id": str(r["id"]),
             "nama": str(r["nama"]),
-            "jenis": "" if pd.isna(r.get("jenis")) else str(r.get("jenis")),
+            "jenis": reports.cell_value(r.get("jenis")) or "",
             "anggota_id": str(r["anggota_id"]),
             "anggota": names.get(str(r["anggota_id"]), str(r["anggota_id"])),
-            "terakhir": _nilai(terakhir.get(r["id"])),
+            "terakhir": _nilai(terakhir.get(str(r["id"]))),
         }
         for _, r in lokasi.sort_values(["anggota_id", "id"]).iterrows()
     ]
@@ -226,13 +207,9 @@ def _halaman_lokasi(
     sekarang = stok[stok["lokasi_id"].astype(str) == lokasi["id"]]
     sekarang_rows = [{c: _nilai(r.get(c)) for c in reports.REPORT_COLUMNS + ["dilaporkan"]}
                      for _, r in sekarang.iterrows()]  # fmt: skip
-    semua = context.snapshot().layers["stok"]
-    riwayat = semua[semua["lokasi_id"].astype(str) == lokasi["id"]].copy()
-    riwayat["_urutan"] = range(len(riwayat))
-    riwayat["_waktu"] = pd.to_datetime(riwayat["dilaporkan"], errors="coerce")
-    if per is not None:
-        riwayat = riwayat[riwayat["_waktu"] < pd.Timestamp(per) + pd.Timedelta(days=1)]
-    riwayat = riwayat.sort_values(["_waktu", "_urutan"], ascending=False).head(RIWAYAT_MAKS)
+    riwayat = reports.site_history(
+        context.snapshot().layers["stok"], lokasi["id"], per=per, limit=RIWAYAT_MAKS
+    )
     riwayat_rows = [{c: _nilai(r.get(c)) for c in reports.REPORT_COLUMNS + ["dilaporkan"]}
                     for _, r in riwayat.iterrows()]  # fmt: skip
     if baris is None:
@@ -329,27 +306,6 @@ def _nama_berkas(raw: str | None) -> str:
     return clean or "laporan"
 
 
-def _cek_xlsx(data: bytes) -> None:
-    """Refuse an XLSX that is not a ZIP, inflates beyond the limit (a 'zip bomb') or holds
-    more cells and rows than any report (before the spreadsheet reader parses it)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            infos = z.infolist()
-            if sum(i.file_size for i in infos) > XLSX_MAKS_TERURAI:
-                raise InputError("isi berkas .xlsx terlalu besar setelah diurai / XLSX too large")
-            sel = 0
-            for info in infos:
-                if info.filename.startswith("xl/worksheets/"):
-                    # zipfile stops at the declared size, checked above
-                    sel += sum(1 for _ in _SEL.finditer(z.read(info)))
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error):
-        raise InputError("berkas .xlsx rusak atau bukan XLSX / not an XLSX file") from None
-    if sel > XLSX_MAKS_SEL:
-        raise InputError(
-            f"berkas .xlsx berisi terlalu banyak sel ({sel} > {XLSX_MAKS_SEL}) / too many cells"
-        )
-
-
 def _simpan_unggahan(lokasi_id: str) -> int:
     """Run one uploaded report through the domain (all rows or none)."""
     berkas = request.files.get("berkas")
@@ -361,32 +317,12 @@ def _simpan_unggahan(lokasi_id: str) -> int:
         raise params.ParameterError(
             f"berkas '{nama}' bukan .csv atau .xlsx (unduh templatnya dari halaman ini)", "berkas"
         )
-    data = berkas.read()
-    if sufiks == ".xlsx":
-        _cek_xlsx(data)
     with tempfile.TemporaryDirectory(prefix="geo-klaster-unggah-") as tmp:
         path = Path(tmp) / ("laporan" + sufiks)
-        path.write_bytes(data)
-        from geo_klaster.io import read_source
-
-        src = read_source(path, schema_mod.get("stok"))
-        _tolak_dilaporkan(list(src.frame.columns), nama)
-        return reports.submit_report(
-            _store(), _pelaku("unggah"), src.frame, lokasi_id=lokasi_id, source=nama,
-            first_row=src.first_row,
-        )  # fmt: skip
-
-
-def _tolak_dilaporkan(kolom: list[str], sumber: str) -> None:
-    if "dilaporkan" in kolom:
-        raise ValidationError(
-            sumber,
-            [
-                Problem(
-                    "waktu laporan diisi server; hapus kolom ini / set by the server",
-                    field="dilaporkan",
-                )
-            ],
+        berkas.save(path)
+        # the domain checks the XLSX before parsing it, and stamps the report's time
+        return reports.report_from_file(
+            _store(), _pelaku("unggah"), path, lokasi_id=lokasi_id, name=nama
         )
 
 
@@ -426,10 +362,7 @@ def templat_csv() -> Response:
 def templat_xlsx() -> Response:
     def build() -> bytes:
         out = io.BytesIO()
-        katalog = pd.DataFrame(_katalog())[["kode", "nama", "satuan"]]
-        with pd.ExcelWriter(out, engine="openpyxl") as xl:
-            reports.template_frame().to_excel(xl, sheet_name="laporan", index=False)
-            katalog.to_excel(xl, sheet_name="barang (petunjuk)", index=False)
+        reports.write_template_xlsx(out, _katalog())
         return out.getvalue()
 
     body = context.cache().memo(context.snapshot(), ("templat_xlsx",), build)
@@ -647,16 +580,11 @@ def _baris_json(data: Any) -> tuple[str, list[dict[str, Any]]]:
     if len(baris) > reports.MAX_ROWS:
         raise params.ParameterError(f"paling banyak {reports.MAX_ROWS} baris", "baris")
     masalah: list[Problem] = []
-    boleh = set(reports.REPORT_COLUMNS)
     for i, row in enumerate(baris, start=1):
         if not isinstance(row, dict):
             masalah.append(Problem("baris harus objek JSON", row=i))
             continue
-        for k in row:
-            if k == "dilaporkan":
-                masalah.append(Problem("waktu laporan diisi server", row=i, field=k))
-            elif k not in boleh:
-                masalah.append(Problem(f"kolom tidak dikenal: {str(k)[:40]}", row=i, field=None))
+        masalah += reports.row_problems(row, i)
     if masalah:
         raise ValidationError("laporan", masalah)
     return lokasi_id.strip(), baris

@@ -1,0 +1,42 @@
+"""``geo-klaster serve``: the web package's command, registered with the CLI.
+
+The command line (:mod:`geo_klaster.cli`) never imports the web: it discovers further
+commands through the entry-point group ``geo_klaster.perintah`` that this package declares
+in ``pyproject.toml`` (``serve = "web.command:register"``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from geo_klaster.errors import StoreError
+from geo_klaster.store import open_store
+
+
+def register(
+    sub: argparse._SubParsersAction, parent: argparse.ArgumentParser
+) -> Callable[[argparse.Namespace, str], int]:
+    """Add the ``serve`` subcommand to ``sub``; returns its handler."""
+    p = sub.add_parser(
+        "serve", parents=[parent], help="jalankan layanan peta / run the map service"
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="alamat (default 127.0.0.1; 0.0.0.0 = semua)"
+    )
+    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    return run
+
+
+def run(args: argparse.Namespace, location: str) -> int:
+    """Serve the store at ``location`` until interrupted (exit 1 if it does not exist)."""
+    store = open_store(location)
+    if not store.exists():
+        raise StoreError(
+            f"penyimpanan belum ada / store does not exist: {store.location} "
+            "(jalankan `geo-klaster demo` atau `geo-klaster init` dulu)"
+        )
+    from web import serve
+
+    serve(location, args.host, args.port)
+    return 0
