@@ -171,3 +171,51 @@ def last_report(
     umur = pd.Timestamp(today) - out["laporan_terakhir"].dt.tz_convert(None).dt.normalize()
     out["usang"] = (out["laporan_terakhir"].isna() | (umur.dt.days > periode_hari)).astype(bool)
     return out
+
+
+def riwayat_komit(
+    stok: pd.DataFrame,
+    barang: str,
+    *,
+    sampai: dt.date,
+    satuan_katalog: Mapping[str, str] | pd.Series | None = None,
+    maks_titik: int = 400,
+) -> pd.DataFrame:
+    """The committable stock of one item over time, summed over all sites, from the history.
+
+    At every report time of the item (and at the end of ``sampai``) the current line of each
+    site is taken as :func:`current_stock` would on that moment and its committable quantity
+    as :func:`committable` gives it on that day (flood status ignored: it belongs to a
+    scenario, not to the history).
+
+    Parameters
+    ----------
+    stok
+        The whole stock history (schema columns).
+    barang
+        Item code.
+    sampai
+        The last day shown (usually the analysis day); later reports are left out.
+    satuan_katalog
+        ``barang.kode`` → catalogue unit (lines in another unit commit 0).
+    maks_titik
+        At most this many points (the latest report times).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``waktu`` (UTC timestamps, rising) and ``komit`` (float, catalogue unit).
+    """
+    lines = stok[stok["barang"].astype(str) == barang]
+    waktu = _utc(lines["dilaporkan"])
+    end = pd.Timestamp(sampai, tz="UTC") + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    times = sorted(t for t in waktu.dropna().unique() if t <= end)
+    times = [pd.Timestamp(t) for t in times[-maks_titik:]]
+    if times:
+        times.append(end)
+    rows = []
+    for t in times:
+        cur = current_stock(lines, as_of=t.to_pydatetime())
+        k = committable(cur, today=t.date(), satuan_katalog=satuan_katalog)
+        rows.append((t, float(k["komit"].sum())))
+    return pd.DataFrame(rows, columns=["waktu", "komit"]).astype({"komit": float})

@@ -112,10 +112,15 @@ def test_page_has_map_in_the_page(client: Any, path: str) -> None:
     html = resp.data.decode("utf-8")
     assert '<html lang="id">' in html
     assert re.search(r'<div class="folium-map" id="map_[0-9a-f]+"', html)
-    assert "L.map(" in html and "L.markerClusterGroup(" in html
+    assert "L.map(" in html
     assert "<iframe" not in html and "srcdoc" not in html
     assert '<script src="/vendor/leaflet/leaflet.js"></script>' in html
-    assert "/vendor/markercluster/leaflet.markercluster.js" in html
+    if path.endswith("/cetak"):  # on paper: plain site symbols, no cluster bubbles
+        assert "L.markerClusterGroup(" not in html and "L.featureGroup()" in html
+        assert "/vendor/markercluster/" not in html
+    else:
+        assert "L.markerClusterGroup(" in html
+        assert "/vendor/markercluster/leaflet.markercluster.js" in html
     assert "L.control.layers(" in html and "legenda" in html
 
 
@@ -223,6 +228,7 @@ def test_large_site_layers_are_fetched_not_inlined(demo_store: Path) -> None:
         ("/gap?barang=emas", 400, "barang"),
         ("/kecamatan/32.16.99", 404, "kode"),
         ("/kecamatan/32.16.99/cetak", 404, "kode"),
+        ("/kecamatan/32.16.99/lampiran", 404, "kode"),
     ],
 )
 def test_bad_page_parameters(client: Any, path: str, status: int, parameter: str) -> None:
@@ -279,6 +285,19 @@ def test_print_sheet_has_a4_stylesheet(client: Any) -> None:
     assert "cetak.css" in html and "Lembar kesiapan" in html
     css = _fetch(client, "/static/cetak.css")[1].decode()
     assert "@page" in css and "A4" in css and "@media print" in css
+    # the sheet keeps the ten largest dispatch lines and the sign-off; the rest is annexed
+    assert "10 alokasi terbesar" in html and "Disiapkan oleh" in html
+    assert f'href="/kecamatan/{AT_RISK}/lampiran"' in html
+    assert "grafik-kesiapan" in html  # readiness bars, inline SVG drawn by the server
+
+
+def test_annex_lists_every_allocation_line(client: Any, demo_store: Path) -> None:
+    from geo_klaster.analysis import run_analysis
+
+    result = run_analysis(open_store(demo_store).read_all(), today=DAY)
+    n = int((result.alokasi["kode"] == AT_RISK).sum())
+    html = client.get(f"/kecamatan/{AT_RISK}/lampiran").data.decode()
+    assert f"{n} baris" in html and "Stok siap" in html
 
 
 def test_vendor_assets_served_from_xstatic(client: Any) -> None:

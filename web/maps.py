@@ -2,7 +2,8 @@
 
 ``/``                        overview: kecamatan by displaced people, flood zones, sites
 ``/kecamatan/<kode>``        one kecamatan: flooded part, reach, sites, needs, allocation, gaps
-``/kecamatan/<kode>/cetak``  the same as a printable readiness sheet (A4)
+``/kecamatan/<kode>/cetak``  the readiness sheet: one A4 portrait page
+``/kecamatan/<kode>/lampiran``  its annex: every allocation line, the sites' inventories
 ``/gap?barang=<kode>``       kecamatan by the shortfall of one item
 ``/alokasi``                 allocation lines site → kecamatan; ``rencana_aksi.xlsx``
 ``/anggota``                 members by sector, last report, stale first
@@ -25,6 +26,7 @@ from markupsafe import escape
 
 from geo_klaster import hasil, reports
 from geo_klaster import maps as peta
+from geo_klaster import readiness as kesiapan
 from geo_klaster.analysis import AnalysisResult
 from geo_klaster.config import KELAS
 from geo_klaster.outputs import write_action_plan
@@ -209,20 +211,72 @@ def kecamatan(kode: str) -> str:
         ("kecamatan", p, kode),
         lambda: peta.peta_kecamatan(result, kode, **data["peta_lokasi"], **_opsi()),
     )
-    return _halaman("kecamatan.html", p, result, peta=bagian, **data)
+    return _halaman("kecamatan.html", p, result, peta=bagian, desimal=_desimal, **data)
+
+
+def _desimal(kode_barang: str) -> int:
+    """Decimals shown for an item: 0 for items moved in whole units (``barang.bulat``)."""
+    desimal = context.snapshot().memo(
+        ("desimal_barang",), lambda: kesiapan.desimal_barang(context.layer("barang"))
+    )
+    return desimal.get(kode_barang, 1)
+
+
+BARIS_CETAK = 10  # dispatch lines on the one-page sheet (the largest); all are in the annex
+
+
+def _data_cetak(p: Parameter, kode: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What the one-page sheet adds: readiness bars and the largest dispatch lines."""
+    result = context.analysis(p)
+    return context.cache().memo(
+        context.snapshot(),
+        ("cetak_kecamatan", request.script_root, p, kode),
+        lambda: kesiapan.lembar_kesiapan(
+            data["gap"], data["alokasi"], result.kebutuhan, kode, BARIS_CETAK
+        ),
+    )
 
 
 @bp.get("/kecamatan/<kode>/cetak")
 def kecamatan_cetak(kode: str) -> str:
+    """The readiness sheet: exactly one A4 portrait page (the rest is in ``/lampiran``)."""
     p = context.parameter()
     result = context.analysis(p)
     data = _data_kecamatan(p, kode)
     opsi = _opsi() | {"peta_dasar_daring": False}
-    bagian = _peta(
-        ("cetak", p, kode),
-        lambda: peta.peta_kecamatan(result, kode, **data["peta_lokasi"], **opsi),
+
+    def build() -> tuple[peta.BagianPeta, str]:
+        m = _nama_lapisan_aman(
+            peta.peta_kecamatan(result, kode, **data["peta_lokasi"], **opsi, cetak=True)
+        )
+        return peta.bagian_html(m), m.legenda_html
+
+    bagian, legenda = context.cache().memo(
+        context.snapshot(), ("peta", request.script_root, "cetak", p, kode), build
     )
-    return _halaman("cetak.html", p, result, peta=bagian, **data)
+    return _halaman(
+        "cetak.html",
+        p,
+        result,
+        peta=bagian,
+        legenda=legenda,
+        desimal=_desimal,
+        **data,
+        **_data_cetak(p, kode, data),
+    )
+
+
+LAMPIRAN_LOKASI_MAKS = 2000  # sites listed in the annex (nearest first); all are in the API
+
+
+@bp.get("/kecamatan/<kode>/lampiran")
+def kecamatan_lampiran(kode: str) -> str:
+    """The annex of the readiness sheet: every allocation line and the sites' inventories."""
+    p = context.parameter()
+    result = context.analysis(p)
+    data = _data_kecamatan(p, kode)
+    lokasi = context.jangkauan_fc(p, kode)["features"][:LAMPIRAN_LOKASI_MAKS]
+    return _halaman("lampiran.html", p, result, desimal=_desimal, **(data | {"lokasi": lokasi}))
 
 
 def _pilihan_barang(result: AnalysisResult) -> list[tuple[str, str, str]]:

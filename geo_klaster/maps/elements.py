@@ -134,6 +134,33 @@ class LapisanGeoJson(Layer):
             });
             window.klasterLapisan = window.klasterLapisan || {};
             window.klasterLapisan[{{ this.jenis|tojson }}] = {{ this.get_name() }};
+            {%- if this.pola %}
+            // Hatch patterns (SVG <pattern>) in the renderer's <defs>, made once per page.
+            {{ this.get_name() }}.on("add", function () {
+                var map = {{ this._parent.get_name() }};
+                var svg = map.getRenderer({{ this.get_name() }})._container;
+                if (!svg || svg.querySelector("defs.klaster-pola")) { return; }
+                var ns = "http://www.w3.org/2000/svg";
+                var defs = document.createElementNS(ns, "defs");
+                defs.setAttribute("class", "klaster-pola");
+                {{ this.pola|tojson }}.forEach(function (p) {
+                    var pat = document.createElementNS(ns, "pattern");
+                    pat.setAttribute("id", p.id);
+                    pat.setAttribute("patternUnits", "userSpaceOnUse");
+                    pat.setAttribute("width", p.jarak);
+                    pat.setAttribute("height", p.jarak);
+                    pat.setAttribute("patternTransform", "rotate(45)");
+                    var ln = document.createElementNS(ns, "line");
+                    ln.setAttribute("x1", 0); ln.setAttribute("y1", 0);
+                    ln.setAttribute("x2", 0); ln.setAttribute("y2", p.jarak);
+                    ln.setAttribute("stroke", p.warna);
+                    ln.setAttribute("stroke-width", p.tebal);
+                    pat.appendChild(ln);
+                    defs.appendChild(pat);
+                });
+                svg.insertBefore(defs, svg.firstChild);
+            });
+            {%- endif %}
             {%- if this.fit %}
             {{ this._parent.get_name() }}.fitBounds({{ this.get_name() }}.getBounds(),
                 {padding: [8, 8], animate: false});
@@ -150,9 +177,11 @@ class LapisanGeoJson(Layer):
         jenis: str,
         show: bool = True,
         fit: bool = False,
+        pola: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "LapisanGeoJson"
+        self.pola = pola or []  # hatch patterns: {id, warna, tebal, jarak} (pixels)
         self.data = data
         self.data_js = js_data(data)
         self.jenis = jenis
@@ -189,6 +218,16 @@ class GayaPeta(folium.MacroElement):
         .klaster-kelompok div { background: rgba(37, 37, 37, 0.85); color: #fff;
           font-weight: 700; }
         .leaflet-container { background: #eef2f5; }
+        .label-kecamatan { background: none; border: 0; }
+        .label-kecamatan span { display: block; transform: translate(-50%, -50%);
+          white-space: nowrap; font: 600 11px/1.1 sans-serif; color: #1a1a1a;
+          text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
+        .lg-kotak.arsir-rendah { background: repeating-linear-gradient(45deg, #4292c6 0 1px,
+          #fff 1px 6px) !important; }
+        .lg-kotak.arsir-sedang { background: repeating-linear-gradient(45deg, #2171b5 0 1.5px,
+          #fff 1.5px 4px) !important; }
+        .lg-kotak.arsir-tinggi { background: repeating-linear-gradient(45deg, #08306b 0 2px,
+          #fff 2px 3.5px) !important; }
         </style>
         {% endmacro %}
         """

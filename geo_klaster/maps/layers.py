@@ -17,6 +17,7 @@ from geo_klaster.analysis import AnalysisResult
 from geo_klaster.maps.elements import LapisanGeoJson, koleksi_fitur
 from geo_klaster.maps.legend import kelas_nilai, kotak, label_kelas, legenda_html, warna_kelas
 from geo_klaster.maps.vocab import (
+    ARSIR_BANJIR,
     KELAS_BANJIR,
     NOL,
     RAMP_GAP,
@@ -207,16 +208,24 @@ def lapisan_zona(
     zona = zona.assign(_o=zona["kelas"].map(order)).sort_values("_o")
     gaya, tips = [], []
     for kelas in zona["kelas"].astype(str):
-        label, warna = KELAS_BANJIR.get(kelas, (kelas, "#9ecae1"))
-        gaya.append({"color": "#08306b", "weight": 0.6, "fillColor": warna, "fillOpacity": 0.6})
+        label, _ = KELAS_BANJIR.get(kelas, (kelas, "#9ecae1"))
+        pid, warna, _, _ = ARSIR_BANJIR.get(kelas, ARSIR_BANJIR["rendah"])
+        gaya.append({"color": warna, "weight": 1, "fillColor": f"url(#{pid})", "fillOpacity": 1})
         tips.append(
             html_aman("Zona banjir kelas <b>{k}</b> ({s})", k=label.lower(), s=result.skenario)
         )
     data = koleksi_fitur(zona, {"kelas": zona["kelas"].tolist(), "_gaya": gaya, "_tip": tips})
-    layer = LapisanGeoJson(data, name="Zona rawan banjir", jenis="zona", show=show)
+    pola = [
+        {"id": pid, "warna": warna, "tebal": tebal, "jarak": jarak}
+        for pid, warna, tebal, jarak in ARSIR_BANJIR.values()
+    ]
+    layer = LapisanGeoJson(data, name="Zona rawan banjir", jenis="zona", show=show, pola=pola)
     legend = legenda_html(
-        "Zona banjir (kelas bahaya)",
-        [kotak(w, f"{label}") for label, w in KELAS_BANJIR.values()],
+        "Zona banjir (kelas bahaya, arsiran)",
+        [
+            kotak("#ffffff", label, garis=ARSIR_BANJIR[k][1], kelas=ARSIR_BANJIR[k][0])
+            for k, (label, _) in KELAS_BANJIR.items()
+        ],
     )
     return layer, legend
 

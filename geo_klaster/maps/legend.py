@@ -45,11 +45,20 @@ class Legenda(folium.MacroElement):
 
 
 def kotak(
-    warna: str, label: str, *, garis: str = "#555", bentuk: str = "kotak", putus: bool = False
+    warna: str,
+    label: str,
+    *,
+    garis: str = "#555",
+    bentuk: str = "kotak",
+    putus: bool = False,
+    kelas: str = "",
 ) -> str:
-    """One legend row: a swatch (``kotak``, ``bulat`` or ``garis``) and its label."""
+    """One legend row: a swatch (``kotak``, ``bulat`` or ``garis``) and its label.
+
+    ``kelas`` adds a CSS class to the swatch (e.g. ``arsir-tinggi``, a hatched swatch)."""
     cls = "lg-bulat" if bentuk == "bulat" else ("lg-garis" if bentuk == "garis" else "lg-kotak")
     cls += " putus" if putus else ""
+    cls += f" {kelas}" if kelas else ""
     return html_aman(
         '<div class="lg-baris"><span class="{cls}" style="background:{w};border-color:{g}">'
         "</span>{label}</div>",
@@ -68,8 +77,8 @@ def legenda_html(judul: str, baris: Iterable[str], catatan: str | None = None) -
     return out
 
 
-def legenda_lokasi() -> str:
-    """The legend of the site layer (sectors, flooded, stale, clusters)."""
+def legenda_lokasi(*, kelompok: bool = True) -> str:
+    """The legend of the site layer (sectors, flooded, stale, and clusters if ``kelompok``)."""
     rows = [kotak(w, label, bentuk="bulat", garis="#fff") for label, w in SEKTOR.values()]
     rows.append(
         kotak("#ffffff", "lokasi dalam zona banjir", bentuk="bulat", garis=WARNA_LOKASI_BANJIR)
@@ -77,7 +86,10 @@ def legenda_lokasi() -> str:
     rows.append(
         kotak("#dddddd", "laporan usang (garis putus)", bentuk="bulat", garis="#333", putus=True)
     )
-    rows.append(kotak("#444444", "kelompok lokasi (angka: jumlah)", bentuk="bulat", garis="#bbb"))
+    if kelompok:
+        rows.append(
+            kotak("#444444", "kelompok lokasi (angka: jumlah)", bentuk="bulat", garis="#bbb")
+        )
     return legenda_html("Lokasi anggota (sektor)", rows)
 
 

@@ -24,6 +24,7 @@ from geo_klaster.analysis import AnalysisResult
 from geo_klaster.maps.allocation import lapisan_alokasi
 from geo_klaster.maps.assets import Aset
 from geo_klaster.maps.elements import PetaLuring
+from geo_klaster.maps.labels import lapisan_nama
 from geo_klaster.maps.layers import (
     lapisan_batas,
     lapisan_gap,
@@ -62,11 +63,22 @@ def _selesai(
     stok_url: str | None,
     *,
     nama_lokasi: str = "Lokasi anggota",
+    kelompok: bool = True,
+    legenda_di_peta: bool = True,
 ) -> folium.Map:
-    """Add the sites (the top layer), the layer control and the legends."""
-    LapisanLokasi(aset, data=lokasi, url=lokasi_url, stok_url=stok_url, name=nama_lokasi).add_to(m)
+    """Add the sites (the top layer), the layer control and the legends.
+
+    With ``legenda_di_peta=False`` the legend is not drawn on the map but kept as HTML in
+    the map's ``legenda_html`` attribute, for the page to place beside it (print sheet).
+    """
+    LapisanLokasi(
+        aset, data=lokasi, url=lokasi_url, stok_url=stok_url, name=nama_lokasi, kelompok=kelompok
+    ).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    Legenda("<hr>".join(legends)).add_to(m)
+    html = "<hr>".join(legends)
+    if legenda_di_peta:
+        Legenda(html).add_to(m)
+    m.legenda_html = html  # type: ignore[attr-defined]
     return m
 
 
@@ -117,12 +129,16 @@ def peta_kecamatan(
     stok_url: str | None = None,
     tautan_kecamatan: str | None = "/kecamatan/{kode}",
     peta_dasar_daring: bool = True,
+    cetak: bool = False,
 ) -> folium.Map:
     """One kecamatan: its flooded part, the reach radius, and the sites within reach.
 
     ``lokasi`` is :func:`lokasi_geojson` restricted to the sites within reach (with
     ``jarak_m``), or ``lokasi_url`` where the page fetches them. The other kecamatan stay
-    visible, lightly, for orientation. Raises ``KeyError`` for an unknown ``kode``.
+    visible, lightly, for orientation, with their names. ``cetak``: for paper — sites as
+    plain symbols (no cluster bubbles) and the legend kept off the map (in the returned
+    map's ``legenda_html``), so it never covers the reach ring. Raises ``KeyError`` for an
+    unknown ``kode``.
     """
     kec = result.kecamatan
     row = kec[kec["kode"] == kode]
@@ -138,9 +154,18 @@ def peta_kecamatan(
     zona, lg_zona = lapisan_zona(result, clip=row.geometry.iloc[0])
     zona.layer_name = "Bagian yang tergenang"
     zona.add_to(m)
-    legends = [lg_jangkauan, lg_kec, lg_zona, legenda_lokasi()]
+    lapisan_nama(result).add_to(m)
+    legends = [lg_jangkauan, lg_kec, lg_zona, legenda_lokasi(kelompok=not cetak)]
     return _selesai(
-        m, legends, aset, lokasi, lokasi_url, stok_url, nama_lokasi="Lokasi dalam jangkauan"
+        m,
+        legends,
+        aset,
+        lokasi,
+        lokasi_url,
+        stok_url,
+        nama_lokasi="Lokasi dalam jangkauan",
+        kelompok=not cetak,
+        legenda_di_peta=not cetak,
     )
 
 

@@ -22,6 +22,9 @@ from geo_klaster.maps.vocab import SEKTOR, SEKTOR_LAIN, STATUS_STOK, WARNA_LOKAS
 class LapisanLokasi(AsetSendiri, Layer):
     """Sites as circle markers in a marker cluster, from inline GeoJSON or from a URL.
 
+    With ``kelompok=False`` the markers are plain symbols on one canvas (no cluster bubbles:
+    the print sheet), and no cluster asset is linked.
+
     The features carry plain properties (see :func:`lokasi_geojson`); colour, outline and
     popup are made in the browser, so a large layer costs little HTML. With ``url`` the page
     fetches the layer (announced early with ``<link rel="preload">``); features without a
@@ -50,6 +53,11 @@ class LapisanLokasi(AsetSendiri, Layer):
                     document.dispatchEvent(new CustomEvent("klaster:lokasi",
                         {detail: {jumlah: jumlah}}));
                 };
+                {%- if not this.kelompok %}
+                // Plain symbols (the print sheet): one canvas for every marker, no clusters.
+                var kanvas = L.canvas({padding: 0.2});
+                var cluster = L.featureGroup();
+                {%- else %}
                 var cluster = L.markerClusterGroup(Object.assign(
                     {{ this.options|tojavascript }},
                     {
@@ -67,6 +75,7 @@ class LapisanLokasi(AsetSendiri, Layer):
                             if (done === total) { setTimeout(selesai, 0); }
                         }
                     }));
+                {%- endif %}
                 {{ this.get_name() }} = cluster;
                 var esc = function (v) {
                     return String(v === null || v === undefined ? "" : v)
@@ -138,7 +147,12 @@ class LapisanLokasi(AsetSendiri, Layer):
                     var items = [];
                     L.geoJSON(fc, {
                         pointToLayer: function (f, latlng) {
+                            {%- if this.kelompok %}
                             return L.circleMarker(latlng, gaya(f.properties));
+                            {%- else %}
+                            return L.circleMarker(latlng,
+                                Object.assign(gaya(f.properties), {renderer: kanvas}));
+                            {%- endif %}
                         },
                         onEachFeature: function (f, layer) {
                             layer.bindTooltip(esc(f.properties.nama));
@@ -146,10 +160,15 @@ class LapisanLokasi(AsetSendiri, Layer):
                         }
                     }).eachLayer(function (l) { items.push(l); });
                     jumlah = items.length;
+                    {%- if this.kelompok %}
                     // Chunked loading (and its progress callback) runs only on a map.
                     var diPeta = {{ this._parent.get_name() }}.hasLayer(cluster);
                     cluster.addLayers(items);
                     if (!diPeta || !items.length) { selesai(); }
+                    {%- else %}
+                    items.forEach(function (l) { cluster.addLayer(l); });
+                    selesai();
+                    {%- endif %}
                 };
                 window.klasterLapisan = window.klasterLapisan || {};
                 window.klasterLapisan.lokasi = cluster;
@@ -178,13 +197,15 @@ class LapisanLokasi(AsetSendiri, Layer):
         stok_url: str | None = None,
         name: str = "Lokasi anggota",
         radius: int = 7,
+        kelompok: bool = True,
     ) -> None:
         if (data is None) == (url is None):
             raise ValueError("LapisanLokasi: give exactly one of data or url")
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "LapisanLokasi"
-        self.default_js = list(aset.cluster_js)
-        self.default_css = list(aset.cluster_css)
+        self.kelompok = kelompok  # False: plain symbols, no cluster bubbles (print)
+        self.default_js = list(aset.cluster_js) if kelompok else []
+        self.default_css = list(aset.cluster_css) if kelompok else []
         self.data = data
         self.data_js = js_data(data) if data is not None else "null"
         self.url = url

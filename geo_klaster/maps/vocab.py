@@ -25,6 +25,13 @@ KELAS_BANJIR: dict[str, tuple[str, str]] = {
     "sedang": ("Sedang", "#6baed6"),
     "tinggi": ("Tinggi", "#2171b5"),
 }
+# Flood zones are hatched, not filled: diagonal lines, denser and darker for a higher class,
+# so they never mix with the kecamatan colours underneath. (id, line colour, width, spacing px)
+ARSIR_BANJIR: dict[str, tuple[str, str, float, float]] = {
+    "rendah": ("arsir-rendah", "#4292c6", 1.0, 7.0),
+    "sedang": ("arsir-sedang", "#2171b5", 1.5, 4.5),
+    "tinggi": ("arsir-tinggi", "#08306b", 2.0, 3.5),
+}
 WARNA_LOKASI_BANJIR = "#d7301f"
 STATUS_STOK = {
     "tersedia": "tersedia",

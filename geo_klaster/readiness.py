@@ -1,0 +1,170 @@
+"""Readiness at a glance: coverage shares per at-risk kecamatan and item, largest dispatches.
+
+The readiness matrix (overview page) and the readiness bars (print sheet) both read the gap
+table (:func:`geo_klaster.gaps.gaps`, ``gap.csv``): the coverage share of a need is
+``teralokasi / kebutuhan`` (allocated ÷ need, both in the item's catalogue unit), classed
+
+* ``kurang``     share < 50 %,
+* ``sebagian``   50 % ≤ share < 100 %,
+* ``cukup``      share = 100 % (the need is met, up to :data:`TOLERANSI`),
+* ``tidak_diketahui``  the need is unknown (population unknown).
+
+Nothing here reads files or knows the web framework.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+TOLERANSI = 1e-6  # a shortfall at or below this (catalogue units) counts as met
+KELAS_PORSI = ("kurang", "sebagian", "cukup", "tidak_diketahui")
+# Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), each paired
+# with a symbol so the class never rests on colour alone: (label, fill, text colour, symbol).
+GAYA_PORSI: dict[str, tuple[str, str, str, str]] = {
+    "kurang": ("kurang dari 50 %", "#d55e00", "#ffffff", "✕"),
+    "sebagian": ("50–99 %", "#e69f00", "#000000", "◐"),
+    "cukup": ("100 % (tercukupi)", "#009e73", "#ffffff", "✓"),
+    "tidak_diketahui": ("kebutuhan tidak diketahui", "#bdbdbd", "#000000", "?"),
+}
+
+
+def porsi_cakupan(kebutuhan: float, teralokasi: float) -> float:
+    """The coverage share ``teralokasi / kebutuhan`` (0–1), NaN when the need is unknown.
+
+    A need of 0 is fully covered (1.0). Shares are capped at 1 (the allocation never exceeds
+    a need; the cap only absorbs rounding).
+    """
+    if kebutuhan is None or not math.isfinite(float(kebutuhan)):
+        return math.nan
+    if float(kebutuhan) <= TOLERANSI:
+        return 1.0
+    return min(max(float(teralokasi), 0.0) / float(kebutuhan), 1.0)
+
+
+def kelas_porsi(porsi: float, kekurangan: float | None = None) -> str:
+    """The class of a coverage share (see the module docstring).
+
+    ``kekurangan`` (the shortfall, catalogue units), when given, decides ``cukup``: a share
+    that rounds to 100 % while something is still missing stays ``sebagian``.
+    """
+    if porsi is None or not math.isfinite(float(porsi)):
+        return "tidak_diketahui"
+    met = (
+        float(kekurangan) <= TOLERANSI
+        if kekurangan is not None and math.isfinite(float(kekurangan))
+        else porsi >= 1.0 - 1e-12
+    )
+    if met:
+        return "cukup"
+    return "kurang" if porsi < 0.5 else "sebagian"
+
+
+def persen(porsi: float) -> int | None:
+    """The share as a whole percentage, rounded down (99.6 % is 99, never a false 100)."""
+    if porsi is None or not math.isfinite(float(porsi)):
+        return None
+    return math.floor(float(porsi) * 100 + 1e-9)
+
+
+def matriks_kesiapan(gap: pd.DataFrame) -> pd.DataFrame:
+    """The readiness matrix in long form: one row per at-risk kecamatan and item.
+
+    Parameters
+    ----------
+    gap
+        The gap table (``kode, barang, satuan, kebutuhan, teralokasi, kekurangan``; with a
+        ``berisiko`` column only its true rows are kept).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kode, barang, satuan, kebutuhan, teralokasi, kekurangan, porsi`` (0–1, NaN when the
+        need is unknown), ``persen`` (whole %, rounded down; None when unknown) and ``kelas``
+        (:data:`KELAS_PORSI`).
+    """
+    g = gap
+    if "berisiko" in g.columns:
+        g = g[g["berisiko"].fillna(False).astype(bool)]
+    cols = ["kode", "barang", "satuan", "kebutuhan", "teralokasi", "kekurangan"]
+    out = g[cols].reset_index(drop=True).copy()
+    out["porsi"] = [
+        porsi_cakupan(k, t) for k, t in zip(out["kebutuhan"], out["teralokasi"], strict=True)
+    ]
+    out["persen"] = pd.Series([persen(p) for p in out["porsi"]], dtype="object")
+    out["kelas"] = [kelas_porsi(p, s) for p, s in zip(out["porsi"], out["kekurangan"], strict=True)]
+    return out
+
+
+def baris_terbesar(
+    alokasi: pd.DataFrame, kebutuhan: pd.DataFrame, kode: str, n: int = 10
+) -> pd.DataFrame:
+    """The ``n`` largest dispatch lines to kecamatan ``kode``.
+
+    Items have different units, so lines are ranked by the share of the kecamatan's need of
+    the item they cover (``jumlah / kebutuhan``), then by quantity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The allocation rows (without geometry) plus ``porsi`` (0–1), largest first.
+    """
+    a = pd.DataFrame(alokasi[alokasi["kode"] == kode]).drop(columns="geometry", errors="ignore")
+    need = kebutuhan.set_index(["kode", "barang"])["kebutuhan"]
+    keys = list(zip(a["kode"], a["barang"], strict=True))
+    needs = np.array([float(need.get(k, np.nan)) for k in keys], dtype=float)
+    jumlah = a["jumlah"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(needs > 0, jumlah / needs, np.nan)
+    a = a.assign(porsi=share)
+    a = a.sort_values(["porsi", "jumlah"], ascending=False, na_position="last", kind="stable")
+    return a.head(n).reset_index(drop=True)
+
+
+def desimal_barang(barang: pd.DataFrame | None) -> dict[str, int]:
+    """Decimals to show per item code: 0 for items moved in whole units (``barang.bulat``),
+    1 for the others (also when the catalogue has no ``bulat`` column)."""
+    if barang is None or barang.empty:
+        return {}
+    bulat = (
+        barang["bulat"].fillna(False).astype(bool)
+        if "bulat" in barang
+        else pd.Series(False, index=barang.index)
+    )
+    return {str(k): 0 if b else 1 for k, b in zip(barang["kode"], bulat, strict=True)}
+
+
+def lembar_kesiapan(
+    gap: pd.DataFrame, alokasi: pd.DataFrame, kebutuhan: pd.DataFrame, kode: str, n: int = 10
+) -> dict[str, object]:
+    """What the one-page readiness sheet of kecamatan ``kode`` shows beyond its gap table.
+
+    Parameters
+    ----------
+    gap
+        The kecamatan's gap rows with the item's name in ``nama``.
+    alokasi
+        Its allocation lines (names in ``anggota``, ``lokasi``, ``nama``).
+    kebutuhan
+        The needs table (for each line's share of the need).
+
+    Returns
+    -------
+    dict
+        ``grafik_kesiapan`` (SVG text: readiness bars, see
+        :func:`geo_klaster.charts.svg_kesiapan`), ``terbesar`` (the ``n`` largest lines,
+        :func:`baris_terbesar`) and ``n_alokasi`` (all lines).
+    """
+    from geo_klaster.charts import svg_kesiapan
+
+    kes = matriks_kesiapan(gap.assign(berisiko=True)).assign(nama=list(gap["nama"]))
+    svg = svg_kesiapan(
+        [(str(r.nama), float(r.porsi), r.persen, str(r.kelas)) for r in kes.itertuples()]
+    )
+    return {
+        "grafik_kesiapan": svg,
+        "terbesar": baris_terbesar(alokasi, kebutuhan, kode, n),
+        "n_alokasi": len(alokasi),
+    }
