@@ -11,8 +11,9 @@ that already holds data is refused. The source is read from the interface only; 
 the source while the copy runs is detected through its data version and the copy refused.
 Afterwards every count is compared, source against target.
 
-Feature ids and audit ids are kept where the target can keep them (PostGIS); a GeoPackage
-target numbers features 1, 2, ... in the source's order.
+Feature ids and audit ids are kept on both backends (:meth:`Writer.append` with
+``keep_fid``, :meth:`Writer.audit` with ``entry_id``: the interface declares what a copy
+needs).
 """
 
 from __future__ import annotations
@@ -110,21 +111,14 @@ def copy_store(source: Store, target: Store) -> dict[str, tuple[int, int]]:
     source_counts.update(akun=len(accounts), token=len(tokens), audit=len(audit))
 
     with target.transaction() as tx:
-        keep_ids = bool(getattr(tx, "keeps_ids", False))
         for name in schema_mod.layer_names():  # references are checked at commit on PostGIS
-            if keep_ids:
-                tx.append(name, frames[name], keep_fid=True)  # type: ignore[call-arg]
-            else:
-                tx.append(name, frames[name])
+            tx.append(name, frames[name], keep_fid=True)
         for account in accounts:
             tx.save_account(account)
         for token in tokens:
             tx.add_token(token)
         for entry_id, entry in audit:
-            if keep_ids:
-                tx.audit(entry, entry_id=entry_id)  # type: ignore[call-arg]
-            else:
-                tx.audit(entry)
+            tx.audit(entry, entry_id=entry_id)
         for name, value in meta.items():
             if value is not None:
                 tx.set_meta(name, value)

@@ -82,8 +82,12 @@ class Writer(abc.ABC):
     """Write operations available inside one transaction."""
 
     @abc.abstractmethod
-    def append(self, layer: str, frame: pd.DataFrame) -> int:
-        """Insert rows; returns the number inserted."""
+    def append(self, layer: str, frame: pd.DataFrame, *, keep_fid: bool = False) -> int:
+        """Insert rows; returns the number inserted.
+
+        ``keep_fid``: the frame's index becomes the rows' feature ids (a copy of a store keeps
+        the ids OGC links and QGIS use); rows appended later continue after the largest.
+        """
 
     @abc.abstractmethod
     def delete(self, layer: str, *, field: str | None = None, values: Sequence[object] = ()) -> int:
@@ -98,8 +102,11 @@ class Writer(abc.ABC):
         """Store a small named value (e.g. ``demo``) in the store's metadata."""
 
     @abc.abstractmethod
-    def audit(self, entry: AuditEntry) -> None:
-        """Record one write in the audit trail (same transaction as the write)."""
+    def audit(self, entry: AuditEntry, *, entry_id: int | None = None) -> None:
+        """Record one write in the audit trail (same transaction as the write).
+
+        ``entry_id``: keep this entry number (a copy of a store); None numbers it next.
+        """
 
     @abc.abstractmethod
     def save_account(self, account: Account) -> None:

@@ -26,29 +26,13 @@ from geo_klaster import schema as schema_mod
 from geo_klaster.errors import StoreError
 from geo_klaster.store import gpkg_format as fmt
 from geo_klaster.store.base import Account, AuditEntry, Store, Token, Writer
+from geo_klaster.store.private import AUDIT_COLUMNS, SQLITE, PrivateSql
 from geo_klaster.store.values import millis, plain
 
 BUSY_TIMEOUT_MS = 30_000
 
-# Private tables (not in gpkg_contents, so GIS tools do not list them): accounts, API tokens
-# (only their SHA-256 is stored) and the audit trail of every write.
-PRIVATE_DDL = (
-    (
-        "CREATE TABLE IF NOT EXISTS klaster_akun (nama TEXT PRIMARY KEY, "
-        "peran TEXT NOT NULL CHECK (peran IN ('koordinator', 'anggota')), anggota_id TEXT, "
-        "sandi_hash TEXT, dibuat TEXT NOT NULL, aktif BOOLEAN NOT NULL DEFAULT 1)"
-    ),
-    (
-        "CREATE TABLE IF NOT EXISTS klaster_token (token_hash TEXT PRIMARY KEY, "
-        "akun TEXT NOT NULL REFERENCES klaster_akun (nama), label TEXT, dibuat TEXT NOT NULL, "
-        "dicabut TEXT)"
-    ),
-    (
-        "CREATE TABLE IF NOT EXISTS klaster_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-        "waktu TEXT NOT NULL, akun TEXT NOT NULL, saluran TEXT NOT NULL, aksi TEXT NOT NULL, "
-        "lapisan TEXT, jumlah INTEGER, rincian TEXT)"
-    ),
-)
+# Private tables (not in gpkg_contents, so GIS tools do not list them): see store.private.
+PRIVATE = PrivateSql(SQLITE)
 
 
 def _to_sql_value(value: object, ftype: str) -> object:
@@ -88,13 +72,16 @@ class GpkgWriter(Writer):
         self._con = con
         self.touched: set[str] = set()
 
-    def append(self, layer: str, frame: pd.DataFrame) -> int:
+    def append(self, layer: str, frame: pd.DataFrame, *, keep_fid: bool = False) -> int:
         sch = schema_mod.get(layer)
         if frame.empty:
             return 0
         cols = [f.name for f in sch.fields if f.name in frame.columns]
         rows_cols = [[_to_sql_value(v, sch.field(c).type) for v in frame[c].tolist()] for c in cols]
         names = list(cols)
+        if keep_fid:  # the frame's index as feature ids; later rows continue after them
+            names.insert(0, "fid")
+            rows_cols.insert(0, [int(i) for i in frame.index])
         if sch.has_geometry:
             geoms = np.asarray(frame.geometry.values, dtype=object)
             rows_cols.append(fmt.encode(geoms))
@@ -147,41 +134,26 @@ class GpkgWriter(Writer):
         self.touched.add(layer)
         return cur.rowcount
 
-    def audit(self, entry: AuditEntry) -> None:
-        self._con.execute(
-            "INSERT INTO klaster_audit (waktu, akun, saluran, aksi, lapisan, jumlah, rincian) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            entry.row(),
-        )
+    def audit(self, entry: AuditEntry, *, entry_id: int | None = None) -> None:
+        if entry_id is None:
+            self._con.execute(PRIVATE.insert_audit(), entry.row())
+        else:
+            self._con.execute(PRIVATE.insert_audit(with_id=True), (entry_id, *entry.row()))
 
     def save_account(self, account: Account) -> None:
-        self._con.execute(
-            "INSERT INTO klaster_akun (nama, peran, anggota_id, sandi_hash, dibuat, aktif) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(nama) DO UPDATE SET peran = excluded.peran, "
-            "anggota_id = excluded.anggota_id, sandi_hash = excluded.sandi_hash, "
-            "aktif = excluded.aktif",
-            account.row(),
-        )
+        self._con.execute(PRIVATE.upsert_account(), account.row())
 
     def add_token(self, token: Token) -> None:
-        self._con.execute(
-            "INSERT INTO klaster_token (token_hash, akun, label, dibuat, dicabut) VALUES (?, ?, ?, ?, ?)",
-            token.row(),
-        )
+        self._con.execute(PRIVATE.insert_token(), token.row())
 
     def revoke_token(self, token_hash_prefix: str, when: str) -> int:
         cur = self._con.execute(
-            "UPDATE klaster_token SET dicabut = ? WHERE dicabut IS NULL AND token_hash LIKE ?",
-            (when, token_hash_prefix + "%"),
+            PRIVATE.revoke_tokens(len(token_hash_prefix)), (when, token_hash_prefix)
         )
         return cur.rowcount
 
     def set_meta(self, name: str, value: str) -> None:
-        self._con.execute(
-            "INSERT INTO klaster_meta (name, value) VALUES (?, ?) "
-            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-            (name, value),
-        )
+        self._con.execute(PRIVATE.set_meta(), (name, value))
 
 
 class GpkgStore(Store):
@@ -275,9 +247,7 @@ class GpkgStore(Store):
                         con.execute(
                             f'CREATE INDEX "idx_{sch.name}_{f.name}" ON "{sch.name}" ("{f.name}")'
                         )
-            con.execute("CREATE TABLE klaster_meta (name TEXT PRIMARY KEY, value TEXT)")
-            con.execute("INSERT INTO klaster_meta VALUES ('version', '0')")
-            for statement in PRIVATE_DDL:
+            for statement in PRIVATE.ddl():
                 con.execute(statement)
             con.execute("COMMIT")
         except BaseException:
@@ -356,58 +326,43 @@ class GpkgStore(Store):
 
     def get_meta(self, name: str) -> str | None:
         with self._reading() as con:
-            row = con.execute("SELECT value FROM klaster_meta WHERE name = ?", (name,)).fetchone()
+            row = con.execute(PRIVATE.get_meta(), (name,)).fetchone()
         return row[0] if row else None
 
     def account(self, name: str) -> Account | None:
         with self._reading() as con:
             if not self._has_private(con):
                 return None
-            row = con.execute(
-                "SELECT nama, peran, anggota_id, sandi_hash, dibuat, aktif FROM klaster_akun "
-                "WHERE nama = ?",
-                (name,),
-            ).fetchone()
+            row = con.execute(PRIVATE.select_accounts(by_name=True), (name,)).fetchone()
         return Account.from_row(row) if row else None
 
     def accounts(self) -> list[Account]:
         with self._reading() as con:
             if not self._has_private(con):
                 return []
-            rows = con.execute(
-                "SELECT nama, peran, anggota_id, sandi_hash, dibuat, aktif FROM klaster_akun ORDER BY nama"
-            ).fetchall()
+            rows = con.execute(PRIVATE.select_accounts()).fetchall()
         return [Account.from_row(r) for r in rows]
 
     def token(self, token_hash: str) -> Token | None:
         with self._reading() as con:
             if not self._has_private(con):
                 return None
-            row = con.execute(
-                "SELECT token_hash, akun, label, dibuat, dicabut FROM klaster_token WHERE token_hash = ?",
-                (token_hash,),
-            ).fetchone()
+            row = con.execute(PRIVATE.select_tokens(by_hash=True), (token_hash,)).fetchone()
         return Token(*row) if row else None
 
     def tokens(self) -> list[Token]:
         with self._reading() as con:
             if not self._has_private(con):
                 return []
-            rows = con.execute(
-                "SELECT token_hash, akun, label, dibuat, dicabut FROM klaster_token ORDER BY token_hash"
-            ).fetchall()
+            rows = con.execute(PRIVATE.select_tokens()).fetchall()
         return [Token(*r) for r in rows]
 
     def read_audit(self, *, limit: int | None = None) -> pd.DataFrame:
-        sql = (
-            "SELECT id, waktu, akun, saluran, aksi, lapisan, jumlah, rincian FROM klaster_audit "
-            "ORDER BY id DESC"
-        )
-        cols = ["id", "waktu", "akun", "saluran", "aksi", "lapisan", "jumlah", "rincian"]
+        cols = list(AUDIT_COLUMNS)
         with self._reading() as con:
             if not self._has_private(con):
                 return pd.DataFrame(columns=cols)
-            rows = con.execute(sql + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+            rows = con.execute(PRIVATE.select_audit(limit=limit)).fetchall()
         return pd.DataFrame(rows, columns=cols)
 
     @staticmethod
@@ -425,17 +380,14 @@ class GpkgStore(Store):
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
-            for statement in PRIVATE_DDL:  # stores made before these tables existed
+            for statement in PRIVATE.ddl():  # stores made before these tables existed
                 con.execute(statement)
             writer = GpkgWriter(self, con)
             try:
                 yield writer
                 for layer in writer.touched:
                     self._refresh_contents(con, layer)
-                con.execute(
-                    "UPDATE klaster_meta SET value = CAST(value AS INTEGER) + 1 "
-                    "WHERE name = 'version'"
-                )
+                con.execute(PRIVATE.bump_version())
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
