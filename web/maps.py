@@ -68,13 +68,13 @@ def _stok_url(p: Parameter) -> str:
     return request.script_root + "/api/analisis/lokasi/{id}/stok.json?" + urlencode(p.query())
 
 
-def _lokasi(p: Parameter) -> dict[str, Any]:
-    """Sites for a map builder: inline (with stock) when few, else fetched from the API."""
+def _opsi_lokasi(p: Parameter) -> peta.OpsiPeta:
+    """Map options with every site: inline (with stock) when few, else fetched from the API."""
     result = context.analysis(p)
     if _inline(len(result.lokasi)):
-        return {"lokasi": context.lokasi_fc(p)}
+        return _opsi().ganti(lokasi=context.lokasi_fc(p))
     url = request.script_root + "/api/analisis/lokasi.geojson?" + urlencode(p.query())
-    return {"lokasi_url": url, "stok_url": _stok_url(p)}
+    return _opsi().ganti(lokasi_url=url, stok_url=_stok_url(p))
 
 
 def _peta(key: tuple[Any, ...], build: Any) -> peta.BagianPeta:
@@ -97,13 +97,13 @@ def _nama_lapisan_aman(element: Any) -> Any:
     return element
 
 
-def _opsi() -> dict[str, Any]:
-    cfg = current_app.config
-    return {
-        "aset": _aset(),
-        "tautan_kecamatan": _tautan("/kecamatan/{kode}").replace("%7Bkode%7D", "{kode}"),
-        "peta_dasar_daring": bool(cfg["PETA_DASAR_DARING"]),
-    }
+def _opsi() -> peta.OpsiPeta:
+    """Map options of this request, without sites (see :func:`_opsi_lokasi`)."""
+    return peta.OpsiPeta(
+        aset=_aset(),
+        tautan_kecamatan=_tautan("/kecamatan/{kode}").replace("%7Bkode%7D", "{kode}"),
+        peta_dasar_daring=bool(current_app.config["PETA_DASAR_DARING"]),
+    )
 
 
 def _nama_barang(kode: str) -> str:
@@ -145,7 +145,7 @@ def _fungsi_halaman() -> dict[str, Any]:
 def ikhtisar() -> str:
     p = context.parameter()
     result = context.analysis(p)
-    bagian = _peta(("ikhtisar", p), lambda: peta.peta_ikhtisar(result, **_lokasi(p), **_opsi()))
+    bagian = _peta(("ikhtisar", p), lambda: peta.peta_ikhtisar(result, _opsi_lokasi(p)))
     n = hasil.site_counts(result)
     return _halaman(
         "ikhtisar.html",
@@ -209,7 +209,7 @@ def kecamatan(kode: str) -> str:
     data = _data_kecamatan(p, kode)
     bagian = _peta(
         ("kecamatan", p, kode),
-        lambda: peta.peta_kecamatan(result, kode, **data["peta_lokasi"], **_opsi()),
+        lambda: peta.peta_kecamatan(result, kode, _opsi().ganti(**data["peta_lokasi"])),
     )
     return _halaman("kecamatan.html", p, result, peta=bagian, desimal=_desimal, **data)
 
@@ -243,12 +243,10 @@ def kecamatan_cetak(kode: str) -> str:
     p = context.parameter()
     result = context.analysis(p)
     data = _data_kecamatan(p, kode)
-    opsi = _opsi() | {"peta_dasar_daring": False}
+    opsi = _opsi().ganti(peta_dasar_daring=False, **data["peta_lokasi"])
 
     def build() -> tuple[peta.BagianPeta, str]:
-        m = _nama_lapisan_aman(
-            peta.peta_kecamatan(result, kode, **data["peta_lokasi"], **opsi, cetak=True)
-        )
+        m = _nama_lapisan_aman(peta.peta_kecamatan(result, kode, opsi, cetak=True))
         return peta.bagian_html(m), m.legenda_html
 
     bagian, legenda = context.cache().memo(
@@ -305,9 +303,7 @@ def gap() -> str:
         )
     bagian = _peta(
         ("gap", p, barang),
-        lambda: peta.peta_gap(
-            result, barang, nama_barang=_nama_barang(barang), **_lokasi(p), **_opsi()
-        ),
+        lambda: peta.peta_gap(result, barang, _opsi_lokasi(p), nama_barang=_nama_barang(barang)),
     )
     return _halaman(
         "gap.html",
@@ -336,7 +332,7 @@ def alokasi() -> str:
     bagian = _peta(
         ("alokasi", p, barang),
         lambda: peta.peta_alokasi(
-            result, barang=barang, kategori=kategori, anggota=anggota, **_lokasi(p), **_opsi()
+            result, _opsi_lokasi(p), barang=barang, kategori=kategori, anggota=anggota
         ),
     )
     tabel = hasil.allocation_with_names(
@@ -378,7 +374,7 @@ def rencana_aksi() -> Response:
 def anggota() -> str:
     p = context.parameter()
     result = context.analysis(p)
-    bagian = _peta(("anggota", p), lambda: peta.peta_anggota(result, **_lokasi(p), **_opsi()))
+    bagian = _peta(("anggota", p), lambda: peta.peta_anggota(result, _opsi_lokasi(p)))
     kontak = auth.identitas() is not None  # personal data: signed-in people only
     tabel = context.laporan_anggota(p, kontak=kontak)
     per_sektor = reports.members_by_sector(tabel)

@@ -33,6 +33,7 @@ from geo_klaster.maps.embed import BagianPeta, bagian_html
 from geo_klaster.maps.layers import area_jangkauan
 from geo_klaster.maps.legend import Legenda, kelas_nilai
 from geo_klaster.maps.pages import (
+    OpsiPeta,
     peta_alokasi,
     peta_anggota,
     peta_gap,
@@ -85,6 +86,7 @@ __all__ = [
     "LapisanGeoJson",
     "LapisanLokasi",
     "Legenda",
+    "OpsiPeta",
     "PetaLuring",
     "angka",
     "area_jangkauan",

@@ -1,11 +1,12 @@
 """The map of each page: overview, one kecamatan, gap of one item, allocation, members.
 
-Each builder takes one scenario's :class:`~geo_klaster.analysis.AnalysisResult`, the asset
-URLs (:func:`~geo_klaster.maps.assets.aset_lokal`) and the sites, either inline
-(``lokasi``, as :func:`~geo_klaster.maps.sites.lokasi_geojson` gives them) or as the URL the
-page fetches them from (``lokasi_url``, for large layers; ``stok_url`` is then where a popup
-fetches a site's stock, ``{id}`` replaced). ``tautan_kecamatan`` is the link of a kecamatan
-page in popups (``{kode}`` replaced), or None.
+Each builder takes one scenario's :class:`~geo_klaster.analysis.AnalysisResult` and one
+:class:`OpsiPeta`: the asset URLs (:func:`~geo_klaster.maps.assets.aset_lokal`), the sites
+either inline (``lokasi``, as :func:`~geo_klaster.maps.sites.lokasi_geojson` gives them) or
+as the URL the page fetches them from (``lokasi_url``, for large layers; ``stok_url`` is then
+where a popup fetches a site's stock, ``{id}`` replaced), the link of a kecamatan page in
+popups (``tautan_kecamatan``, ``{kode}`` replaced, or None) and whether to offer online base
+tiles. What only one map needs (the item of a gap map, the print flag) stays a keyword.
 
 No base tiles by default (``tiles=None``, so the map has an explicit ``maxZoom``): the map
 reads with boundaries, zones and sites alone. OpenStreetMap tiles are an optional overlay
@@ -14,7 +15,9 @@ reads with boundaries, zones and sites alone. OpenStreetMap tiles are an optiona
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -37,11 +40,42 @@ from geo_klaster.maps.sites import LapisanLokasi
 from geo_klaster.maps.vocab import MAX_ZOOM, OSM_ATTR, OSM_URL
 
 
-def _peta(aset: Aset, result: AnalysisResult, *, daring: bool) -> PetaLuring:
+@dataclass(frozen=True)
+class OpsiPeta:
+    """What every page map is given.
+
+    Attributes
+    ----------
+    aset
+        Asset URLs (:func:`aset_lokal`).
+    lokasi, lokasi_url
+        The sites as :func:`lokasi_geojson` gives them, inline, or the URL the page fetches
+        them from (for large layers). One of the two.
+    stok_url
+        Where a popup fetches a site's stock when the features carry none (``{id}``).
+    tautan_kecamatan
+        Link of a kecamatan page in popups (``{kode}`` is replaced), or None.
+    peta_dasar_daring
+        Offer OpenStreetMap tiles as an overlay (off at start).
+    """
+
+    aset: Aset
+    lokasi: dict[str, Any] | None = None
+    lokasi_url: str | None = None
+    stok_url: str | None = None
+    tautan_kecamatan: str | None = "/kecamatan/{kode}"
+    peta_dasar_daring: bool = True
+
+    def ganti(self, **changes: Any) -> OpsiPeta:
+        """A copy with ``changes`` (e.g. no online tiles for print)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _peta(opsi: OpsiPeta, result: AnalysisResult) -> PetaLuring:
     """A map centred on the kecamatan, with the optional OpenStreetMap overlay."""
     minx, miny, maxx, maxy = result.kecamatan.total_bounds
-    m = PetaLuring(aset, location=[(miny + maxy) / 2, (minx + maxx) / 2])
-    if daring:
+    m = PetaLuring(opsi.aset, location=[(miny + maxy) / 2, (minx + maxx) / 2])
+    if opsi.peta_dasar_daring:
         folium.TileLayer(
             OSM_URL,
             attr=OSM_ATTR,
@@ -57,10 +91,7 @@ def _peta(aset: Aset, result: AnalysisResult, *, daring: bool) -> PetaLuring:
 def _selesai(
     m: folium.Map,
     legends: Sequence[str],
-    aset: Aset,
-    lokasi: dict[str, Any] | None,
-    lokasi_url: str | None,
-    stok_url: str | None,
+    opsi: OpsiPeta,
     *,
     nama_lokasi: str = "Lokasi anggota",
     kelompok: bool = True,
@@ -72,7 +103,12 @@ def _selesai(
     the map's ``legenda_html`` attribute, for the page to place beside it (print sheet).
     """
     LapisanLokasi(
-        aset, data=lokasi, url=lokasi_url, stok_url=stok_url, name=nama_lokasi, kelompok=kelompok
+        opsi.aset,
+        data=opsi.lokasi,
+        url=opsi.lokasi_url,
+        stok_url=opsi.stok_url,
+        name=nama_lokasi,
+        kelompok=kelompok,
     ).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     html = "<hr>".join(legends)
@@ -82,54 +118,19 @@ def _selesai(
     return m
 
 
-def peta_ikhtisar(
-    result: AnalysisResult,
-    *,
-    aset: Aset,
-    lokasi: dict[str, Any] | None = None,
-    lokasi_url: str | None = None,
-    stok_url: str | None = None,
-    tautan_kecamatan: str | None = "/kecamatan/{kode}",
-    peta_dasar_daring: bool = True,
-) -> folium.Map:
-    """Overview: kecamatan by displaced people, flood zones by class, sites clustered.
-
-    Parameters
-    ----------
-    result
-        One scenario's analysis.
-    aset
-        Asset URLs (:func:`aset_lokal`).
-    lokasi, lokasi_url
-        The sites as :func:`lokasi_geojson` gives them, inline, or the URL the page fetches
-        them from (for large layers). One of the two.
-    stok_url
-        Where a popup fetches a site's stock when the features carry none (``{id}``).
-    tautan_kecamatan
-        Link of a kecamatan page in popups (``{kode}`` is replaced), or None.
-    peta_dasar_daring
-        Offer OpenStreetMap tiles as an overlay (off at start).
-    """
-    m = _peta(aset, result, daring=peta_dasar_daring)
-    kec, lg_kec = lapisan_kecamatan_risiko(result, tautan=tautan_kecamatan)
+def peta_ikhtisar(result: AnalysisResult, opsi: OpsiPeta) -> folium.Map:
+    """Overview: kecamatan by displaced people, flood zones by class, sites clustered."""
+    m = _peta(opsi, result)
+    kec, lg_kec = lapisan_kecamatan_risiko(result, tautan=opsi.tautan_kecamatan)
     kec.add_to(m)
     zona, lg_zona = lapisan_zona(result)
     zona.add_to(m)
     legends = [lg_kec, lg_zona, legenda_lokasi()]
-    return _selesai(m, legends, aset, lokasi, lokasi_url, stok_url)
+    return _selesai(m, legends, opsi)
 
 
 def peta_kecamatan(
-    result: AnalysisResult,
-    kode: str,
-    *,
-    aset: Aset,
-    lokasi: dict[str, Any] | None = None,
-    lokasi_url: str | None = None,
-    stok_url: str | None = None,
-    tautan_kecamatan: str | None = "/kecamatan/{kode}",
-    peta_dasar_daring: bool = True,
-    cetak: bool = False,
+    result: AnalysisResult, kode: str, opsi: OpsiPeta, *, cetak: bool = False
 ) -> folium.Map:
     """One kecamatan: its flooded part, the reach radius, and the sites within reach.
 
@@ -144,9 +145,9 @@ def peta_kecamatan(
     row = kec[kec["kode"] == kode]
     if row.empty:
         raise KeyError(kode)
-    m = _peta(aset, result, daring=peta_dasar_daring)
+    m = _peta(opsi, result)
     layer, lg_kec = lapisan_kecamatan_risiko(
-        result, tautan=tautan_kecamatan, terpilih=kode, fit=False
+        result, tautan=opsi.tautan_kecamatan, terpilih=kode, fit=False
     )
     layer.add_to(m)
     area, lg_jangkauan = lapisan_jangkauan(result, kode, row.iloc[0]["nama"])
@@ -159,10 +160,7 @@ def peta_kecamatan(
     return _selesai(
         m,
         legends,
-        aset,
-        lokasi,
-        lokasi_url,
-        stok_url,
+        opsi,
         nama_lokasi="Lokasi dalam jangkauan",
         kelompok=not cetak,
         legenda_di_peta=not cetak,
@@ -170,66 +168,43 @@ def peta_kecamatan(
 
 
 def peta_gap(
-    result: AnalysisResult,
-    barang: str,
-    *,
-    aset: Aset,
-    lokasi: dict[str, Any] | None = None,
-    lokasi_url: str | None = None,
-    stok_url: str | None = None,
-    nama_barang: str | None = None,
-    tautan_kecamatan: str | None = "/kecamatan/{kode}",
-    peta_dasar_daring: bool = True,
+    result: AnalysisResult, barang: str, opsi: OpsiPeta, *, nama_barang: str | None = None
 ) -> folium.Map:
     """Kecamatan coloured by the shortfall (``kekurangan``) of one item, in its unit."""
     layer, lg_gap = lapisan_gap(
-        result, barang, label=nama_barang or barang, tautan=tautan_kecamatan
+        result, barang, label=nama_barang or barang, tautan=opsi.tautan_kecamatan
     )
-    m = _peta(aset, result, daring=peta_dasar_daring)
+    m = _peta(opsi, result)
     layer.add_to(m)
     zona, lg_zona = lapisan_zona(result, show=False)
     zona.add_to(m)
     legends = [lg_gap, lg_zona, legenda_lokasi()]
-    return _selesai(m, legends, aset, lokasi, lokasi_url, stok_url)
+    return _selesai(m, legends, opsi)
 
 
 def peta_alokasi(
     result: AnalysisResult,
+    opsi: OpsiPeta,
     *,
-    aset: Aset,
-    lokasi: dict[str, Any] | None = None,
-    lokasi_url: str | None = None,
-    stok_url: str | None = None,
     barang: str | None = None,
     kategori: Mapping[str, str] | None = None,
     anggota: pd.DataFrame | None = None,
-    tautan_kecamatan: str | None = "/kecamatan/{kode}",
-    peta_dasar_daring: bool = True,
 ) -> folium.Map:
     """The allocation as lines from sites to kecamatan, thicker for more."""
-    m = _peta(aset, result, daring=peta_dasar_daring)
-    kec, lg_kec = lapisan_kecamatan_risiko(result, tautan=tautan_kecamatan, isi=0.35)
+    m = _peta(opsi, result)
+    kec, lg_kec = lapisan_kecamatan_risiko(result, tautan=opsi.tautan_kecamatan, isi=0.35)
     kec.add_to(m)
     lines, lg_alok = lapisan_alokasi(result, barang=barang, kategori=kategori, anggota=anggota)
     lines.add_to(m)
     legends = [lg_alok, lg_kec, legenda_lokasi()]
-    return _selesai(m, legends, aset, lokasi, lokasi_url, stok_url)
+    return _selesai(m, legends, opsi)
 
 
-def peta_anggota(
-    result: AnalysisResult,
-    *,
-    aset: Aset,
-    lokasi: dict[str, Any] | None = None,
-    lokasi_url: str | None = None,
-    stok_url: str | None = None,
-    tautan_kecamatan: str | None = "/kecamatan/{kode}",
-    peta_dasar_daring: bool = True,
-) -> folium.Map:
+def peta_anggota(result: AnalysisResult, opsi: OpsiPeta) -> folium.Map:
     """Members' sites by sector over the kecamatan boundaries."""
-    m = _peta(aset, result, daring=peta_dasar_daring)
-    lapisan_batas(result, tautan=tautan_kecamatan).add_to(m)
+    m = _peta(opsi, result)
+    lapisan_batas(result, tautan=opsi.tautan_kecamatan).add_to(m)
     zona, lg_zona = lapisan_zona(result, show=False)
     zona.add_to(m)
     legends = [legenda_lokasi(), lg_zona]
-    return _selesai(m, legends, aset, lokasi, lokasi_url, stok_url)
+    return _selesai(m, legends, opsi)
