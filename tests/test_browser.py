@@ -11,29 +11,18 @@ is a failure.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from conftest import DAY
 from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, need_browser, running
 
 pytestmark = pytest.mark.browser
 
-DAY = dt.date(2026, 11, 27)
 N_KECAMATAN = 23
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from geo_klaster.demo_store import build_demo_store
-    from geo_klaster.store import open_store
-
-    path = tmp_path_factory.mktemp("browser") / "demo.gpkg"
-    build_demo_store(open_store(path), today=DAY)
-    return path
 
 
 def _serve(config: dict[str, Any]) -> Iterator[str]:

@@ -10,7 +10,6 @@ poppler-utils); the first page is rendered to PNG with ``pdftoppm`` into
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 import subprocess
@@ -22,11 +21,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import DAY
 from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, need_browser, running
 
 pytestmark = pytest.mark.browser
 
-DAY = dt.date(2026, 11, 27)
+# DAY: the demo's reference date, shared with the demo_store fixture (conftest)
 A4_MM = (210, 297)
 
 
@@ -88,16 +88,6 @@ def browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from geo_klaster.demo_store import build_demo_store
-    from geo_klaster.store import open_store
-
-    path = tmp_path_factory.mktemp("cetak") / "demo.gpkg"
-    build_demo_store(open_store(path), today=DAY)
-    return path
 
 
 @pytest.fixture(scope="module")

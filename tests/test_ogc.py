@@ -9,7 +9,6 @@ of schemathesis against that document that must find no 5xx.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from schemathesis.checks import (
 from geo_klaster import schema as schema_mod
 from geo_klaster.store import open_store
 
-DAY = dt.date(2026, 11, 27)
 GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -44,27 +42,6 @@ HASIL = [
 KEYS = {"kecamatan": "kode", "desa": "kode_desa", "anggota": "id", "lokasi": "id", "barang": "kode"}
 # Bekasi's south-east: some kecamatan and sites inside, most outside.
 BBOX = (107.10, -6.45, 107.25, -6.30)
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from geo_klaster.cli import main
-
-    path = tmp_path_factory.mktemp("ogc") / "demo.gpkg"
-    assert main(["--store", str(path), "demo", "--tanggal", DAY.isoformat()]) == 0
-    return path
-
-
-@pytest.fixture(scope="module")
-def app(demo_store: Path) -> Any:
-    from web import create_app
-
-    return create_app({"STORE": demo_store, "TODAY": DAY})
-
-
-@pytest.fixture(scope="module")
-def client(app: Any) -> Any:
-    return app.test_client()
 
 
 def _get(client: Any, url: str, status: int = 200, media: str = "application/json") -> Any:

@@ -8,7 +8,6 @@ and the cache: a second request does not recompute, a write to the store invalid
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import shutil
@@ -20,35 +19,14 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from conftest import DAY
 
 from geo_klaster import schema as schema_mod
 from geo_klaster.analysis import run_analysis
 from geo_klaster.store import open_store
 
-DAY = dt.date(2026, 11, 27)
 GEOJSON = "application/geo+json"
 AT_RISK = "32.16.02"  # Babelan: at risk in the first demo scenario
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from geo_klaster.demo_store import build_demo_store
-
-    path = tmp_path_factory.mktemp("web_api") / "demo.gpkg"
-    build_demo_store(open_store(path), today=DAY)
-    return path
-
-
-@pytest.fixture(scope="module")
-def app(demo_store: Path) -> Any:
-    from web import create_app
-
-    return create_app({"STORE": demo_store, "TODAY": DAY})
-
-
-@pytest.fixture(scope="module")
-def client(app: Any) -> Any:
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ fails if folium's CDN defaults (Leaflet, jQuery, Bootstrap, Font Awesome) leak i
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import subprocess
@@ -18,11 +17,11 @@ from typing import Any
 
 import folium
 import pytest
+from conftest import DAY
 from folium.plugins import MarkerCluster
 
 from geo_klaster.store import open_store
 
-DAY = dt.date(2026, 11, 27)
 AT_RISK = "32.16.02"
 PAGES = [
     "/",
@@ -39,22 +38,6 @@ PAGES = [
 CDN_HOSTS = ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "bootstrapcdn.com")
 EXTERNAL = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)|@import\s+['"]([^'"]+)""", re.IGNORECASE)
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from geo_klaster.demo_store import build_demo_store
-
-    path = tmp_path_factory.mktemp("web_pages") / "demo.gpkg"
-    build_demo_store(open_store(path), today=DAY)
-    return path
-
-
-@pytest.fixture(scope="module")
-def client(demo_store: Path) -> Any:
-    from web import create_app
-
-    return create_app({"STORE": demo_store, "TODAY": DAY}).test_client()
 
 
 class References(HTMLParser):

@@ -17,14 +17,14 @@ LAYERS = {"kecamatan", "desa", "zona_banjir", "anggota", "lokasi", "stok", "bara
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_via_cli(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("demo") / "klaster.gpkg"
     assert main(["--store", str(store), "demo"]) == 0
     return store
 
 
-def test_demo_then_info(demo_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--store", str(demo_store), "info"]) == 0
+def test_demo_then_info(demo_via_cli: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--store", str(demo_via_cli), "info"]) == 0
     out = capsys.readouterr().out
     counts = {}
     for line in out.splitlines():
@@ -38,8 +38,8 @@ def test_demo_then_info(demo_store: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "terakhir" in out  # last report date
 
 
-def test_demo_labels_what_is_fictional(demo_store: Path) -> None:
-    s = GpkgStore(demo_store)
+def test_demo_labels_what_is_fictional(demo_via_cli: Path) -> None:
+    s = GpkgStore(demo_via_cli)
     kec = s.read("kecamatan")
     assert kec["keterangan"].str.contains("perkiraan").all()
     assert kec["sumber_penduduk"].str.contains("contoh").all()
@@ -73,10 +73,10 @@ def test_demo_with_official_boundaries(shared_data: Path, tmp_path: Path) -> Non
     assert GpkgStore(store).count("stok") >= 500
 
 
-def test_export_geojson_and_geopackage(demo_store: Path, tmp_path: Path) -> None:
+def test_export_geojson_and_geopackage(demo_via_cli: Path, tmp_path: Path) -> None:
     out = tmp_path / "ekspor"
-    assert main(["--store", str(demo_store), "export", str(out)]) == 0
-    store = GpkgStore(demo_store)
+    assert main(["--store", str(demo_via_cli), "export", str(out)]) == 0
+    store = GpkgStore(demo_via_cli)
     for layer in LAYERS:
         doc = json.loads((out / f"{layer}.geojson").read_text(encoding="utf-8"))
         assert doc["type"] == "FeatureCollection" and "crs" not in doc
@@ -102,24 +102,24 @@ def test_export_geojson_and_geopackage(demo_store: Path, tmp_path: Path) -> None
             con.execute("SELECT count(*) FROM anggota WHERE telepon IS NOT NULL").fetchone()[0] == 0
         )
     # with --pribadi the contacts are there
-    assert main(["--store", str(demo_store), "export", str(tmp_path / "p"), "--pribadi"]) == 0
+    assert main(["--store", str(demo_via_cli), "export", str(tmp_path / "p"), "--pribadi"]) == 0
     assert "0800-" in (tmp_path / "p" / "anggota.geojson").read_text()
 
 
 def test_salin_copies_a_store(
-    demo_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_via_cli: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "salinan.gpkg"
-    assert main(["salin", str(demo_store), str(target)]) == 0
+    assert main(["salin", str(demo_via_cli), str(target)]) == 0
     out = capsys.readouterr().out
     assert "stok" in out
-    a, b = GpkgStore(demo_store), GpkgStore(target)
+    a, b = GpkgStore(demo_via_cli), GpkgStore(target)
     for layer in LAYERS:
         assert b.count(layer) == a.count(layer), layer
     assert b.read("stok")["dilaporkan"].tolist() == a.read("stok")["dilaporkan"].tolist()
     # a non-empty target is refused, and left as it was
     before = target.read_bytes()
-    assert main(["salin", str(demo_store), str(target)]) == 1
+    assert main(["salin", str(demo_via_cli), str(target)]) == 1
     assert "salinan.gpkg" in capsys.readouterr().err
     assert target.read_bytes() == before
 
