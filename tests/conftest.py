@@ -92,3 +92,37 @@ def app(demo_store: Path) -> Any:
 def client(app: Any) -> Any:
     """A Flask test client of :func:`app`."""
     return app.test_client()
+
+
+# -- stores with accounts, for the identity and reporting tests -----------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_akun(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store (reports dated up to web_akun.TODAY), built once per module."""
+    from web_akun import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("akun") / "demo.gpkg")
+
+
+@pytest.fixture
+def store_akun(demo_akun: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A fresh copy of :func:`demo_akun` with accounts ``bpbd`` (coordinator), ``a1``,
+    ``a2`` and an API token each: ``(path, {account: token})``."""
+    from web_akun import fresh_store
+
+    return fresh_store(demo_akun, tmp_path)
+
+
+@pytest.fixture
+def app_akun(store_akun: tuple[Path, dict[str, str]]) -> Any:
+    """The web app on :func:`store_akun` (a fixed session secret)."""
+    from web_akun import make_app
+
+    return make_app(store_akun[0])
+
+
+@pytest.fixture
+def client_akun(app_akun: Any) -> Any:
+    """A Flask test client of :func:`app_akun`."""
+    return app_akun.test_client()

@@ -21,23 +21,13 @@ import openpyxl
 import pandas as pd
 import pytest
 import web_akun
-from web_akun import TODAY, bearer, build_demo, fresh_store, site_of, state
+from web_akun import TODAY, bearer, site_of, state
 
 from geo_klaster import accounts
 from geo_klaster.store import open_store
 
 HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>\"'&"
 FORMULA = '=HYPERLINK("http://evil.example/","klik")'
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("security") / "demo.gpkg")
-
-
-@pytest.fixture
-def store(demo: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    return fresh_store(demo, tmp_path)
 
 
 def make_app(path: Path, **config: Any) -> Any:
@@ -60,8 +50,8 @@ def _layer_control_names(html: str) -> list[str]:
     return [json.loads(k) for k in re.findall(r'("(?:[^"\\]|\\.)*")\s*:', block.group(1))]
 
 
-def test_an_item_name_is_escaped_in_the_layer_control(store: Any) -> None:
-    path, _ = store
+def test_an_item_name_is_escaped_in_the_layer_control(store_akun: Any) -> None:
+    path, _ = store_akun
     _set(path, "UPDATE barang SET nama = ? WHERE kode = 'beras'", "Beras " + HOSTILE)
     html = make_app(path).test_client().get("/gap?barang=beras").get_data(as_text=True)
     names = [n for n in _layer_control_names(html) if n.startswith("Kekurangan")]
@@ -75,16 +65,16 @@ def test_an_item_name_is_escaped_in_the_layer_control(store: Any) -> None:
     assert "</script><script>alert(2)" not in html
 
 
-def test_plain_layer_names_are_unchanged(store: Any) -> None:
-    html = make_app(store[0]).test_client().get("/").get_data(as_text=True)
+def test_plain_layer_names_are_unchanged(store_akun: Any) -> None:
+    html = make_app(store_akun[0]).test_client().get("/").get_data(as_text=True)
     assert "Lokasi anggota" in _layer_control_names(html)
 
 
 # -- formula injection in downloads ----------------------------------------------------------
 
 
-def test_a_site_name_never_becomes_a_formula_in_the_action_plan(store: Any) -> None:
-    path, _ = store
+def test_a_site_name_never_becomes_a_formula_in_the_action_plan(store_akun: Any) -> None:
+    path, _ = store_akun
     client = make_app(path).test_client()
     alokasi = client.get("/api/analisis/alokasi.geojson").get_json()["features"]
     lid, anggota_id = alokasi[0]["properties"]["lokasi_id"], alokasi[0]["properties"]["anggota_id"]
@@ -113,8 +103,8 @@ def test_a_site_name_never_becomes_a_formula_in_the_action_plan(store: Any) -> N
     assert [c.value for c in cells if isinstance(c.value, int | float)], "numbers stay numbers"
 
 
-def test_gap_csv_quotes_cells_a_spreadsheet_would_run(store: Any) -> None:
-    path, _ = store
+def test_gap_csv_quotes_cells_a_spreadsheet_would_run(store_akun: Any) -> None:
+    path, _ = store_akun
     with sqlite3.connect(path) as con:
         kode = con.execute("SELECT kode FROM kecamatan ORDER BY kode LIMIT 1").fetchone()[0]
     _set(path, "UPDATE kecamatan SET nama = ? WHERE kode = ?", FORMULA, kode)
@@ -155,8 +145,8 @@ def _xlsx_with_cells(rows: int) -> bytes:
     return out.getvalue()
 
 
-def test_an_xlsx_of_too_many_cells_is_refused_before_it_is_parsed(store: Any) -> None:
-    path, tokens = store
+def test_an_xlsx_of_too_many_cells_is_refused_before_it_is_parsed(store_akun: Any) -> None:
+    path, tokens = store_akun
     body = _xlsx_with_cells(150_000)  # ~12 MB of sheet XML, 45 KB on the wire
     assert len(body) < 100_000
     lid = site_of(path, "AGT-001")
@@ -175,8 +165,8 @@ def test_an_xlsx_of_too_many_cells_is_refused_before_it_is_parsed(store: Any) ->
     assert state(path) == before
 
 
-def test_a_small_xlsx_report_is_still_accepted(store: Any) -> None:
-    path, tokens = store
+def test_a_small_xlsx_report_is_still_accepted(store_akun: Any) -> None:
+    path, tokens = store_akun
     lid = site_of(path, "AGT-001")
     resp = (
         make_app(path)
@@ -191,8 +181,8 @@ def test_a_small_xlsx_report_is_still_accepted(store: Any) -> None:
 
 
 @pytest.mark.parametrize("url", ["/api/laporan", "/api/lokasi"])
-def test_deeply_nested_json_is_a_400_not_a_500(store: Any, url: str) -> None:
-    path, tokens = store
+def test_deeply_nested_json_is_a_400_not_a_500(store_akun: Any, url: str) -> None:
+    path, tokens = store_akun
     before = state(path)
     resp = (
         make_app(path)
@@ -213,9 +203,9 @@ def test_deeply_nested_json_is_a_400_not_a_500(store: Any, url: str) -> None:
     ("field", "value"), [("id", "LOK-" + "9" * 100), ("nama", "Gudang " + "x" * 300)]
 )
 def test_api_site_code_and_name_are_bounded_like_the_form(
-    store: Any, field: str, value: str
+    store_akun: Any, field: str, value: str
 ) -> None:
-    path, tokens = store
+    path, tokens = store_akun
     before = state(path)
     body = {"id": "LOK-901", "nama": "Gudang baru", "lon": 107.1, "lat": -6.3, field: value}
     resp = make_app(path).test_client().post("/api/lokasi", json=body, headers=bearer(tokens["a1"]))

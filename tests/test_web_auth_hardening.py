@@ -9,20 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_akun import SANDI, build_demo, csrf_from, fresh_store, login, make_app
+from web_akun import SANDI, csrf_from, login, make_app
 
 A = {"REMOTE_ADDR": "10.0.0.1"}
 B = {"REMOTE_ADDR": "10.0.0.2"}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("auth_hardening") / "demo.gpkg")
-
-
-@pytest.fixture
-def store(demo: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    return fresh_store(demo, tmp_path)
 
 
 def masuk(client: Any, nama: str, sandi: str, alamat: dict[str, str]) -> Any:
@@ -37,8 +27,8 @@ def masuk(client: Any, nama: str, sandi: str, alamat: dict[str, str]) -> Any:
 # -- 1. sign-in throttling -------------------------------------------------------------------
 
 
-def test_failures_from_one_address_do_not_lock_the_account_out_elsewhere(store: Any) -> None:
-    app = make_app(store[0], BATAS_MASUK_LONJAKAN=3, BATAS_MASUK_PER_MENIT=1)
+def test_failures_from_one_address_do_not_lock_the_account_out_elsewhere(store_akun: Any) -> None:
+    app = make_app(store_akun[0], BATAS_MASUK_LONJAKAN=3, BATAS_MASUK_PER_MENIT=1)
     penyerang = app.test_client()
     codes = [masuk(penyerang, "bpbd", "tebakan-salah", A).status_code for _ in range(6)]
     assert codes[:3] == [401, 401, 401]
@@ -52,9 +42,9 @@ def test_failures_from_one_address_do_not_lock_the_account_out_elsewhere(store: 
     assert korban.get("/koordinator/usang", environ_base=B).status_code == 200
 
 
-def test_successful_sign_ins_are_not_counted(store: Any) -> None:
+def test_successful_sign_ins_are_not_counted(store_akun: Any) -> None:
     app = make_app(
-        store[0],
+        store_akun[0],
         BATAS_MASUK_LONJAKAN=2,
         BATAS_MASUK_PER_MENIT=1,
         BATAS_MASUK_ALAMAT_LONJAKAN=2,
@@ -65,9 +55,9 @@ def test_successful_sign_ins_are_not_counted(store: Any) -> None:
     assert codes == [302] * 5
 
 
-def test_one_address_trying_many_names_is_throttled(store: Any) -> None:
+def test_one_address_trying_many_names_is_throttled(store_akun: Any) -> None:
     app = make_app(
-        store[0],
+        store_akun[0],
         BATAS_MASUK_LONJAKAN=3,
         BATAS_MASUK_PER_MENIT=1,
         BATAS_MASUK_ALAMAT_LONJAKAN=4,
@@ -97,8 +87,8 @@ def test_login_bucket_refunds_and_peeks() -> None:
 # -- 2. logout ends copied sessions ---------------------------------------------------------
 
 
-def test_logout_voids_a_copied_session_cookie(store: Any) -> None:
-    path, _ = store
+def test_logout_voids_a_copied_session_cookie(store_akun: Any) -> None:
+    path, _ = store_akun
     app = make_app(path)
     nama_cookie = app.config["SESSION_COOKIE_NAME"]
     client = app.test_client()
@@ -127,10 +117,10 @@ def test_logout_voids_a_copied_session_cookie(store: Any) -> None:
     assert client.get("/laporan").status_code == 200
 
 
-def test_logout_without_a_session_writes_nothing(store: Any) -> None:
+def test_logout_without_a_session_writes_nothing(store_akun: Any) -> None:
     from geo_klaster.store import open_store
 
-    path, _ = store
+    path, _ = store_akun
     client = make_app(path).test_client()
     versi = open_store(path).version()
     token = csrf_from(client, "/masuk")
@@ -141,15 +131,17 @@ def test_logout_without_a_session_writes_nothing(store: Any) -> None:
 # -- 3. cookie name and Secure flag ----------------------------------------------------------
 
 
-def test_session_cookie_is_named_for_the_app(store: Any, monkeypatch: Any) -> None:
+def test_session_cookie_is_named_for_the_app(store_akun: Any, monkeypatch: Any) -> None:
     monkeypatch.delenv("GEO_KLASTER_COOKIE_SECURE", raising=False)
-    app = make_app(store[0])
+    app = make_app(store_akun[0])
     assert app.config["SESSION_COOKIE_NAME"] == "geo_klaster_sesi"
     assert app.config["SESSION_COOKIE_SECURE"] is False
     cookie = login(app.test_client(), "a1").headers["Set-Cookie"]
     assert cookie.startswith("geo_klaster_sesi=")
     assert "Secure" not in cookie
-    assert make_app(store[0], SESSION_COOKIE_NAME="lain").config["SESSION_COOKIE_NAME"] == "lain"
+    assert (
+        make_app(store_akun[0], SESSION_COOKIE_NAME="lain").config["SESSION_COOKIE_NAME"] == "lain"
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,18 +149,18 @@ def test_session_cookie_is_named_for_the_app(store: Any, monkeypatch: Any) -> No
     [("1", True), ("true", True), ("ya", True), ("0", False), ("", False), ("no", False)],
 )
 def test_secure_cookie_switch_from_the_environment(
-    store: Any, monkeypatch: Any, nilai: str, aman: bool
+    store_akun: Any, monkeypatch: Any, nilai: str, aman: bool
 ) -> None:
     monkeypatch.setenv("GEO_KLASTER_COOKIE_SECURE", nilai)
-    app = make_app(store[0])
+    app = make_app(store_akun[0])
     assert app.config["SESSION_COOKIE_SECURE"] is aman
     cookie = login(app.test_client(), "a1").headers["Set-Cookie"]
     assert ("; Secure" in cookie) is aman
 
 
-def test_secure_cookie_switch_from_the_config(store: Any, monkeypatch: Any) -> None:
+def test_secure_cookie_switch_from_the_config(store_akun: Any, monkeypatch: Any) -> None:
     monkeypatch.delenv("GEO_KLASTER_COOKIE_SECURE", raising=False)
-    app = make_app(store[0], SESSION_COOKIE_SECURE=True)
+    app = make_app(store_akun[0], SESSION_COOKIE_SECURE=True)
     assert "; Secure" in login(app.test_client(), "a1").headers["Set-Cookie"]
 
 
@@ -196,11 +188,11 @@ def _overlap(a: list[float], b: list[float]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def cetak_url(demo: Path) -> Iterator[str]:
+def cetak_url(demo_akun: Path) -> Iterator[str]:
     from servers import need_browser, running
 
     need_browser()
-    with running({"STORE": demo, "TODAY": "2026-11-27"}) as url:
+    with running({"STORE": demo_akun, "TODAY": "2026-11-27"}) as url:
         yield url + "/kecamatan/32.16.02/cetak"
 
 
