@@ -50,6 +50,8 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
+from geo_klaster.errors import InputError
+
 KOLOM = ["lokasi_id", "kode", "barang", "jumlah", "jarak_m"]
 
 
@@ -190,6 +192,21 @@ def _solve_scaled(
     return xh
 
 
+def _refuse_non_finite(
+    frame: pd.DataFrame, column: str, keys: list[str], *, nan_ok: bool = False
+) -> None:
+    """An infinite (or, unless ``nan_ok``, missing) quantity cannot be planned: refuse the
+    whole allocation, naming the rows, rather than let the solver drop a plan silently."""
+    values = frame[column].to_numpy(dtype=float)
+    bad = np.isinf(values) if nan_ok else ~np.isfinite(values)
+    if bad.any():
+        rows = frame.loc[bad, keys].astype(str).head(5).agg(" ".join, axis=1).tolist()
+        raise InputError(
+            f"alokasi: {column} tidak terhingga atau kosong / not finite pada {int(bad.sum())} "
+            f"baris ({'; '.join(rows)}); periksa data stok dan kebutuhan"
+        )
+
+
 def allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) -> pd.DataFrame:
     """Allocate each item's committable stock to the kecamatan within reach.
 
@@ -210,6 +227,9 @@ def allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) -> 
         ``lokasi_id``, ``kode``, ``barang``, ``jumlah`` (> 0), ``jarak_m``: for each item the
         allocation that first maximises the total allocated, then minimises Σ jumlah × jarak_m.
     """
+    _refuse_non_finite(supply, "komit", ["lokasi_id", "barang"])
+    _refuse_non_finite(demand, "kebutuhan", ["kode", "barang"], nan_ok=True)
+    _refuse_non_finite(arcs, "jarak_m", ["kode", "lokasi_id"])
     sup = supply.loc[supply["komit"].to_numpy(dtype=float) > 0, ["lokasi_id", "barang", "komit"]]
     need = demand["kebutuhan"].to_numpy(dtype=float)
     dem = demand.loc[np.nan_to_num(need, nan=0.0) > 0, ["kode", "barang", "kebutuhan"]]

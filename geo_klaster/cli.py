@@ -89,6 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="isi kolom dengan satu nilai untuk semua baris (bisa diulang), "
         "mis. --nilai kelas=tinggi untuk zona banjir basah/kering",
     )
+    p.add_argument(
+        "--map-nilai",
+        action="append",
+        metavar="KOLOM:SUMBER=TUJUAN[,SUMBER=TUJUAN...]",
+        help="ganti nilai kolom (sesudah --map; dibandingkan sebagai teks), "
+        "mis. --map-nilai kelas:1=rendah,2=rendah,3=sedang,4=tinggi (bisa diulang)",
+    )
+    p.add_argument(
+        "--desimal",
+        choices=("koma", "titik"),
+        help="tanda desimal angka CSV/XLSX (default: ditentukan dari berkas; koma: 1.250,5)",
+    )
+    p.add_argument("--sheet", metavar="NAMA", help="lembar XLSX yang dibaca")
     p.add_argument("--mode", choices=("replace", "append", "update"), help="replace|append|update")
     p.add_argument("--fix", action="store_true", help="perbaiki geometri tidak valid (make_valid)")
     p.add_argument(
@@ -232,7 +245,7 @@ def _cmd_init(args: argparse.Namespace, location: str) -> int:
 
 def _cmd_import(args: argparse.Namespace, location: str) -> int:
     from geo_klaster.importer import import_file, parse_thresholds
-    from geo_klaster.io import parse_constants, parse_crs, parse_mapping
+    from geo_klaster.io import parse_constants, parse_crs, parse_mapping, parse_value_maps
 
     store = open_store(location)
     report = import_file(
@@ -247,6 +260,9 @@ def _cmd_import(args: argparse.Namespace, location: str) -> int:
         skenario=args.skenario,
         thresholds=parse_thresholds(args.ambang),
         constants=parse_constants(args.nilai),
+        value_maps=parse_value_maps(args.map_nilai),
+        decimal=args.desimal,
+        sheet=args.sheet,
     )
     print("\n".join(report.lines()))
     return 0

@@ -74,19 +74,56 @@ class InputError(KlasterError):
 
 
 class ValidationError(InputError):
-    """One or more problems in an input; the whole input is refused."""
+    """One or more problems in an input; the whole input is refused.
 
-    MAX_SHOWN = 20
+    The message groups the problems: one line per distinct problem (same field, same
+    message), with how often it occurs and the first :attr:`ROWS_SHOWN` rows or features,
+    then the total. The same wrong value in 565 features is one line, not 565.
+    """
+
+    MAX_SHOWN = 20  # distinct problems listed
+    ROWS_SHOWN = 5  # rows or features named per distinct problem
 
     def __init__(self, source: str | None, problems: list[Problem]) -> None:
         self.source = source
         self.problems = problems
-        lines = [p.render(source) for p in problems[: self.MAX_SHOWN]]
-        more = len(problems) - self.MAX_SHOWN
+        groups = group_problems(problems)
+        lines = [_render_group(g, source, self.ROWS_SHOWN) for g in groups[: self.MAX_SHOWN]]
+        more = len(groups) - self.MAX_SHOWN
         if more > 0:
-            lines.append(f"... dan {more} masalah lain / and {more} more problems")
+            lines.append(f"... dan {more} jenis masalah lain / and {more} more kinds of problem")
+        lines.append(
+            f"Jumlah / total: {len(problems)} masalah, {len(groups)} jenis / "
+            f"{len(problems)} problems of {len(groups)} kinds"
+        )
         header = f"Data ditolak, tidak ada yang ditulis ({len(problems)} masalah) / input refused, nothing written:"
         super().__init__(header + "\n  " + "\n  ".join(lines))
+
+
+def group_problems(problems: list[Problem]) -> list[list[Problem]]:
+    """The problems grouped by (field, message, kind), in order of first appearance."""
+    groups: dict[tuple[object, ...], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.field, p.message, p.kind), []).append(p)
+    return list(groups.values())
+
+
+def _render_group(group: list[Problem], source: str | None, shown: int) -> str:
+    first = group[0]
+    if len(group) == 1:
+        return first.render(source)
+    rows = [p.row for p in group if p.row is not None]
+    parts = [source] if source else []
+    if first.field:
+        parts.append(f"kolom '{first.field}'")
+    where = ", ".join(parts)
+    text = f"{where}: {first.message}" if where else first.message
+    if rows:
+        listed = ", ".join(map(str, rows[:shown])) + (", ..." if len(rows) > shown else "")
+        text += f" ({len(group)} {first.kind}: {listed})"
+    else:
+        text += f" ({len(group)} kali / times)"
+    return text
 
 
 class AuthError(KlasterError):

@@ -109,6 +109,9 @@ def import_file(
     skenario: str | None = None,
     thresholds: tuple[float, float] | None = None,
     constants: dict[str, str] | None = None,
+    value_maps: dict[str, dict[str, str]] | None = None,
+    decimal: str | None = None,
+    sheet: str | None = None,
     actor: Actor | None = None,
 ) -> ImportReport:
     """Import ``path`` into ``layer`` of ``store``; nothing is written unless all is valid.
@@ -116,6 +119,10 @@ def import_file(
     ``constants`` (``--nilai KOLOM=NILAI``) fills a column with one value for every row,
     replacing a same-named column of the file, e.g. ``kelas=tinggi`` for a wet/dry flood
     layer that has no hazard class. Each value is checked once against the layer's schema.
+    ``value_maps`` (``--map-nilai KOLOM:SUMBER=TUJUAN,...``) replaces values of a column (named
+    as after ``mapping``; values compared as text), e.g. PetaBencana depth states 1..4 to
+    classes. ``decimal`` (``--desimal koma|titik``) and ``sheet`` (``--sheet``) are passed to
+    :func:`~geo_klaster.io.read_source`.
     """
     sch = schema_mod.get(layer)
     mode = mode or default_mode(layer)
@@ -127,8 +134,9 @@ def import_file(
         src = _raster_source(p, crs, skenario, thresholds)
     else:
         src = read_source(
-            p, sch, source_layer=source_layer, crs=crs, mapping=mapping, geometry=mode != "update"
-        )
+            p, sch, source_layer=source_layer, crs=crs, mapping=mapping,
+            geometry=mode != "update", value_maps=value_maps, decimal=decimal, sheet=sheet,
+        )  # fmt: skip
         if layer == "zona_banjir" and skenario:
             src.frame = src.frame.assign(skenario=skenario)
     if constants:
@@ -207,10 +215,23 @@ def write_validated(
         tx.audit(
             AuditEntry(
                 now_utc(), actor.nama, actor.saluran, "impor", layer, len(frame),
-                {"sumber": source, "mode": mode, "diganti": report.replaced, "diabaikan": checked.ignored},
+                {"sumber": source, "mode": mode, "diganti": report.replaced, **ignored_summary(checked.ignored)},
             )
         )  # fmt: skip
     return report
+
+
+AUDIT_IGNORED_MAX = 20  # ignored column names kept in an audit entry
+
+
+def ignored_summary(ignored: list[str]) -> dict[str, object]:
+    """Ignored columns for the audit: the first AUDIT_IGNORED_MAX names (each cut at 60
+    characters) and their count, so a file with thousands of columns cannot bloat the log."""
+    shown = [str(c)[:60] for c in ignored[:AUDIT_IGNORED_MAX]]
+    out: dict[str, object] = {"diabaikan": shown}
+    if len(ignored) > AUDIT_IGNORED_MAX:
+        out["diabaikan_jumlah"] = len(ignored)
+    return out
 
 
 def _refuse_dangling(store: Store, layer: str, frame: pd.DataFrame, source: str) -> None:

@@ -8,6 +8,7 @@ so that validation can say *where* a problem is.
 
 from __future__ import annotations
 
+import csv
 import re
 import zipfile
 import zlib
@@ -31,6 +32,9 @@ RASTER_SUFFIXES = {".tif", ".tiff"}
 LON_NAMES = ("lon", "lng", "long", "longitude", "bujur", "x")
 LAT_NAMES = ("lat", "latitude", "lintang", "y")
 WKT_NAMES = ("wkt", "geometry", "geom", "geometri")
+DECIMAL_MARKS = ("koma", "titik")
+MAKS_KOLOM = 500  # header columns of a table: more is refused before the rows are parsed
+GUIDE_SHEET = "petunjuk"  # sheets whose name holds this word are guidance, never data
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ class Source:
     crs: CRS | None = None
     has_geometry: bool = False
     ignored: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the file was read, for the report
 
     @property
     def name(self) -> str:
@@ -133,6 +138,31 @@ def parse_constants(items: list[str] | None) -> dict[str, str]:
     return constants
 
 
+def parse_value_maps(items: list[str] | None) -> dict[str, dict[str, str]]:
+    """``--map-nilai``: ``["kelas:1=rendah,2=sedang", ...]`` -> ``{"kelas": {"1": "rendah", ...}}``."""
+    maps: dict[str, dict[str, str]] = {}
+    for item in items or []:
+        column, sep, pairs = item.partition(":")
+        usage = (
+            f"--map-nilai: harus berbentuk KOLOM:SUMBER=TUJUAN[,SUMBER=TUJUAN...] / "
+            f"must be COLUMN:SRC=DST[,...], bukan '{item}'"
+        )
+        if not sep or not column.strip() or not pairs.strip():
+            raise InputError(usage)
+        values = maps.setdefault(column.strip(), {})
+        for pair in pairs.split(","):
+            src, eq, dst = pair.partition("=")
+            if not eq or not src.strip():
+                raise InputError(usage)
+            if src.strip() in values and values[src.strip()] != dst.strip():
+                raise InputError(
+                    f"--map-nilai: nilai '{src.strip()}' kolom '{column.strip()}' dipetakan dua "
+                    "kali / mapped twice"
+                )
+            values[src.strip()] = dst.strip()
+    return maps
+
+
 def read_source(
     path: str | Path,
     schema: LayerSchema,
@@ -141,12 +171,28 @@ def read_source(
     crs: CRS | None = None,
     mapping: dict[str, str] | None = None,
     geometry: bool = True,
+    value_maps: dict[str, dict[str, str]] | None = None,
+    decimal: str | None = None,
+    sheet: str | None = None,
     xlsx_limits: XlsxLimits = XLSX_LIMITS,
 ) -> Source:
     """Read ``path`` for import into the layer described by ``schema``.
 
-    ``geometry=False`` (attribute updates) reads a table without coordinate columns. An
-    XLSX is first checked against ``xlsx_limits`` (:func:`check_xlsx`).
+    Parameters
+    ----------
+    geometry
+        False (attribute updates) reads a table without coordinate columns.
+    mapping
+        ``--map``: source column -> layer field.
+    value_maps
+        ``--map-nilai``: layer field (after ``mapping``) -> {value as text -> new value}.
+    decimal
+        ``"koma"`` or ``"titik"``: the decimal mark of a CSV/XLSX's numbers; None decides it
+        from the file (see :func:`decide_decimal`).
+    sheet
+        The XLSX worksheet to read; None reads the only sheet holding data.
+    xlsx_limits
+        An XLSX is first checked against these (:func:`check_xlsx`).
     """
     p = Path(path)
     if not p.exists():
@@ -154,10 +200,16 @@ def read_source(
     if p.is_dir():
         raise InputError(f"{p}: ini folder, bukan berkas / is a directory, not a file")
     suffix = p.suffix.lower()
+    if decimal is not None and decimal not in DECIMAL_MARKS:
+        raise InputError(
+            f"--desimal: pilih koma atau titik / choose koma or titik, bukan '{decimal}'"
+        )
+    if sheet is not None and suffix not in (".xlsx", ".xlsm"):
+        raise InputError(f"{p.name}: --sheet hanya untuk berkas XLSX / only for XLSX files")
     if suffix in (".xlsx", ".xlsm"):
         check_xlsx(p, xlsx_limits)
     if suffix in TABLE_SUFFIXES:
-        src = _read_table(p, schema, crs, geometry)
+        src = _read_table(p, schema, crs, geometry, mapping or {}, decimal, sheet)
     elif suffix in VECTOR_SUFFIXES:
         src = _read_vector(p, schema, source_layer, crs)
     elif suffix in RASTER_SUFFIXES:
@@ -171,7 +223,48 @@ def read_source(
             "(GeoJSON, GeoPackage, Shapefile/.zip, CSV, XLSX)"
         )
     _apply_mapping(src, mapping or {})
+    _apply_value_maps(src, value_maps or {})
     return src
+
+
+def _as_text(value: object) -> str | None:
+    """A cell as text for ``--map-nilai`` (the number 1 or 1.0 is ``"1"``)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value)).lower()
+    return str(value).strip()
+
+
+def _apply_value_maps(src: Source, value_maps: dict[str, dict[str, str]]) -> None:
+    missing = [c for c in value_maps if c not in src.frame.columns]
+    if missing:
+        raise ValidationError(
+            src.name,
+            [
+                Problem(
+                    "--map-nilai: kolom tidak ada (sesudah --map) / no such column after --map; "
+                    f"kolom yang ada: {', '.join(str(c) for c in src.frame.columns if c != 'geometry')}",
+                    field=m,
+                )
+                for m in missing
+            ],
+        )
+    frame = src.frame.copy() if value_maps else src.frame
+    for column, values in value_maps.items():
+        texts = [_as_text(v) for v in frame[column].tolist()]
+        hits = [t in values for t in texts]
+        new = [
+            values[t] if hit else v for t, hit, v in zip(texts, hits, frame[column], strict=True)
+        ]
+        frame[column] = pd.Series(new, index=frame.index, dtype=object)
+        src.notes.append(
+            f"--map-nilai {column}: {sum(hits)} nilai diubah / values mapped "
+            f"({', '.join(f'{k}={v}' for k, v in values.items())})"
+        )
+    src.frame = frame
 
 
 def _apply_mapping(src: Source, mapping: dict[str, str]) -> None:
@@ -239,29 +332,201 @@ def _read_vector(p: Path, schema: LayerSchema, source_layer: str | None, crs: CR
 
 
 def _gdal_msg(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:200]
+    """GDAL's message whole (on one line), never cut mid-sentence."""
+    return " ".join(str(exc).split())
 
 
-def _read_table(p: Path, schema: LayerSchema, crs: CRS | None, geometry: bool) -> Source:
-    try:
-        if p.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(p, dtype=object, engine="openpyxl")
-        else:
-            frame = pd.read_csv(
-                p, dtype=str, keep_default_na=False, na_values=[""], sep=None, engine="python",
-                encoding="utf-8-sig",
-            )  # fmt: skip
-    except Exception as exc:  # noqa: BLE001 -- pandas/openpyxl: any failure means unreadable
-        raise InputError(
-            f"{p.name}: berkas tidak bisa dibaca sebagai tabel / unreadable table: "
-            f"{str(exc).splitlines()[0][:200]}"
-        ) from None
+def _read_table(
+    p: Path,
+    schema: LayerSchema,
+    crs: CRS | None,
+    geometry: bool,
+    mapping: dict[str, str],
+    decimal: str | None,
+    sheet: str | None,
+) -> Source:
+    notes: list[str] = []
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        frame, sheet_note = _read_xlsx(p, sheet)
+        notes.append(sheet_note)
+        sep = None
+    else:
+        frame, sep = _read_csv(p)
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.astype(object).where(frame.notna(), None)
-    src = Source(p, frame, "baris", 2, None, False)
+    numeric = _numeric_columns(list(frame.columns), schema, mapping)
+    mark, why = decide_decimal(frame, numeric, sep, decimal, p.name, first_row=2)
+    if numeric:
+        frame = _normalise_numbers(frame, numeric, mark)
+        notes.append(f"tanda desimal / decimal mark: {mark} ({why})")
+    src = Source(p, frame, "baris", 2, None, False, notes=notes)
     if schema.has_geometry and geometry:
         _geometry_from_columns(src, crs)
     return src
+
+
+def _unreadable(p: Path, exc: Exception) -> InputError:
+    return InputError(
+        f"{p.name}: berkas tidak bisa dibaca sebagai tabel / unreadable table: {_gdal_msg(exc)}"
+    )
+
+
+def _read_csv(p: Path) -> tuple[pd.DataFrame, str | None]:
+    """A CSV as text cells, and its separator; more than MAKS_KOLOM header columns are refused
+    before any row is parsed."""
+    try:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            head = fh.read(64 * 1024)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _unreadable(p, exc) from None
+    header = head.splitlines()[0] if head else ""
+    try:
+        sep = csv.Sniffer().sniff(head if len(head) < 64 * 1024 else header, ";,\t|").delimiter
+    except csv.Error:
+        sep = ","
+    ncols = max(header.count(d) for d in ";,\t|") + 1
+    if ncols > MAKS_KOLOM:
+        raise InputError(
+            f"{p.name}: baris judul berisi {ncols} kolom (> {MAKS_KOLOM}) / too many header columns"
+        )
+    try:
+        frame = pd.read_csv(
+            p, dtype=str, keep_default_na=False, na_values=[""], sep=sep, engine="python",
+            encoding="utf-8-sig",
+        )  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 -- pandas: any failure means unreadable
+        raise _unreadable(p, exc) from None
+    return frame, sep
+
+
+def _read_xlsx(p: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
+    """The one worksheet holding data (or the one named by ``sheet``), and a note saying which."""
+    try:
+        sheets = pd.read_excel(p, sheet_name=None, dtype=object, engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001 -- openpyxl: any failure means unreadable
+        raise _unreadable(p, exc) from None
+    names = list(sheets)
+    if sheet is not None:
+        if sheet not in sheets:
+            raise InputError(
+                f"{p.name}: lembar '{sheet}' tidak ada / no such sheet; "
+                f"lembar yang ada: {', '.join(names)}"
+            )
+        return sheets[sheet], f"lembar / sheet: {sheet}"
+    with_data = [
+        n
+        for n, f in sheets.items()
+        if (len(f.columns) or len(f)) and GUIDE_SHEET not in str(n).lower()
+    ]
+    if len(with_data) > 1:
+        raise InputError(
+            f"{p.name}: {len(with_data)} lembar berisi data / several sheets hold data: "
+            f"{', '.join(with_data)}; pilih satu dengan --sheet NAMA / choose one with --sheet"
+        )
+    chosen = with_data[0] if with_data else names[0]
+    return sheets[chosen], f"lembar / sheet: {chosen}"
+
+
+def _numeric_columns(columns: list[str], schema: LayerSchema, mapping: dict[str, str]) -> list[str]:
+    """The table's columns that hold numbers: numeric layer fields (after ``--map``) and
+    coordinates."""
+    numeric = {f.name for f in schema.fields if f.type in ("float", "int")}
+    coords = set(LON_NAMES) | set(LAT_NAMES)
+    return [c for c in columns if mapping.get(c, c) in numeric or c.lower() in coords]
+
+
+_KOMA = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
+_TITIK = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def _reading(text: str, mark: str) -> str | None:
+    """``text`` as a plain number (``1250.5``) if it is one with decimal mark ``mark``."""
+    if mark == "koma":
+        return text.replace(".", "").replace(",", ".") if _KOMA.match(text) else None
+    return text.replace(",", "") if _TITIK.match(text) else None
+
+
+def _cells(frame: pd.DataFrame, columns: list[str]):  # type: ignore[no-untyped-def]
+    for col in columns:
+        for i, v in enumerate(frame[col].tolist()):
+            if isinstance(v, str) and v.strip():
+                yield i, col, v.strip().replace(" ", "")
+
+
+def decide_decimal(
+    frame: pd.DataFrame,
+    columns: list[str],
+    sep: str | None,
+    forced: str | None,
+    name: str,
+    *,
+    first_row: int = 2,
+) -> tuple[str, str]:
+    """The decimal mark of a table's numbers, decided once for the whole file.
+
+    In a file whose decimal mark is the comma, ``.`` groups thousands (``1.250`` is 1250,
+    ``1.250,5`` is 1250.5), and the other way round. Cells that can be read one way only
+    (``1,5``, ``1.250,5``, ``2.75``) decide; if none does, the separator does (``;`` is
+    what a spreadsheet set to Indonesian writes, with comma decimals; ``,`` means dot
+    decimals). A file whose cells disagree, or one with a cell such as ``1.250`` and nothing
+    to decide by, is refused with the row and the two readings. ``forced`` (``--desimal``)
+    overrides all of this.
+
+    Returns
+    -------
+    (mark, why)
+        ``"koma"`` or ``"titik"``, and the reason in words.
+    """
+    if forced is not None:
+        return forced, "--desimal"
+    evidence: dict[str, tuple[int, str, str]] = {}
+    ambiguous: tuple[int, str, str] | None = None
+    for i, col, text in _cells(frame, columns):
+        koma, titik = _reading(text, "koma"), _reading(text, "titik")
+        if koma is not None and titik is not None:
+            if float(koma) != float(titik) and ambiguous is None:
+                ambiguous = (i, col, text)
+        elif koma is not None:
+            evidence.setdefault("koma", (i, col, text))
+        elif titik is not None:
+            evidence.setdefault("titik", (i, col, text))
+    if len(evidence) == 2:
+        (ik, ck, tk), (it, ct, tt) = evidence["koma"], evidence["titik"]
+        raise InputError(
+            f"{name}: tanda desimal tidak konsisten / mixed decimal marks: baris "
+            f"{ik + first_row} kolom '{ck}' '{tk}' (desimal koma) dan baris {it + first_row} "
+            f"kolom '{ct}' '{tt}' (desimal titik); pilih dengan --desimal koma|titik"
+        )
+    if evidence:
+        mark, (i, col, text) = next(iter(evidence.items()))
+        return mark, f"baris {i + first_row} kolom '{col}': '{text}'"
+    if sep == ";":
+        return "koma", "pemisah kolom ';' / ';' separator"
+    if sep == ",":
+        return "titik", "pemisah kolom ',' / ',' separator"
+    if ambiguous is not None:
+        i, col, text = ambiguous
+        raise InputError(
+            f"{name}, baris {i + first_row}, kolom '{col}': '{text}' bisa dibaca "
+            f"{_reading(text, 'koma')} (desimal koma) atau {_reading(text, 'titik')} "
+            "(desimal titik) / ambiguous number; pilih dengan --desimal koma|titik"
+        )
+    return "titik", "tidak ada angka yang meragukan / no ambiguous number"
+
+
+def _normalise_numbers(frame: pd.DataFrame, columns: list[str], mark: str) -> pd.DataFrame:
+    """Numeric text cells rewritten as plain numbers (``1.250,5`` -> ``1250.5`` in a comma
+    file); cells that are not numbers in that reading stay as they are, to be refused."""
+    frame = frame.copy()
+    for col in columns:
+        values = frame[col].tolist()
+        for i, v in enumerate(values):
+            if isinstance(v, str) and v.strip():
+                plain = _reading(v.strip().replace(" ", ""), mark)
+                if plain is not None:
+                    values[i] = plain
+        frame[col] = pd.Series(values, index=frame.index, dtype=object)
+    return frame
 
 
 def _find(columns: list[str], names: tuple[str, ...]) -> str | None:

@@ -20,7 +20,7 @@ from pyproj import CRS
 from geo_klaster import schema as schema_mod
 from geo_klaster.accounts import Actor, now_utc
 from geo_klaster.errors import InputError, NotFoundError, Problem, ValidationError
-from geo_klaster.importer import context_for
+from geo_klaster.importer import context_for, ignored_summary
 from geo_klaster.io import Source, XlsxLimits, read_source
 from geo_klaster.store import Store
 from geo_klaster.store.base import AuditEntry
@@ -135,7 +135,9 @@ def submit_report(
     _check_sites(actor, store, frame["lokasi_id"].tolist())
 
     context = context_for(store)
-    frame["dilaporkan"] = _utc_naive(now or dt.datetime.now(dt.UTC))
+    stamp = _utc_naive(now or dt.datetime.now(dt.UTC))
+    context.now = stamp.to_pydatetime()
+    frame["dilaporkan"] = stamp
     if "satuan" not in frame.columns:
         frame["satuan"] = None
     frame["satuan"] = [
@@ -154,7 +156,7 @@ def submit_report(
                     "sumber": source,
                     "lokasi": sorted(set(stok["lokasi_id"])),
                     "barang": sorted(set(stok["barang"])),
-                    "diabaikan": checked.ignored,
+                    **ignored_summary(checked.ignored),
                 },
             )
         )  # fmt: skip
@@ -173,13 +175,26 @@ def report_from_file(
     *,
     lokasi_id: str | None = None,
     name: str | None = None,
+    decimal: str | None = None,
+    sheet: str | None = None,
 ) -> int:
     """A CSV or XLSX report (the downloadable template's columns); all rows or none.
 
-    An XLSX is checked against :data:`REPORT_XLSX_LIMITS` before it is parsed.
+    An XLSX is checked against :data:`REPORT_XLSX_LIMITS` before it is parsed. ``decimal``
+    (``koma``/``titik``) and ``sheet`` are as for :func:`~geo_klaster.io.read_source`.
     """
     p = Path(path)
-    src = read_source(p, schema_mod.get("stok"), xlsx_limits=REPORT_XLSX_LIMITS)
+    try:
+        src = read_source(
+            p, schema_mod.get("stok"), xlsx_limits=REPORT_XLSX_LIMITS, decimal=decimal,
+            sheet=sheet if p.suffix.lower() in (".xlsx", ".xlsm") else None,
+        )  # fmt: skip
+    except ValidationError:
+        raise
+    except InputError as exc:  # name the file as the person knows it, not a temporary path
+        if name is None:
+            raise
+        raise InputError(exc.message.replace(p.name, name)) from None
     return submit_report(
         store, actor, src.frame, lokasi_id=lokasi_id, source=name or p.name, first_row=src.first_row
     )

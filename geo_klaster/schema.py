@@ -7,6 +7,8 @@ README's layer table must equal; a test holds them equal).
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -24,8 +26,9 @@ class FieldSpec:
     required: bool = False
     enum: tuple[str, ...] | None = None
     pattern: str | None = None
-    min: float | None = None
-    max: float | None = None
+    min: float | str | None = None  # a number, or for date/datetime a time (see bound_time)
+    max: float | str | None = None
+    max_per: str | None = None  # the maximum may differ per value of this field (maks_per_barang)
     ref: tuple[str, str] | None = None  # (layer, field)
     personal: bool = False
     default: object = None
@@ -40,6 +43,16 @@ class LayerSchema:
     geometry: str  # "MultiPolygon", "Point" or "none"
     key: str | None
     fields: tuple[FieldSpec, ...]
+    maks_per_barang: tuple[tuple[str, float], ...] = ()  # item code -> maximum per line
+
+    def maximum(self, spec: FieldSpec, item: object) -> float | None:
+        """The largest plausible value of numeric field ``spec`` for ``item`` (its own bound
+        from ``maks_per_barang`` if declared, else the field's ``max``)."""
+        if spec.max_per and item is not None:
+            own = dict(self.maks_per_barang).get(str(item))
+            if own is not None:
+                return own
+        return spec.max if isinstance(spec.max, (int, float)) else None
 
     @property
     def has_geometry(self) -> bool:
@@ -83,6 +96,7 @@ def _parse_layer(name: str, raw: dict) -> LayerSchema:
                 pattern=spec.get("pattern"),
                 min=spec.get("min"),
                 max=spec.get("max"),
+                max_per=spec.get("max_per"),
                 ref=ref,  # type: ignore[arg-type]
                 personal=bool(spec.get("personal", False)),
                 default=spec.get("default"),
@@ -99,6 +113,9 @@ def _parse_layer(name: str, raw: dict) -> LayerSchema:
         geometry=geometry,
         key=key,
         fields=tuple(fields),
+        maks_per_barang=tuple(
+            (str(k), float(v)) for k, v in raw.get("maks_per_barang", {}).items()
+        ),
     )
 
 
@@ -115,6 +132,24 @@ def schemas() -> dict[str, LayerSchema]:
             if target not in out or tfield != out[target].key:
                 raise ValueError(f"schema {schema.name}.{f.name}: bad ref {f.ref}")
     return out
+
+
+_BOUND_NOW = re.compile(r"^sekarang(?:\s*\+\s*(\d+)\s*hari)?$")
+
+
+def bound_time(bound: object, now: dt.datetime | None = None) -> dt.datetime | None:
+    """A time bound of a date/datetime field as a naive UTC datetime.
+
+    ``"2000-01-01"`` is that day; ``"sekarang"`` is now and ``"sekarang + 1 hari"`` is now
+    plus one day (UTC). None (or a number) means no bound.
+    """
+    if not isinstance(bound, str):
+        return None
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    m = _BOUND_NOW.match(bound.strip())
+    if m:
+        return now + dt.timedelta(days=int(m.group(1) or 0))
+    return dt.datetime.fromisoformat(bound)
 
 
 def layer_names() -> list[str]:

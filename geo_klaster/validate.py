@@ -8,6 +8,7 @@ MultiPolygon).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from pyproj import CRS
 
 from geo_klaster.errors import Problem, ValidationError
 from geo_klaster.io import Source
-from geo_klaster.schema import FieldSpec, LayerSchema
+from geo_klaster.schema import FieldSpec, LayerSchema, bound_time
 
 # Indonesia, roughly (DESIGN.md): a coordinate outside is an input error, not a guess.
 LON_RANGE = (94.0, 142.0)
@@ -37,6 +38,7 @@ class Context:
     keys: Mapping[str, set[str]] = field(default_factory=dict)  # layer -> existing keys
     units: Mapping[str, str] = field(default_factory=dict)  # barang.kode -> satuan
     today: pd.Timestamp | None = None
+    now: dt.datetime | None = None  # naive UTC: the clock of plausible times (default: now)
 
 
 @dataclass
@@ -71,8 +73,10 @@ def validate(
     else:
         wanted = [f.name for f in schema.fields if f.required and f.default is None]
     present = ", ".join(str(c) for c in frame.columns if c != "geometry")
+    missing: set[str] = set()
     for name in wanted:
         if name not in frame.columns:
+            missing.add(name)
             spec = schema.field(name)
             doc = spec.doc + (f" ({'/'.join(spec.enum)})" if spec.enum else "")
             constant = "" if name == schema.key else f", atau isi tetap dengan --nilai {name}=NILAI"
@@ -85,13 +89,12 @@ def validate(
                     field=name,
                 )
             )
-    if problems:
-        raise ValidationError(src.name, problems)
+    # the pass goes on: every other problem of the file is reported in the same round
 
     for spec in schema.fields:
         if spec.name in frame.columns:
             data[spec.name] = _coerce(
-                frame[spec.name], spec, src, problems, required=mode != "update"
+                frame[spec.name], spec, src, problems, required=mode != "update", now=context.now
             )
         elif mode != "update":
             data[spec.name] = pd.Series([spec.default] * n, index=frame.index, dtype=object)
@@ -101,11 +104,14 @@ def validate(
 
     _check_keys(out, schema, src, context, mode, problems)
     _check_refs(out, schema, src, context, problems)
+    _check_item_maxima(out, schema, src, problems)
     if schema.name == "stok":
         _check_stock(out, src, context, problems)
+        if not missing:
+            _check_duplicate_items(out, src, problems)
 
     fixed: list[int] = []
-    notes: list[str] = []
+    notes: list[str] = list(src.notes)
     if schema.has_geometry and mode != "update":
         if not src.has_geometry:
             problems.append(Problem("berkas tidak memiliki geometri / the file has no geometry"))
@@ -138,7 +144,13 @@ def _blank(v: object) -> bool:
 
 
 def _coerce(
-    values: pd.Series, spec: FieldSpec, src: Source, problems: list[Problem], *, required: bool
+    values: pd.Series,
+    spec: FieldSpec,
+    src: Source,
+    problems: list[Problem],
+    *,
+    required: bool,
+    now: dt.datetime | None = None,
 ) -> pd.Series:
     out: list[object] = []
     pattern = re.compile(spec.pattern) if spec.pattern else None
@@ -154,32 +166,69 @@ def _coerce(
             out.append(None)
             continue
         try:
-            value = _convert(v, spec.type)
+            value = _canonical(_convert(v, spec.type), spec)
         except ValueError as exc:
             bad(str(exc))
             out.append(None)
             continue
-        for msg in _value_problems(value, spec, pattern):
+        for msg in _value_problems(value, spec, pattern, now):
             bad(msg)
         out.append(value)
     return _typed(out, spec.type, values.index)
 
 
-def _value_problems(value: object, spec: FieldSpec, pattern: re.Pattern[str] | None) -> list[str]:
+def _canonical(value: object, spec: FieldSpec) -> object:
+    """An enumeration value in the schema's spelling: ``TINGGI`` and ``Tinggi`` are
+    ``tinggi`` (enumerations are matched without regard to case)."""
+    if spec.enum and isinstance(value, str):
+        for choice in spec.enum:
+            if value.casefold() == choice.casefold():
+                return choice
+    return value
+
+
+ENUM_NOTE = "huruf besar/kecil tidak dibedakan / case-insensitive"
+
+
+def _value_problems(
+    value: object, spec: FieldSpec, pattern: re.Pattern[str] | None, now: dt.datetime | None = None
+) -> list[str]:
     """What is wrong with a converted ``value`` for ``spec`` (enum, pattern, min, max)."""
     out: list[str] = []
     if spec.enum and value not in spec.enum:
         out.append(
-            f"nilai '{value}' tidak dikenal / unknown value; pilihan: {', '.join(spec.enum)}"
+            f"nilai '{value}' tidak dikenal / unknown value; pilihan: {', '.join(spec.enum)} "
+            f"({ENUM_NOTE}; ubah nilai dengan --map-nilai {spec.name}:SUMBER=TUJUAN)"
         )
     if pattern and not pattern.fullmatch(str(value)):
         example = f"; {spec.doc}" if spec.doc else ""
         out.append(f"format '{value}' salah / wrong format (pola {spec.pattern}{example})")
-    if spec.min is not None and isinstance(value, (int, float)) and value < spec.min:
-        word = "negatif / negative" if spec.min == 0 else f"di bawah {spec.min} / below minimum"
+    if isinstance(value, pd.Timestamp):
+        out.extend(_time_problems(value, spec, now))
+        return out
+    low = spec.min if isinstance(spec.min, (int, float)) else None
+    if low is not None and isinstance(value, (int, float)) and value < low:
+        word = "negatif / negative" if low == 0 else f"di bawah {low} / below minimum"
         out.append(f"nilai {value:g} {word}")
-    if spec.max is not None and isinstance(value, (int, float)) and value > spec.max:
-        out.append(f"nilai {value:g} di atas {spec.max:g} / above maximum")
+    high = spec.max if isinstance(spec.max, (int, float)) and not spec.max_per else None
+    if high is not None and isinstance(value, (int, float)) and value > high:
+        out.append(f"nilai {value:g} di atas {high:g} / above maximum")
+    return out
+
+
+def _time_problems(value: pd.Timestamp, spec: FieldSpec, now: dt.datetime | None) -> list[str]:
+    out: list[str] = []
+    low, high = bound_time(spec.min, now), bound_time(spec.max, now)
+    if low is not None and value < pd.Timestamp(low):
+        out.append(
+            f"waktu {value} sebelum {spec.min} / before the earliest plausible time "
+            "(layers/schema.toml)"
+        )
+    if high is not None and value > pd.Timestamp(high):
+        out.append(
+            f"waktu {value} setelah batas {spec.max} (UTC) / after the latest plausible time "
+            "(layers/schema.toml)"
+        )
     return out
 
 
@@ -199,7 +248,7 @@ def check_constant(schema: LayerSchema, name: str, text: str) -> str | None:
     if _blank(text):
         return "nilai kosong / empty value"
     try:
-        value = _convert(text, spec.type)
+        value = _canonical(_convert(text, spec.type), spec)
     except ValueError as exc:
         return str(exc)
     msgs = _value_problems(value, spec, re.compile(spec.pattern) if spec.pattern else None)
@@ -403,6 +452,54 @@ def _check_stock(out: pd.DataFrame, src: Source, context: Context, problems: lis
                 )
 
 
+def _check_item_maxima(
+    out: pd.DataFrame, schema: LayerSchema, src: Source, problems: list[Problem]
+) -> None:
+    """Quantities above their plausible maximum (per item where declared, else the field's)."""
+    for spec in schema.fields:
+        if not spec.max_per or spec.name not in out.columns:
+            continue
+        items = out[spec.max_per].tolist() if spec.max_per in out.columns else [None] * len(out)
+        for i, (value, item) in enumerate(zip(out[spec.name].tolist(), items, strict=True)):
+            high = schema.maximum(spec, item)
+            if high is not None and pd.notna(value) and value > high:
+                whose = f" untuk {item}" if item is not None else ""
+                problems.append(
+                    Problem(
+                        f"nilai {value:g} di atas batas wajar {high:g}{whose} / above the "
+                        "plausible maximum per line (layers/schema.toml)",
+                        src.row_number(i),
+                        spec.name,
+                        value,
+                        src.kind,
+                    )
+                )
+
+
+def _check_duplicate_items(out: pd.DataFrame, src: Source, problems: list[Problem]) -> None:
+    """One report (site and report time) may list each item once: with two lines, which one
+    is current would depend on the row order."""
+    seen: dict[tuple[object, ...], int] = {}
+    cols = ["lokasi_id", "barang", "dilaporkan"]
+    for i, key in enumerate(out[cols].itertuples(index=False, name=None)):
+        if any(pd.isna(k) for k in key):
+            continue
+        row = src.row_number(i)
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"barang '{key[1]}' disebut dua kali dalam satu laporan lokasi {key[0]} "
+                    f"(juga di {src.kind} {seen[key]}) / item listed twice in one report",
+                    row,
+                    "barang",
+                    key[1],
+                    src.kind,
+                )
+            )
+        else:
+            seen[key] = row
+
+
 # -- geometry -------------------------------------------------------------------------------
 
 
@@ -424,6 +521,7 @@ def _check_geometry(
         )
     crs = src.crs or CRS.from_epsg(4326)
     allowed = GEOM_NAMES[schema.geometry]
+    before = len(problems)
     fixed: list[int] = []
     result = np.empty(len(geoms), dtype=object)
     for i, g in enumerate(geoms):
@@ -453,7 +551,7 @@ def _check_geometry(
                 bad(f"geometri tidak valid / invalid geometry: {reason} (perbaiki dengan --fix)")
                 continue
         result[i] = g
-    if problems:
+    if len(problems) > before:
         return result, fixed
     series = gpd.GeoSeries(result, crs=crs)
     if not series.crs.equals(CRS.from_epsg(4326)):

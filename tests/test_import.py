@@ -304,12 +304,12 @@ def test_every_problem_is_listed(
     path = write(
         tmp_path / "laporan.csv",
         "lokasi_id,barang,jumlah,siap,satuan,dilaporkan\n"
-        "L1,beras,10,5,kg,2026-11-03\n"
-        "L1,beras,-1,0,kg,2026-11-03\n"
+        "L1,beras,10,5,kg,2026-11-01\n"
+        "L1,beras,-1,0,kg,2026-11-02\n"
         "L2,beras,10,5,kg,2026-11-03\n"
-        "L2,beras,10,5,kg,2026-11-03\n"
-        "L2,beras,10,5,kg,2026-11-03\n"
-        "L3,beras,10,5,kg,2026-11-03\n",
+        "L2,beras,10,5,kg,2026-11-04\n"
+        "L2,beras,10,5,kg,2026-11-05\n"
+        "L3,beras,10,5,kg,2026-11-06\n",
     )
     assert run(base, "import", "stok", path) == 2
     err = capsys.readouterr().err

@@ -94,7 +94,7 @@ def test_csv_with_rows_3_and_7_wrong_is_refused_whole(store: GpkgStore, tmp_path
     lines = ["barang,jumlah,siap,satuan,kondisi,kedaluwarsa"]
     rows = [
         "beras,100,50,kg,baik,2027-05-01",
-        "beras,-4,0,kg,baik,2027-05-01",  # line 3: negative jumlah
+        "mi_instan,-4,0,dus,baik,2027-05-01",  # line 3: negative jumlah
         "air_minum,300,300,liter,baik,2027-01-01",
         "tenda,4,4,unit,baik,",
         "genset,2,1,unit,baik,",

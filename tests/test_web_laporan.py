@@ -153,7 +153,7 @@ def test_api_names_every_bad_row(client_akun: Any, store_akun: Any) -> None:
     site = site_of(path, "AGT-001")
     baris = [
         {"barang": "beras", "jumlah": 100, "siap": 50},
-        {"barang": "beras", "jumlah": -4, "siap": 0},  # row 2
+        {"barang": "mi_instan", "jumlah": -4, "siap": 0},  # row 2
         {"barang": "air_minum", "jumlah": 300, "siap": 300},
         {"barang": "genset", "jumlah": 2, "siap": 5},  # row 4
         {"barang": "tenda", "jumlah": 1, "siap": 1, "kondisi": "hilang"},  # row 5

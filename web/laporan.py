@@ -317,12 +317,22 @@ def _simpan_unggahan(lokasi_id: str) -> int:
         raise params.ParameterError(
             f"berkas '{nama}' bukan .csv atau .xlsx (unduh templatnya dari halaman ini)", "berkas"
         )
+    lembar = (request.form.get("sheet") or "").strip() or None
+    desimal = (request.form.get("desimal") or "").strip() or None
+    if desimal not in (None, "koma", "titik"):
+        raise params.ParameterError("tanda desimal: koma atau titik", "desimal")
     with tempfile.TemporaryDirectory(prefix="geo-klaster-unggah-") as tmp:
         path = Path(tmp) / ("laporan" + sufiks)
         berkas.save(path)
         # the domain checks the XLSX before parsing it, and stamps the report's time
         return reports.report_from_file(
-            _store(), _pelaku("unggah"), path, lokasi_id=lokasi_id, name=nama
+            _store(),
+            _pelaku("unggah"),
+            path,
+            lokasi_id=lokasi_id,
+            name=nama,
+            decimal=desimal,
+            sheet=lembar,
         )
 
 

@@ -507,11 +507,13 @@ class PostgisStore(Store):
                     cols.append(
                         f"CONSTRAINT {q(f'{sch.name}_{f.name}_pola')} CHECK ({col} ~ {lit(f.pattern)})"
                     )
-                if f.min is not None:
+                # plausibility bounds (times relative to now, maxima per item) stay in the
+                # validation: only the fixed numeric bounds are constraints
+                if isinstance(f.min, (int, float)):
                     cols.append(
                         f"CONSTRAINT {q(f'{sch.name}_{f.name}_min')} CHECK ({col} >= {lit(f.min)})"
                     )
-                if f.max is not None:
+                if isinstance(f.max, (int, float)) and not f.max_per:
                     cols.append(
                         f"CONSTRAINT {q(f'{sch.name}_{f.name}_max')} CHECK ({col} <= {lit(f.max)})"
                     )
