@@ -233,18 +233,20 @@ def test_xlsx_with_data_on_two_sheets_is_refused_naming_them(
     assert 11.0 in jumlah_of(base) and 9.0 not in jumlah_of(base)
 
 
-def test_cli_xlsx_has_the_web_expansion_cap(
+def test_cli_xlsx_is_checked_before_it_is_parsed(
     base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The CLI refuses a sheet of millions of tiny cells before openpyxl parses it (a 300 MB
+    sheet used to run 25.6 s before failing)."""
     import zipfile
 
     path = tmp_path / "bom.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("xl/worksheets/sheet1.xml", b"0" * 30_000_000)
+        z.writestr("xl/worksheets/sheet1.xml", b"<c/>" * 5_100_000)
     before = digest(base)
     assert run(base, "import", "stok", path) == 2
     err = capsys.readouterr().err
-    assert "bom.xlsx: isi berkas .xlsx terlalu besar setelah diurai (30 MB > 20 MB)" in err
+    assert "bom.xlsx: berkas .xlsx berisi terlalu banyak sel (5100000 > 5000000)" in err
     assert digest(base) == before
 
 
