@@ -95,9 +95,10 @@ def _symbol(kind: str, name: str, colour: str, *, outline: str = "#505050") -> s
 
 
 def _document(renderer: str, labels: str = "") -> str:
+    enabled = "1" if labels else "0"
     return (
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
-        '<qgis version="3.28.0" styleCategories="Symbology|Labeling">'
+        f'<qgis version="3.28.0" styleCategories="Symbology|Labeling" labelsEnabled="{enabled}">'
         f"{renderer}{labels}</qgis>"
     )
 
