@@ -5,7 +5,7 @@ columns QGIS itself creates: ``f_table_catalog, f_table_schema, f_table_name,
 f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner, ui,
 update_time``), registered in ``gpkg_contents`` as an attribute table. A row with
 ``useAsDefault`` set is applied when the layer is added. The styles here are QML documents
-(QGIS 3) with the colours of the web maps (:mod:`geo_klaster.maps.vocab`).
+(QGIS 3) with the colours of the web maps.
 """
 
 from __future__ import annotations
@@ -16,7 +16,12 @@ from contextlib import closing
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from geo_klaster.maps.vocab import KELAS_BANJIR, RAMP_RISIKO, WARNA_KATEGORI, WARNA_NOL
+# The web maps' colours (geo_klaster.maps.vocab; a test holds them equal). Written here, not
+# imported: results sit below the maps in the package's layers.
+WARNA_BERISIKO = "#f03b20"
+WARNA_TIDAK_BERISIKO = "#f7f7f7"
+WARNA_KELAS = {"rendah": "#c6dbef", "sedang": "#6baed6", "tinggi": "#2171b5"}
+WARNA_ALOKASI = "#08519c"
 
 TABLE = "layer_styles"
 
@@ -148,7 +153,10 @@ def default_styles() -> dict[str, tuple[str, str]]:
                 "fill",
                 # an expression: the field is a boolean in QGIS, 0/1 in SQLite
                 "CASE WHEN \"berisiko\" THEN 'ya' ELSE 'tidak' END",
-                [("ya", "berisiko", RAMP_RISIKO[3]), ("tidak", "tidak berisiko", WARNA_NOL)],
+                [
+                    ("ya", "berisiko", WARNA_BERISIKO),
+                    ("tidak", "tidak berisiko", WARNA_TIDAK_BERISIKO),
+                ],
                 label="nama",
             ),
             "Kecamatan menurut risiko banjir",
@@ -165,9 +173,9 @@ def default_styles() -> dict[str, tuple[str, str]]:
             ),
             "Lokasi menurut status stok",
         ),
-        "hasil_alokasi": (single("line", WARNA_KATEGORI["logistik"]), "Garis alokasi"),
+        "hasil_alokasi": (single("line", WARNA_ALOKASI), "Garis alokasi"),
         "zona_banjir": (
-            categorized("fill", "kelas", [(k, lab, c) for k, (lab, c) in KELAS_BANJIR.items()]),
+            categorized("fill", "kelas", [(k, k.capitalize(), c) for k, c in WARNA_KELAS.items()]),
             "Zona banjir menurut kelas",
         ),
     }

@@ -211,3 +211,13 @@ def test_tables_have_catalogue_columns(small: Any) -> None:
     assert hasil.feature_ids("hasil_gap", gap) == [
         f"{k}:{b}" for k, b in zip(gap["kode"], gap["barang"])
     ]
+
+
+def test_qgis_styles_use_the_web_maps_colours() -> None:
+    from geo_klaster import styles
+    from geo_klaster.maps import vocab
+
+    assert styles.WARNA_BERISIKO == vocab.RAMP_RISIKO[3]
+    assert styles.WARNA_TIDAK_BERISIKO == vocab.WARNA_NOL
+    assert styles.WARNA_KELAS == {k: c for k, (_, c) in vocab.KELAS_BANJIR.items()}
+    assert styles.WARNA_ALOKASI == vocab.WARNA_KATEGORI["logistik"]
