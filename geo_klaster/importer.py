@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import shapely
 from pyproj import CRS
 
 from geo_klaster import schema as schema_mod
@@ -143,6 +144,8 @@ def import_file(
         src.frame = src.frame.assign(**constants)
     context = context_for(store)
     checked = validate(src, sch, context, mode=mode, fix=fix)
+    if layer == "jalan" and mode != "update":
+        _refuse_roads_outside(store, checked.frame, src.name)
     report = write_validated(store, layer, checked, mode=mode, source=src.name, actor=actor)
     report.constants = constants
     return report
@@ -257,6 +260,31 @@ def _refuse_dangling(store: Store, layer: str, frame: pd.DataFrame, source: str)
         raise ValidationError(source, problems)
 
 
+def _refuse_roads_outside(store: Store, frame: pd.DataFrame, source: str) -> None:
+    """Refuse a road file none of whose lines meets the regency (the ``kecamatan`` layer)."""
+    kec = store.read("kecamatan") if store.exists() else None
+    if kec is None or kec.empty:
+        raise ValidationError(
+            source,
+            [Problem("impor kecamatan dulu: jalan diperiksa terhadap wilayahnya / import the "
+                     "kecamatan first: roads are checked against the regency", field="geometry")],
+        )  # fmt: skip
+    lines = frame.geometry.to_numpy()
+    hits, _ = shapely.STRtree(kec.geometry.to_numpy()).query(lines, predicate="intersects")
+    if len(hits):
+        return
+    b = shapely.bounds(frame.geometry.to_numpy())
+    where = (
+        f"bujur {b[:, 0].min():.4f}..{b[:, 2].max():.4f}, "
+        f"lintang {b[:, 1].min():.4f}..{b[:, 3].max():.4f}"
+    )
+    raise ValidationError(
+        source,
+        [Problem(f"tidak ada garis jalan di dalam wilayah (kecamatan) / no road line inside the "
+                 f"regency ({len(frame)} garis, {where})", field="geometry")],
+    )  # fmt: skip
+
+
 def _raster_source(
     p: Path, crs: CRS | None, skenario: str | None, thresholds: tuple[float, float] | None
 ) -> Source:
@@ -292,5 +320,5 @@ def parse_thresholds(text: str | None) -> tuple[float, float] | None:
 
 def layers_in_order(names: Sequence[str]) -> list[str]:
     """Layers sorted so that referenced layers come before those that refer to them."""
-    order = ["barang", "kecamatan", "desa", "zona_banjir", "anggota", "lokasi", "stok"]
+    order = ["barang", "kecamatan", "desa", "zona_banjir", "jalan", "anggota", "lokasi", "stok"]
     return sorted(names, key=order.index)

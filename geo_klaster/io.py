@@ -29,6 +29,13 @@ from geo_klaster.schema import LayerSchema
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".kml", ".gml"}
 TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
 RASTER_SUFFIXES = {".tif", ".tiff"}
+OSM_SUFFIXES = (".osm.pbf", ".osm", ".pbf", ".osm.bz2", ".osm.gz")
+# OSM oneway tag values and what they mean for the ``jalan`` layer (yes / -1 / no). A
+# reversible or alternating road changes direction during the day: counted as two-way.
+OSM_ONEWAY = {
+    "yes": "yes", "true": "yes", "1": "yes", "-1": "-1", "reverse": "-1",
+    "no": "no", "false": "no", "0": "no", "reversible": "no", "alternating": "no",
+}  # fmt: skip
 LON_NAMES = ("lon", "lng", "long", "longitude", "bujur", "x")
 LAT_NAMES = ("lat", "latitude", "lintang", "y")
 WKT_NAMES = ("wkt", "geometry", "geom", "geometri")
@@ -208,7 +215,14 @@ def read_source(
         raise InputError(f"{p.name}: --sheet hanya untuk berkas XLSX / only for XLSX files")
     if suffix in (".xlsx", ".xlsm"):
         check_xlsx(p, xlsx_limits)
-    if suffix in TABLE_SUFFIXES:
+    if p.name.lower().endswith(OSM_SUFFIXES):
+        if schema.name != "jalan":
+            raise InputError(
+                f"{p.name}: ekstrak OSM hanya untuk lapisan jalan / an OSM extract can only be "
+                "imported into jalan"
+            )
+        src = read_osm_roads(p)
+    elif suffix in TABLE_SUFFIXES:
         src = _read_table(p, schema, crs, geometry, mapping or {}, decimal, sheet)
     elif suffix in VECTOR_SUFFIXES:
         src = _read_vector(p, schema, source_layer, crs)
@@ -220,7 +234,7 @@ def read_source(
     else:
         raise InputError(
             f"{p.name}: format tidak dikenal / unknown format '{suffix}' "
-            "(GeoJSON, GeoPackage, Shapefile/.zip, CSV, XLSX)"
+            "(GeoJSON, GeoPackage, Shapefile/.zip, CSV, XLSX; jalan juga .osm.pbf/.osm)"
         )
     _apply_mapping(src, mapping or {})
     _apply_value_maps(src, value_maps or {})
@@ -265,6 +279,54 @@ def _apply_value_maps(src: Source, value_maps: dict[str, dict[str, str]]) -> Non
             f"({', '.join(f'{k}={v}' for k, v in values.items())})"
         )
     src.frame = frame
+
+
+def read_osm_roads(path: Path) -> Source:
+    """Ways with a ``highway`` tag of an OSM extract (``.osm.pbf``/``.osm``), via pyosmium.
+
+    Columns as the ``jalan`` layer names them: ``kelas`` (the ``highway`` value), ``oneway``
+    (``yes``/``-1``/``no`` from the OSM tag, synonyms normalised, see :data:`OSM_ONEWAY`;
+    ``junction=roundabout`` without a tag is one-way, as in OSM; other values are kept and
+    refused by validation), ``nama`` (``name``). Closed ways tagged ``area=yes`` are squares,
+    not roads, and are left out. Geometry: LineStrings in EPSG:4326, in way order; a way with
+    a node the extract lacks is left out and counted in the notes.
+    """
+    import osmium  # pyosmium, loaded only for OSM extracts
+
+    rows: list[dict[str, object]] = []
+    lines: list[shapely.Geometry] = []
+    missing = 0
+    try:
+        proc = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+        for way in proc:
+            if not way.is_way() or "highway" not in way.tags:
+                continue
+            tags = way.tags
+            if tags.get("area") == "yes":
+                continue
+            try:
+                coords = [(n.lon, n.lat) for n in way.nodes]
+            except osmium.InvalidLocationError:
+                missing += 1
+                continue
+            if len(coords) < 2:
+                continue
+            raw = tags.get("oneway")
+            if raw is None and tags.get("junction") in ("roundabout", "circular"):
+                raw = "yes"
+            oneway = OSM_ONEWAY.get(raw.strip().lower(), raw) if raw is not None else None
+            rows.append({"kelas": tags.get("highway"), "oneway": oneway, "nama": tags.get("name")})
+            lines.append(shapely.LineString(coords))
+    except RuntimeError as exc:  # libosmium: unreadable or truncated file
+        raise InputError(f"{path.name}: berkas OSM tidak bisa dibaca / unreadable: {exc}") from None
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame(rows, columns=["kelas", "oneway", "nama"]),
+        geometry=gpd.GeoSeries(lines, crs=4326),
+    )
+    src = Source(path, frame, "fitur", 1, CRS.from_epsg(4326), True)
+    if missing:
+        src.notes.append(f"{missing} way tanpa lokasi simpul / ways with missing nodes")
+    return src
 
 
 def _apply_mapping(src: Source, mapping: dict[str, str]) -> None:

@@ -15,7 +15,7 @@ from functools import cache
 
 import layers
 
-GEOMETRY_TYPES = ("MultiPolygon", "Point", "none")
+GEOMETRY_TYPES = ("MultiPolygon", "MultiLineString", "Point", "none")
 FIELD_TYPES = ("str", "int", "float", "bool", "date", "datetime")
 
 
@@ -29,6 +29,7 @@ class FieldSpec:
     min: float | str | None = None  # a number, or for date/datetime a time (see bound_time)
     max: float | str | None = None
     max_per: str | None = None  # the maximum may differ per value of this field (maks_per_barang)
+    gt: float | None = None  # exclusive minimum (e.g. a speed must be > 0)
     ref: tuple[str, str] | None = None  # (layer, field)
     personal: bool = False
     default: object = None
@@ -40,7 +41,7 @@ class LayerSchema:
     name: str
     title: str
     description: str
-    geometry: str  # "MultiPolygon", "Point" or "none"
+    geometry: str  # "MultiPolygon", "MultiLineString", "Point" or "none"
     key: str | None
     fields: tuple[FieldSpec, ...]
     maks_per_barang: tuple[tuple[str, float], ...] = ()  # item code -> maximum per line
@@ -97,6 +98,7 @@ def _parse_layer(name: str, raw: dict) -> LayerSchema:
                 min=spec.get("min"),
                 max=spec.get("max"),
                 max_per=spec.get("max_per"),
+                gt=spec.get("gt"),
                 ref=ref,  # type: ignore[arg-type]
                 personal=bool(spec.get("personal", False)),
                 default=spec.get("default"),

@@ -28,7 +28,11 @@ LON_RANGE = (94.0, 142.0)
 LAT_RANGE = (-11.0, 6.0)
 TRUE_WORDS = {"true", "1", "ya", "yes", "y", "benar", "t"}
 FALSE_WORDS = {"false", "0", "tidak", "no", "n", "salah", "f"}
-GEOM_NAMES = {"MultiPolygon": ("Polygon", "MultiPolygon"), "Point": ("Point",)}
+GEOM_NAMES = {
+    "MultiPolygon": ("Polygon", "MultiPolygon"),
+    "MultiLineString": ("LineString", "MultiLineString"),
+    "Point": ("Point",),
+}
 
 
 @dataclass
@@ -210,6 +214,8 @@ def _value_problems(
     if low is not None and isinstance(value, (int, float)) and value < low:
         word = "negatif / negative" if low == 0 else f"di bawah {low} / below minimum"
         out.append(f"nilai {value:g} {word}")
+    if spec.gt is not None and isinstance(value, (int, float)) and value <= spec.gt:
+        out.append(f"nilai {value:g} harus lebih dari {spec.gt:g} / must be above {spec.gt:g}")
     high = spec.max if isinstance(spec.max, (int, float)) and not spec.max_per else None
     if high is not None and isinstance(value, (int, float)) and value > high:
         out.append(f"nilai {value:g} di atas {high:g} / above maximum")
@@ -563,6 +569,11 @@ def _check_geometry(
             [shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in result],
             dtype=object,
         )
+    elif schema.geometry == "MultiLineString":
+        result = np.array(
+            [shapely.MultiLineString([g]) if g.geom_type == "LineString" else g for g in result],
+            dtype=object,
+        )
     return result, fixed
 
 
@@ -584,6 +595,9 @@ def _repair(g: shapely.Geometry, target: str) -> shapely.Geometry | None:
         if repaired.geom_type == "Polygon":
             repaired = shapely.MultiPolygon([repaired])
         return repaired if repaired.geom_type == "MultiPolygon" and not repaired.is_empty else None
+    if target == "MultiLineString":
+        lines = [p for p in shapely.get_parts(repaired) if p.geom_type == "LineString"]
+        return shapely.MultiLineString(lines) if lines else None
     return repaired if repaired.geom_type == "Point" else None
 
 

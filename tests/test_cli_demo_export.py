@@ -13,7 +13,7 @@ import shapely
 from geo_klaster.cli import main
 from geo_klaster.store import GpkgStore
 
-LAYERS = {"kecamatan", "desa", "zona_banjir", "anggota", "lokasi", "stok", "barang"}
+LAYERS = {"kecamatan", "desa", "zona_banjir", "anggota", "lokasi", "stok", "barang", "jalan"}
 
 
 @pytest.fixture(scope="module")

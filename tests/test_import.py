@@ -113,7 +113,16 @@ def test_base_store_content(base: Path) -> None:
     assert kec.crs.to_epsg() == 4326
     # The file is a GeoPackage that GDAL reads: every layer listed, features intact.
     names = dict(pyogrio.list_layers(base))
-    assert set(names) == {"kecamatan", "desa", "zona_banjir", "anggota", "lokasi", "stok", "barang"}
+    assert set(names) == {
+        "kecamatan",
+        "desa",
+        "zona_banjir",
+        "anggota",
+        "lokasi",
+        "stok",
+        "barang",
+        "jalan",
+    }
     assert names["lokasi"] == "Point" and names["stok"] is None
     lokasi = pyogrio.read_dataframe(base, layer="lokasi")
     assert lokasi["id"].tolist() == ["L1", "L2"]

@@ -18,7 +18,16 @@ def test_readme_layer_table_matches_schema() -> None:
 
 def test_schema_declares_design_layers_and_keys() -> None:
     s = schema.schemas()
-    assert list(s) == ["kecamatan", "desa", "zona_banjir", "anggota", "lokasi", "stok", "barang"]
+    assert list(s) == [
+        "kecamatan",
+        "desa",
+        "zona_banjir",
+        "anggota",
+        "lokasi",
+        "stok",
+        "barang",
+        "jalan",
+    ]
     assert {n: v.key for n, v in s.items()} == {
         "kecamatan": "kode",
         "desa": "kode_desa",
@@ -27,7 +36,10 @@ def test_schema_declares_design_layers_and_keys() -> None:
         "lokasi": "id",
         "stok": None,
         "barang": "kode",
+        "jalan": None,
     }
+    assert s["jalan"].geometry == "MultiLineString"
+    assert s["jalan"].field("kecepatan").gt == 0
     assert s["stok"].field("barang").ref == ("barang", "kode")
     assert s["anggota"].personal_fields == ["kontak", "telepon"]
     assert s["zona_banjir"].field("kelas").enum == ("rendah", "sedang", "tinggi")

@@ -15,7 +15,7 @@ import pandas as pd
 import psycopg
 import pytest
 import shapely
-from shapely.geometry import MultiPolygon, Point, Polygon, box
+from shapely.geometry import MultiLineString, MultiPolygon, Point, Polygon, box
 
 from geo_klaster import schema as schema_mod
 from geo_klaster.errors import StoreError
@@ -161,6 +161,19 @@ def sample() -> dict[str, pd.DataFrame]:
                     "kategori": "peralatan",
                     "satuan": "unit",
                 },
+            ],
+        ),
+        "jalan": typed(
+            "jalan",
+            [
+                {"kelas": "primary", "oneway": "yes", "kecepatan": 45.5, "nama": "Jl. Raya"},
+                {"kelas": "residential"},
+            ],
+            [
+                MultiLineString([[(107.0, -6.2), (107.01, -6.2)]]),
+                MultiLineString(
+                    [[(107.01, -6.2), (107.01, -6.21)], [(107.02, -6.21), (107.03, -6.21)]]
+                ),
             ],
         ),
         "stok": typed(
@@ -591,7 +604,14 @@ def test_schema_has_gist_indexes_and_deferred_foreign_keys(
         "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = %s AND indexdef LIKE '%%gist%%'",
         (schema,),
     ).fetchall()
-    assert {r[0] for r in rows} == {"kecamatan", "desa", "zona_banjir", "anggota", "lokasi"}
+    assert {r[0] for r in rows} == {
+        "kecamatan",
+        "desa",
+        "zona_banjir",
+        "anggota",
+        "lokasi",
+        "jalan",
+    }
     fks = pg_conn.execute(
         "SELECT conname, condeferrable, condeferred FROM pg_constraint c "
         "JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = %s AND contype = 'f'",
@@ -608,4 +628,4 @@ def test_schema_has_gist_indexes_and_deferred_foreign_keys(
         "SELECT f_table_name, type FROM geometry_columns WHERE f_table_schema = %s", (schema,)
     ).fetchall())  # fmt: skip
     assert types == {"kecamatan": "MULTIPOLYGON", "desa": "MULTIPOLYGON", "zona_banjir": "MULTIPOLYGON",
-                     "anggota": "POINT", "lokasi": "POINT"}  # fmt: skip
+                     "anggota": "POINT", "lokasi": "POINT", "jalan": "MULTILINESTRING"}  # fmt: skip

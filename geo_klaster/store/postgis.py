@@ -224,6 +224,11 @@ def _geometries(frame: pd.DataFrame, geometry_type: str) -> np.ndarray:
         if single.any():
             geoms = geoms.copy()
             geoms[single] = [shapely.MultiPolygon([g]) for g in geoms[single]]
+    if geometry_type == "MultiLineString" and len(geoms):
+        single = shapely.get_type_id(geoms) == 1  # LineString: promoted, as the import does
+        if single.any():
+            geoms = geoms.copy()
+            geoms[single] = [shapely.MultiLineString([g]) for g in geoms[single]]
     return geoms
 
 
