@@ -19,7 +19,8 @@ OSM road lines. What a user does with them, step by step, as these tests do:
 3. Population: the files carry none; the tests supply a **synthetic** one (15,000 people per
    km², about Jakarta's density) with ``--mode update --nilai sumber_penduduk=...``, and
    synthetic members, sites and stock, so that needs and the allocation have work to do.
-4. Roads: there is no road layer in the schema yet; importing them is refused by name.
+4. Roads: ``import jalan roads_osm_2012.geojson --map TYPE=kelas --map ONEWAY=oneway`` takes
+   all 18,574 lines (travel-time reach on them: ``tests/test_jakarta_roads.py``).
 """
 
 from __future__ import annotations
@@ -334,18 +335,17 @@ def test_at_risk_kecamatan_plausible(jakarta_result) -> None:
 # -- 3. roads -------------------------------------------------------------------------------
 
 
-def test_roads_refused_naming_the_known_layers(
-    jakarta: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_roads_import_into_jalan_only(
+    jakarta: Path, jakarta_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = tmp_path / "k.gpkg"
     assert run(store, "init") == 0
     before = digest(store)
     roads = jakarta / "roads_osm_2012.geojson"
-    for layer in ("jalan", "roads"):
-        assert run(store, "import", layer, roads) != 0
-        err = capsys.readouterr().err
-        assert f"lapisan tidak dikenal / unknown layer '{layer}'" in err
-        assert "lapisan yang ada: kecamatan, desa, zona_banjir, anggota, lokasi, stok, barang" in err  # fmt: skip
+    assert run(store, "import", "roads", roads) != 0
+    err = capsys.readouterr().err
+    assert "lapisan tidak dikenal / unknown layer 'roads'" in err
+    assert "lapisan yang ada: kecamatan, desa, zona_banjir, anggota, lokasi, stok, barang, jalan" in err  # fmt: skip
     # and not as a polygon layer either: the geometry type is named, with the feature
     assert run(store, "import", "zona_banjir", roads, "--skenario", "x",
                "--nilai", "kelas=tinggi") == 2  # fmt: skip
@@ -354,4 +354,11 @@ def test_roads_refused_naming_the_known_layers(
     # one line for the one distinct problem, with its count and first features
     assert ("kolom 'geometry': tipe geometri LineString, seharusnya Polygon/MultiPolygon / "
             "wrong geometry type (18574 fitur: 1, 2, 3, 4, 5, ...)") in err  # fmt: skip
+    # the file has TYPE, not kelas: refused naming the column and the --map that fixes it
+    assert run(store, "import", "jalan", roads) == 2
+    assert "kolom 'kelas': kolom wajib tidak ada" in capsys.readouterr().err
     assert digest(store) == before
+    # into the Jakarta store (kecamatan present): every one of the 18,574 lines
+    assert run(jakarta_store, "import", "jalan", roads, "--map", "TYPE=kelas",
+               "--map", "ONEWAY=oneway", "--map", "NAME=nama") == 0  # fmt: skip
+    assert GpkgStore(jakarta_store).count("jalan") == 18_574
