@@ -102,7 +102,7 @@ def test_bbox_on_attribute_layer_is_400(client: Any) -> None:
 
 
 def test_unknown_layer_is_404_json(client: Any) -> None:
-    resp = client.get("/api/layers/jalan.geojson")
+    resp = client.get("/api/layers/sungai.geojson")
     assert resp.status_code == 404
     assert resp.get_json()["parameter"] == "layer"
     assert "kecamatan" in resp.get_json()["error"]  # lists the known layers
