@@ -164,9 +164,14 @@ def _alokasi_lines(
 _KM_PER_DEG_LAT = 110.57
 
 
-@dataclass
-class _Wilayah:
-    """One computation region: the rows (positions) of each layer it handles, and its CRS."""
+@dataclass(frozen=True)
+class Region:
+    """One computation region: the rows (positions) of each layer it handles, and its CRS.
+
+    A regency is one region holding every row; data spanning several UTM zones give one region
+    per zone. Every step runs per region in the region's metric CRS and puts the rows back in
+    input order, so one zone and many take the same code path.
+    """
 
     crs: CRS
     kec: np.ndarray  # kecamatan computed here (each kecamatan in exactly one region)
@@ -175,12 +180,38 @@ class _Wilayah:
     jangkau: np.ndarray  # sites that may lie within reach of this region's kecamatan
 
 
-def _wilayah(
+@dataclass
+class _Inputs:
+    """One scenario's layers, EPSG:4326, with typed empty layers for the optional ones."""
+
+    skenario: str
+    kecamatan: gpd.GeoDataFrame
+    zona: gpd.GeoDataFrame
+    lokasi: gpd.GeoDataFrame
+    stok: pd.DataFrame
+    barang: pd.DataFrame
+    desa: gpd.GeoDataFrame | None
+    anggota: pd.DataFrame | None
+
+
+@dataclass
+class _Projected:
+    """One region's layers reprojected (once) to its metric CRS."""
+
+    region: Region
+    kec: gpd.GeoDataFrame
+    zona: gpd.GeoDataFrame
+    parts: gpd.GeoDataFrame
+    lokasi: gpd.GeoDataFrame
+    desa: gpd.GeoDataFrame | None
+
+
+def regions(
     kec: gpd.GeoDataFrame,
     zona: gpd.GeoDataFrame,
     lokasi: gpd.GeoDataFrame,
     cfg: AnalysisConfig,
-) -> list[_Wilayah]:
+) -> list[Region]:
     """Computation regions: one (everything, one metric CRS) unless the kecamatan span
     several UTM zones and no CRS is configured; then one per zone (all layers EPSG:4326).
 
@@ -191,11 +222,11 @@ def _wilayah(
     """
     every = (np.arange(len(kec)), np.arange(len(lokasi)), np.arange(len(zona)))
     if cfg.crs_metrik is not None:
-        return [_Wilayah(metric_crs(kec, crs=cfg.crs_metrik), *every, every[1])]
+        return [Region(metric_crs(kec, crs=cfg.crs_metrik), *every, every[1])]
     zone, _ = utm_zones(kec)
     present = np.unique(zone[zone > 0])
     if len(present) <= 1:
-        return [_Wilayah(metric_crs(kec), *every, every[1])]
+        return [Region(metric_crs(kec), *every, every[1])]
     kb = kec.geometry.bounds.to_numpy()
     zb = zona.geometry.bounds.to_numpy() if len(zona) else np.zeros((0, 4))
     lp = lokasi.geometry.to_numpy()
@@ -223,16 +254,172 @@ def _wilayah(
             & (lat <= north + dlat)
         )
         crs = utm_crs(int(z), bool((south + north) / 2 < 0))
-        out.append(_Wilayah(crs, ki, li, zi, ji))
+        out.append(Region(crs, ki, li, zi, ji))
     return out
 
 
-def _urut(frames: list[pd.DataFrame], rows: list[np.ndarray]) -> pd.DataFrame:
+def _take(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """``frame``'s rows at the sorted, distinct positions ``rows`` (the frame itself when
+    they are all of it: no copy for a one-region analysis)."""
+    return frame if len(rows) == len(frame) else frame.iloc[rows]
+
+
+def _gather(frames: list[pd.DataFrame], rows: list[np.ndarray]) -> pd.DataFrame:
     """Concatenate per-region frames and put the rows back in input order."""
-    if len(frames) == 1:
-        return frames[0]
-    out = pd.concat(frames, ignore_index=True)
-    return out.iloc[np.argsort(np.concatenate(rows), kind="stable")].reset_index(drop=True)
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    order = np.argsort(np.concatenate(rows), kind="stable")
+    if np.array_equal(order, np.arange(len(order))):
+        return out.reset_index(drop=True)
+    return out.iloc[order].reset_index(drop=True)
+
+
+def _inputs(layers: Mapping[str, pd.DataFrame], skenario: str | None) -> _Inputs:
+    """Check the required layers, pick the scenario, bring every layer to EPSG:4326."""
+    for name in ("kecamatan", "zona_banjir"):
+        if name not in layers:
+            raise InputError(f"lapisan '{name}' tidak ada / layer '{name}' missing")
+    zona_all = layers["zona_banjir"]
+    name = _pilih_skenario(zona_all, skenario)
+    zona = _wgs84(zona_all[zona_all["skenario"].astype(str) == name].reset_index(drop=True))
+    lokasi = _layer(layers, "lokasi", ["id", "anggota_id", "nama"])
+    if not isinstance(lokasi, gpd.GeoDataFrame):
+        lokasi = gpd.GeoDataFrame(lokasi, geometry=gpd.GeoSeries([], crs=WGS84))
+    desa = layers.get("desa")
+    return _Inputs(
+        skenario=name,
+        kecamatan=_wgs84(layers["kecamatan"]),
+        zona=zona,
+        lokasi=_wgs84(lokasi),
+        stok=_layer(layers, "stok", ["lokasi_id", "barang", "siap", "satuan", "dilaporkan"]),
+        barang=_layer(layers, "barang", ["kode", "nama", "kategori", "satuan"]),
+        desa=desa if desa is not None and len(desa) else None,
+        anggota=layers.get("anggota"),
+    )
+
+
+def _project(inp: _Inputs, regs: list[Region]) -> list[_Projected]:
+    """Each region's layers in its metric CRS (each layer reprojected once per region) and
+    its flood zones cut into non-overlapping parts; desa go with their kecamatan's region."""
+    desa_region = None
+    if inp.desa is not None:
+        region_of_kode = pd.Series(
+            np.repeat(np.arange(len(regs)), [len(r.kec) for r in regs]),
+            index=np.concatenate(
+                [inp.kecamatan["kode"].astype(str).to_numpy()[r.kec] for r in regs]
+            ),
+        )
+        desa_region = inp.desa["kode"].astype(str).map(region_of_kode).to_numpy()
+    out = []
+    for n, r in enumerate(regs):
+        zona_m = _take(inp.zona, r.zona).to_crs(r.crs)
+        desa_m = None
+        if desa_region is not None:
+            desa_m = _take(inp.desa, np.flatnonzero(desa_region == n)).to_crs(r.crs)
+        out.append(
+            _Projected(
+                region=r,
+                kec=_take(inp.kecamatan, r.kec).to_crs(r.crs),
+                zona=zona_m,
+                parts=flood_parts(zona_m, crs=r.crs),
+                lokasi=_take(inp.lokasi, r.lokasi).to_crs(r.crs),
+                desa=desa_m,
+            )
+        )
+    return out
+
+
+def _exposure(inp: _Inputs, proj: list[_Projected], cfg: AnalysisConfig) -> gpd.GeoDataFrame:
+    """Exposure of every kecamatan (each in its region's CRS), ranked over all of them."""
+    frames = [
+        pd.DataFrame(
+            exposure(
+                p.kec,
+                p.zona,
+                crs=p.region.crs,
+                config=cfg,
+                desa=p.desa,
+                skenario=inp.skenario,
+                parts=p.parts,
+            ).drop(columns="geometry")
+        )
+        for p in proj
+    ]
+    kec = _gather(frames, [p.region.kec for p in proj])
+    kec["peringkat"] = peringkat(kec)
+    return gpd.GeoDataFrame(kec, geometry=inp.kecamatan.geometry.to_numpy(), crs=WGS84)
+
+
+def _crs_wilayah(inp: _Inputs, regs: list[Region]) -> pd.Series:
+    """EPSG code of each kecamatan's metric CRS, by ``kode``."""
+    kode = inp.kecamatan["kode"].astype(str).to_numpy()
+    return pd.Series(
+        np.concatenate([np.full(len(r.kec), r.crs.to_epsg()) for r in regs]),
+        index=np.concatenate([kode[r.kec] for r in regs]),
+        dtype="int64",
+    )
+
+
+def _sites(
+    inp: _Inputs, proj: list[_Projected], cfg: AnalysisConfig, today: dt.date
+) -> gpd.GeoDataFrame:
+    """Every site's flood class and stock status, with its member's last report and staleness."""
+    frames = [
+        pd.DataFrame(
+            sites_in_flood(p.lokasi, p.parts, crs=p.region.crs, config=cfg).drop(columns="geometry")
+        )
+        for p in proj
+    ]
+    sites = _gather(frames, [p.region.lokasi for p in proj])
+    sites = gpd.GeoDataFrame(sites, geometry=inp.lokasi.geometry.to_numpy(), crs=WGS84)
+    laporan = last_report(
+        inp.stok, inp.lokasi, inp.anggota, today=today, periode_hari=cfg.periode_laporan_hari
+    ).set_index("anggota_id")
+    owner = sites["anggota_id"].to_numpy()
+    sites["laporan_terakhir"] = laporan["laporan_terakhir"].reindex(owner).array
+    sites["usang"] = sites["anggota_id"].map(laporan["usang"]).fillna(True).astype(bool)
+    return sites
+
+
+def _stock(
+    inp: _Inputs, sites: gpd.GeoDataFrame, cfg: AnalysisConfig, today: dt.date
+) -> pd.DataFrame:
+    """Current stock per site and item, what is committable, and whether its member is stale."""
+    units = dict(zip(inp.barang["kode"].astype(str), inp.barang["satuan"].astype(str)))
+    site = sites.set_index("lokasi_id")
+    stok = committable(
+        current_stock(inp.stok, as_of=today),
+        today=today,
+        status_lokasi=site["status_stok"],
+        satuan_katalog=units or None,
+    )
+    usang = site["usang"][~site.index.duplicated()]
+    stok["usang"] = stok["lokasi_id"].map(usang).fillna(True).astype(bool)
+    return stok
+
+
+def _reach(
+    inp: _Inputs, proj: list[_Projected], kec: gpd.GeoDataFrame, cfg: AnalysisConfig
+) -> pd.DataFrame:
+    """Reach pairs of the at-risk kecamatan, each computed in its region's CRS."""
+    risk_all = kec["berisiko"].to_numpy()
+    site_ids = inp.lokasi["id"].astype("str").to_numpy()
+    frames = []
+    for p in proj:
+        r = p.region
+        risk = p.kec.loc[risk_all[r.kec], ["kode", "geometry"]]
+        rows = r.jangkau if len(risk) else r.jangkau[:0]
+        if np.array_equal(rows, r.lokasi):  # the sites already projected
+            site_m = p.lokasi[["geometry"]]
+        else:
+            site_m = _take(inp.lokasi, rows)[["geometry"]].to_crs(r.crs)
+        frames.append(
+            reach(risk, site_m.assign(lokasi_id=site_ids[rows]), jarak_m=cfg.jarak_km * 1000)
+        )
+    return (
+        pd.concat(frames, ignore_index=True)
+        .sort_values(["kode", "jarak_m", "lokasi_id"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def run_analysis(
@@ -246,6 +433,12 @@ def run_analysis(
     progress: Callable[[str], None] | None = None,
 ) -> AnalysisResult:
     """Run one flood scenario.
+
+    The steps: pick the scenario and bring the layers to EPSG:4326 (:func:`_inputs`); split
+    the work into regions of one metric CRS each (:func:`regions`: one for a regency, one per
+    UTM zone for wider data) and reproject each layer once per region (:func:`_project`);
+    then exposure, sites in the flood, stock, reach, needs, allocation and gaps, each step
+    over every region and its rows put back in input order.
 
     Parameters
     ----------
@@ -287,131 +480,26 @@ def run_analysis(
         times[name] = now - clock
         clock = now
 
-    for name in ("kecamatan", "zona_banjir"):
-        if name not in layers:
-            raise InputError(f"lapisan '{name}' tidak ada / layer '{name}' missing")
-    kec_in = _wgs84(layers["kecamatan"])
-    zona_all = layers["zona_banjir"]
-    name = _pilih_skenario(zona_all, skenario)
-    zona = _wgs84(zona_all[zona_all["skenario"].astype(str) == name].reset_index(drop=True))
-    lokasi_in = _layer(layers, "lokasi", ["id", "anggota_id", "nama"])
-    if not isinstance(lokasi_in, gpd.GeoDataFrame):
-        lokasi_in = gpd.GeoDataFrame(lokasi_in, geometry=gpd.GeoSeries([], crs=WGS84))
-    lokasi_in = _wgs84(lokasi_in)
-    stok_in = _layer(layers, "stok", ["lokasi_id", "barang", "siap", "satuan", "dilaporkan"])
-    barang = _layer(layers, "barang", ["kode", "nama", "kategori", "satuan"])
-    desa = layers.get("desa")
-    regions = _wilayah(kec_in, zona, lokasi_in, cfg)
+    inp = _inputs(layers, skenario)
+    regs = regions(inp.kecamatan, inp.zona, inp.lokasi, cfg)
     step("persiapan")
 
-    say(f"Paparan banjir skenario '{name}' / exposure")
-    # Each layer is reprojected to its region's metric CRS once; results keep the input
-    # geometries. One region (a regency) is the whole data in one CRS.
-    single = len(regions) == 1
-    has_desa = desa is not None and len(desa)
-    if has_desa and not single:
-        zone_of_kode = pd.Series(
-            np.repeat(np.arange(len(regions)), [len(r.kec) for r in regions]),
-            index=np.concatenate([kec_in["kode"].astype(str).to_numpy()[r.kec] for r in regions]),
-        )
-        desa_zone = desa["kode"].astype(str).map(zone_of_kode).to_numpy()
-    frames, kec_ms, parts_r = [], [], []
-    for n, r in enumerate(regions):
-        kec_m = (kec_in if single else kec_in.iloc[r.kec]).to_crs(r.crs)
-        zona_m = (zona if single else zona.iloc[r.zona]).to_crs(r.crs)
-        parts = flood_parts(zona_m, crs=r.crs)
-        desa_r = None
-        if has_desa:
-            desa_r = (desa if single else desa[desa_zone == n]).to_crs(r.crs)
-        frames.append(
-            pd.DataFrame(
-                exposure(
-                    kec_m, zona_m, crs=r.crs, config=cfg, desa=desa_r, skenario=name, parts=parts
-                ).drop(columns="geometry")
-            )
-        )
-        kec_ms.append(kec_m)
-        parts_r.append(parts)
-    kec = _urut(frames, [r.kec for r in regions])
-    if not single:
-        kec["peringkat"] = peringkat(kec)
-    kec = gpd.GeoDataFrame(kec, geometry=kec_in.geometry.to_numpy(), crs=WGS84)
-    crs = regions[0].crs
-    if not single:
-        crs = regions[int(np.argmax([len(r.kec) for r in regions]))].crs
-    crs_wilayah = pd.Series(
-        np.concatenate([np.full(len(r.kec), r.crs.to_epsg()) for r in regions]),
-        index=np.concatenate([kec_in["kode"].astype(str).to_numpy()[r.kec] for r in regions]),
-        dtype="int64",
-    )
+    say(f"Paparan banjir skenario '{inp.skenario}' / exposure")
+    proj = _project(inp, regs)
+    kec = _exposure(inp, proj, cfg)
     step("paparan")
 
     say("Lokasi dalam banjir dan stok / sites and stock")
-    lokasi_ms = [(lokasi_in if single else lokasi_in.iloc[r.lokasi]).to_crs(r.crs) for r in regions]
-    sites = _urut(
-        [
-            pd.DataFrame(sites_in_flood(lm, p, crs=r.crs, config=cfg).drop(columns="geometry"))
-            for r, lm, p in zip(regions, lokasi_ms, parts_r, strict=True)
-        ],
-        [r.lokasi for r in regions],
-    )
-    sites = gpd.GeoDataFrame(sites, geometry=lokasi_in.geometry.to_numpy(), crs=WGS84)
-    laporan = last_report(
-        stok_in,
-        lokasi_in,
-        layers.get("anggota"),
-        today=today,
-        periode_hari=cfg.periode_laporan_hari,
-    ).set_index("anggota_id")
-    if len(sites):
-        sites["laporan_terakhir"] = sites["anggota_id"].map(laporan["laporan_terakhir"])
-        sites["usang"] = sites["anggota_id"].map(laporan["usang"]).fillna(True).astype(bool)
-    else:  # no sites yet: typed empty columns (mapping onto an empty frame loses the dtype)
-        sites["laporan_terakhir"] = pd.Series(index=sites.index, dtype="datetime64[ns, UTC]")
-        sites["usang"] = pd.Series(index=sites.index, dtype=bool)
-    units = dict(zip(barang["kode"].astype(str), barang["satuan"].astype(str)))
-    stok = committable(
-        current_stock(stok_in, as_of=today),
-        today=today,
-        status_lokasi=sites.set_index("lokasi_id")["status_stok"],
-        satuan_katalog=units or None,
-    )
-    owner = sites.set_index("lokasi_id")["anggota_id"]
-    stok["usang"] = stok["lokasi_id"].map(owner).map(laporan["usang"]).fillna(True).astype(bool)
+    sites = _sites(inp, proj, cfg, today)
+    stok = _stock(inp, sites, cfg, today)
     step("lokasi_stok")
 
     say(f"Jangkauan {cfg.jarak_km:g} km / reach")
-    risk_all = kec["berisiko"].to_numpy()
-    site_ids = sites["lokasi_id"].to_numpy()
-    parts_j = []
-    for r, kec_m, lm in zip(regions, kec_ms, lokasi_ms, strict=True):
-        risk = kec_m.loc[risk_all[r.kec], ["kode", "geometry"]]
-        if single:
-            site_m = lm[["geometry"]].assign(lokasi_id=site_ids)
-        else:
-            if not len(risk):
-                continue
-            site_m = lokasi_in.iloc[r.jangkau][["geometry"]].to_crs(r.crs)
-            site_m = site_m.assign(lokasi_id=site_ids[r.jangkau])
-        parts_j.append(reach(risk, site_m, jarak_m=cfg.jarak_km * 1000))
-    if single:
-        jangkauan = parts_j[0]
-    elif parts_j:
-        jangkauan = (
-            pd.concat(parts_j, ignore_index=True)
-            .sort_values(["kode", "jarak_m", "lokasi_id"], kind="stable")
-            .reset_index(drop=True)
-        )
-    else:
-        jangkauan = reach(
-            kec_ms[0].iloc[:0][["kode", "geometry"]],
-            lokasi_ms[0].iloc[:0][["geometry"]].assign(lokasi_id=site_ids[:0]),
-            jarak_m=cfg.jarak_km * 1000,
-        )
+    jangkauan = _reach(inp, proj, kec, cfg)
     step("jangkauan")
 
     say("Kebutuhan dan alokasi / needs and allocation")
-    kebutuhan = needs(kec, config=cfg, barang=barang)
+    kebutuhan = needs(kec, config=cfg, barang=inp.barang)
     alloc = allocate(stok, kebutuhan, jangkauan)
     item_units = dict(zip(kebutuhan["barang"], kebutuhan["satuan"]))
     alokasi = _alokasi_lines(alloc, sites, kec, item_units)
@@ -419,19 +507,19 @@ def run_analysis(
     step("alokasi")
 
     return AnalysisResult(
-        skenario=name,
+        skenario=inp.skenario,
         config=cfg,
         today=today,
-        crs_metrik=crs,
+        crs_metrik=max(regs, key=lambda r: len(r.kec)).crs,
         kecamatan=kec,
         lokasi=sites,
         jangkauan=jangkauan,
         kebutuhan=kebutuhan,
         gap=gap,
         alokasi=alokasi,
-        zona=zona,
+        zona=inp.zona,
         stok=stok,
         hari=cfg.hari,
         waktu_s=times,
-        crs_wilayah=crs_wilayah,
+        crs_wilayah=_crs_wilayah(inp, regs),
     )

@@ -22,6 +22,18 @@ def _utc(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, errors="coerce")
 
 
+_NAT = np.iinfo(np.int64).min
+
+
+def _utc_ns(values: pd.Series) -> np.ndarray:
+    """Report times as int64 nanoseconds since the epoch, UTC (NaT: :data:`_NAT`)."""
+    return _ns(_utc(values))
+
+
+def _ns(waktu: pd.Series) -> np.ndarray:
+    return waktu.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view(np.int64)
+
+
 def _batas(as_of: dt.date | dt.datetime) -> tuple[pd.Timestamp, bool]:
     """(limit, inclusive): a date means the whole of that day (UTC)."""
     if isinstance(as_of, dt.datetime):
@@ -50,17 +62,34 @@ def current_stock(
     pandas.DataFrame
         One row per site and item, the columns of ``stok``, sorted by site and item.
     """
-    waktu = _utc(stok["dilaporkan"])
-    mask = waktu.notna().to_numpy()
+    ns = _utc_ns(stok["dilaporkan"])
+    mask = ns != _NAT
     if as_of is not None:
         limit, inclusive = _batas(as_of)
-        mask = mask & (waktu <= limit if inclusive else waktu < limit).to_numpy()
-    sub = stok.loc[mask].copy()
-    sub["_waktu"] = waktu[mask].to_numpy()
-    sub["_urutan"] = np.flatnonzero(mask)
-    sub = sub.sort_values(["_waktu", "_urutan"], kind="stable")
-    latest = sub.drop_duplicates(KUNCI, keep="last").drop(columns=["_waktu", "_urutan"])
-    return latest.sort_values(KUNCI, kind="stable").reset_index(drop=True)
+        mask &= ns <= limit.value if inclusive else ns < limit.value
+    rows = np.flatnonzero(mask)
+    # One integer key per (site, item), in string order of both: the latest line of a key is
+    # the last one after sorting by (key, time, storage order). One lexsort, no group-by.
+    site, _ = pd.factorize(stok["lokasi_id"].to_numpy()[rows], sort=True, use_na_sentinel=False)
+    item, items = pd.factorize(stok["barang"].to_numpy()[rows], sort=True, use_na_sentinel=False)
+    key = site.astype(np.int64) * max(len(items), 1) + item
+    order = np.lexsort((rows, ns[rows], key))
+    key = key[order]
+    last = np.ones(len(key), dtype=bool)
+    last[:-1] = key[1:] != key[:-1]
+    return stok.iloc[rows[order[last]]].reset_index(drop=True)
+
+
+def _lookup(
+    keys: pd.Series, mapping: Mapping[str, str] | pd.Series | None, default: str | None
+) -> np.ndarray:
+    """``mapping[key]`` for every key (``default`` when missing), looked up once per distinct
+    key: the stock has many lines per site and item."""
+    codes, uniq = pd.factorize(keys.to_numpy(), use_na_sentinel=False)
+    table = pd.Series(mapping if mapping is not None else {}, dtype="object")
+    values = table.reindex(pd.Index(uniq, dtype=object)).to_numpy(dtype=object, copy=True)
+    values[pd.isna(values)] = default
+    return values[codes] if len(codes) else np.array([], dtype=object)
 
 
 def committable(
@@ -100,8 +129,11 @@ def committable(
     if "jumlah" in out:
         jumlah = pd.to_numeric(out["jumlah"], errors="coerce")
         siap = siap.where(jumlah.isna() | (siap <= jumlah), jumlah)
-    kondisi = out["kondisi"] if "kondisi" in out else pd.Series(["baik"] * n, index=out.index)
-    rusak = (kondisi.fillna("baik").astype(str) != "baik").to_numpy()
+    if "kondisi" in out:
+        kondisi = out["kondisi"].to_numpy(dtype=object, na_value="baik")
+        rusak = kondisi != "baik"
+    else:
+        rusak = np.zeros(n, dtype=bool)
     if "kedaluwarsa" in out:
         exp = pd.to_datetime(out["kedaluwarsa"], errors="coerce")
         if isinstance(exp.dtype, pd.DatetimeTZDtype):
@@ -109,12 +141,13 @@ def committable(
         lewat = (exp.dt.normalize() < pd.Timestamp(today)).fillna(False).to_numpy(dtype=bool)
     else:
         lewat = np.zeros(n, dtype=bool)
-    status = pd.Series(status_lokasi if status_lokasi is not None else {}, dtype="object")
-    out["status_stok"] = out["lokasi_id"].map(status).fillna("tersedia").astype("str")
-    tutup = (out["status_stok"] == "tidak_tersedia").to_numpy()
+    status = _lookup(out["lokasi_id"], status_lokasi, "tersedia")
+    out["status_stok"] = pd.Series(status, index=out.index, dtype="str")
+    tutup = status == "tidak_tersedia"
     if satuan_katalog is not None and "satuan" in out:
-        katalog = out["barang"].map(pd.Series(satuan_katalog, dtype="object"))
-        beda = (katalog.notna() & (katalog != out["satuan"])).to_numpy(dtype=bool)
+        katalog = _lookup(out["barang"], satuan_katalog, None)
+        satuan = out["satuan"].to_numpy(dtype=object)
+        beda = pd.notna(katalog) & (katalog != satuan)
     else:
         beda = np.zeros(n, dtype=bool)
     alasan = np.select(
@@ -154,20 +187,24 @@ def last_report(
         ``anggota_id``, ``laporan_terakhir`` (UTC timestamp or NaT), ``usang`` (bool, stale).
     """
     waktu = _utc(stok["dilaporkan"])
+    ns = _ns(waktu)
     limit, _ = _batas(today)
-    pemilik = stok["lokasi_id"].map(pd.Series(lokasi["anggota_id"].to_numpy(), index=lokasi["id"]))
-    per_anggota = (
-        pd.DataFrame({"anggota_id": pemilik, "waktu": waktu})
-        .loc[lambda d: d["waktu"].notna() & d["anggota_id"].notna() & (d["waktu"] < limit)]
-        .groupby("anggota_id")["waktu"]
-        .max()
-    )
     ids = list(lokasi["anggota_id"].dropna())
     if anggota is not None:
         ids = list(anggota["id"].dropna()) + ids
-    out = pd.DataFrame({"anggota_id": pd.Series(pd.unique(pd.Series(ids, dtype="str")))})
-    last = per_anggota.reindex(out["anggota_id"].to_numpy()).to_numpy()
-    out["laporan_terakhir"] = pd.to_datetime(pd.Series(last, dtype="object"), utc=True)
+    members = pd.Index(pd.unique(pd.Series(ids, dtype="str")))
+    # site -> member position, then the latest report time per member (np.maximum.at)
+    site_owner = members.get_indexer(lokasi["anggota_id"].astype("str").to_numpy())
+    site_pos = pd.Index(lokasi["id"].astype("str").to_numpy()).get_indexer(
+        stok["lokasi_id"].astype("str").to_numpy()
+    )
+    owner = np.append(site_owner, -1)[site_pos]  # unknown site (-1) -> no member (-1)
+    ok = (owner >= 0) & (ns != _NAT) & (ns < limit.value)
+    last = np.full(len(members), _NAT)
+    np.maximum.at(last, owner[ok], ns[ok])
+    out = pd.DataFrame({"anggota_id": pd.Series(members.to_numpy(), dtype="str")})
+    unit = waktu.dtype if isinstance(waktu.dtype, pd.DatetimeTZDtype) else "datetime64[ns, UTC]"
+    out["laporan_terakhir"] = pd.to_datetime(last.view("datetime64[ns]"), utc=True).astype(unit)
     umur = pd.Timestamp(today) - out["laporan_terakhir"].dt.tz_convert(None).dt.normalize()
     out["usang"] = (out["laporan_terakhir"].isna() | (umur.dt.days > periode_hari)).astype(bool)
     return out
