@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from geo_klaster.errors import InputError
-from geo_klaster.reach import reach, reach_sums
+from geo_klaster.reach import reach
 
 UTM = "EPSG:32748"
 X0, Y0 = 720_000, 9_300_000
@@ -71,26 +71,6 @@ def test_reach_needs_a_metric_crs() -> None:
         reach(kecamatan_utm().to_crs(4326), sites_utm({"a": (1, 1)}).to_crs(4326), jarak_m=1)
 
 
-def test_reach_sums_equal_the_pair_table_summed() -> None:
-    rng = np.random.default_rng(7)
-    xy = rng.uniform(-20, 40, size=(300, 2))
-    sites = sites_utm({f"L{i}": (x, y) for i, (x, y) in enumerate(xy)})
-    stok = pd.DataFrame(
-        {
-            "lokasi_id": np.repeat(sites["lokasi_id"].to_numpy(), 2),
-            "barang": ["beras", "tenda"] * len(sites),
-            "komit": rng.integers(0, 100, size=2 * len(sites)).astype(float),
-        }
-    )
-    kec = kecamatan_utm()
-    pairs = reach(kec, sites, jarak_m=15_000)
-    expected = pairs.merge(stok, on="lokasi_id").groupby(["kode", "barang"])["komit"].sum()
-    got = reach_sums(kec, sites, stok, jarak_m=15_000, chunk=1).set_index(["kode", "barang"])
-    pd.testing.assert_series_equal(
-        got["terjangkau"], expected[expected != 0].rename("terjangkau"), check_dtype=False
-    )
-
-
 def _star(rng: np.random.Generator, cx: float, cy: float, r: float, n: int) -> shapely.Polygon:
     ang = np.sort(rng.uniform(0, 2 * np.pi, n))
     rad = r * (1 + 0.6 * rng.uniform(-1, 1, n))
@@ -100,9 +80,9 @@ def _star(rng: np.random.Generator, cx: float, cy: float, r: float, n: int) -> s
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-@pytest.mark.parametrize("metode", ["grid", "pasangan"])
-def test_pair_free_reach_sums_equal_brute_force_pairs_exactly(seed: int, metode: str) -> None:
-    """Concave stars, a polygon with a hole, a multipolygon; integer stock: equal sums."""
+def test_reach_pairs_equal_brute_force_over_all_pairs(seed: int) -> None:
+    """Concave stars, a polygon with a hole, a multipolygon, sites exactly 15 km from box
+    edges: the candidate pass loses no pair and the distances are GEOS' own."""
     rng = np.random.default_rng(seed)
     geoms = [
         _star(rng, *rng.uniform(0, 60 * KM, 2), rng.uniform(0.5, 12) * KM, int(rng.integers(3, 60)))
@@ -124,34 +104,33 @@ def test_pair_free_reach_sums_equal_brute_force_pairs_exactly(seed: int, metode:
     sites = gpd.GeoDataFrame(
         {"lokasi_id": [f"L{i}" for i in range(len(xy))]}, geometry=shapely.points(xy), crs=UTM
     )
-    stok = pd.DataFrame(
-        {
-            "lokasi_id": np.repeat(sites["lokasi_id"].to_numpy(), 3),
-            "barang": ["beras", "tenda", "genset"] * len(sites),
-            "komit": rng.integers(0, 1000, size=3 * len(sites)).astype(float),
-        }
+    got = reach(kec, sites, jarak_m=15_000)
+
+    i_poly, i_pt = np.meshgrid(np.arange(len(kec)), np.arange(len(sites)), indexing="ij")
+    d = shapely.distance(
+        kec.geometry.to_numpy()[i_poly.ravel()], sites.geometry.to_numpy()[i_pt.ravel()]
     )
-    pairs = reach(kec, sites, jarak_m=15_000)
-    expected = pairs.merge(stok, on="lokasi_id").groupby(["kode", "barang"])["komit"].sum()
-    expected = expected[expected != 0].rename("terjangkau")
-    got = reach_sums(kec, sites, stok, jarak_m=15_000, metode=metode)
-    got = got.set_index(["kode", "barang"])["terjangkau"]
-    assert got.index.equals(expected.index)
-    assert (got.to_numpy() == expected.to_numpy()).all()  # exact, not approximate
-    # finer rows and sparser samples give the same sums too
-    if metode == "grid":
-        other = reach_sums(kec, sites, stok, jarak_m=15_000, baris_m=300.0, sampel_m=8000.0)
-        assert (other.set_index(["kode", "barang"])["terjangkau"] == got).all()
+    keep = d <= 15_000
+    expected = pd.DataFrame(
+        {
+            "kode": kec["kode"].to_numpy()[i_poly.ravel()[keep]],
+            "lokasi_id": sites["lokasi_id"].to_numpy()[i_pt.ravel()[keep]],
+            "jarak_m": d[keep],
+        }
+    ).sort_values(["kode", "jarak_m", "lokasi_id"], kind="stable")
+    assert (d == 15_000).sum() > 0  # the limit itself is in the sample (inclusive)
+    assert len(got) == len(expected) > 5000
+    assert (got["kode"].to_numpy() == expected["kode"].to_numpy()).all()
+    assert (got["lokasi_id"].to_numpy() == expected["lokasi_id"].to_numpy()).all()
+    assert (got["jarak_m"].to_numpy() == expected["jarak_m"].to_numpy()).all()  # exact
 
 
-def test_reach_sums_skip_missing_sites_and_unknown_stock_sites() -> None:
+def test_reach_skips_missing_sites() -> None:
     sites = sites_utm({"a": (5, 5), "b": (12, 5)})
     sites = pd.concat(
         [sites, gpd.GeoDataFrame({"lokasi_id": ["kosong"]}, geometry=[None], crs=UTM)],
         ignore_index=True,
     )
-    stok = pd.DataFrame(
-        {"lokasi_id": ["a", "b", "kosong", "asing"], "barang": "beras", "komit": [1.0, 2, 4, 8]}
-    )
-    got = reach_sums(kecamatan_utm(), sites, stok, jarak_m=15_000)
-    assert got.set_index("kode")["terjangkau"].to_dict() == {"32.16.19": 3.0, "32.16.20": 3.0}
+    got = reach(kecamatan_utm(), sites, jarak_m=15_000)
+    assert "kosong" not in set(got["lokasi_id"])
+    assert set(got["lokasi_id"]) == {"a", "b"}
