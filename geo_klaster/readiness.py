@@ -82,8 +82,8 @@ def matriks_kesiapan(gap: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``kode, barang, satuan, kebutuhan, teralokasi, kekurangan, porsi`` (0–1, NaN when the
-        need is unknown), ``persen`` (whole %, rounded down; None when unknown) and ``kelas``
-        (:data:`KELAS_PORSI`).
+        need is unknown), ``kelas`` (:data:`KELAS_PORSI`) and ``persen`` (whole %, rounded
+        down; 100 for ``cukup``; None when unknown).
     """
     g = gap
     if "berisiko" in g.columns:
@@ -93,8 +93,15 @@ def matriks_kesiapan(gap: pd.DataFrame) -> pd.DataFrame:
     out["porsi"] = [
         porsi_cakupan(k, t) for k, t in zip(out["kebutuhan"], out["teralokasi"], strict=True)
     ]
-    out["persen"] = pd.Series([persen(p) for p in out["porsi"]], dtype="object")
     out["kelas"] = [kelas_porsi(p, s) for p, s in zip(out["porsi"], out["kekurangan"], strict=True)]
+    # a need met up to solver noise (99.99999 %) reads 100 %, as its class says
+    out["persen"] = pd.Series(
+        [
+            100 if k == "cukup" else persen(p)
+            for p, k in zip(out["porsi"], out["kelas"], strict=True)
+        ],
+        dtype="object",
+    )
     return out
 
 
@@ -168,3 +175,71 @@ def lembar_kesiapan(
         "terbesar": baris_terbesar(alokasi, kebutuhan, kode, n),
         "n_alokasi": len(alokasi),
     }
+
+
+def tabel_matriks(
+    gap: pd.DataFrame,
+    kecamatan: pd.DataFrame,
+    nama_barang: dict[str, str] | None = None,
+) -> dict[str, object]:
+    """The readiness matrix as a page shows it: at-risk kecamatan (rows) × items (columns).
+
+    Parameters
+    ----------
+    gap
+        The gap table (see :func:`matriks_kesiapan`).
+    kecamatan
+        ``kode, nama, peringkat`` (and ``pengungsi``) of the kecamatan; rows follow the rank.
+    nama_barang
+        Item names by code (the code when missing).
+
+    Returns
+    -------
+    dict
+        ``barang``: ``[(kode, nama, satuan)]`` by name; ``baris``: per kecamatan a dict with
+        ``kode, nama, peringkat, pengungsi, rata`` (mean share over its items with a known
+        need, 0–1 or NaN) and ``sel``: per item (same order) None (no row) or a dict
+        ``porsi, porsi_teks`` (``repr`` of the share), ``persen, kelas, kebutuhan,
+        teralokasi, satuan``.
+    """
+    names = nama_barang or {}
+    m = matriks_kesiapan(gap)
+    items = sorted(
+        {(str(b), str(u)) for b, u in zip(m["barang"], m["satuan"], strict=True)},
+        key=lambda t: names.get(t[0], t[0]).lower(),
+    )
+    barang = [(b, names.get(b, b), u) for b, u in items]
+    cells = {(str(r.kode), str(r.barang)): r for r in m.itertuples(index=False)}
+    kec = kecamatan[kecamatan["kode"].astype(str).isin(set(m["kode"].astype(str)))]
+    if "peringkat" in kec:
+        kec = kec.sort_values("peringkat", kind="stable")
+    baris = []
+    for k in kec.itertuples(index=False):
+        sel = []
+        for b, _, _ in barang:
+            r = cells.get((str(k.kode), b))
+            sel.append(
+                None
+                if r is None
+                else {
+                    "porsi": r.porsi,
+                    "porsi_teks": repr(float(r.porsi)),  # exact, for machines (data-porsi)
+                    "persen": r.persen,
+                    "kelas": r.kelas,
+                    "kebutuhan": r.kebutuhan,
+                    "teralokasi": r.teralokasi,
+                    "satuan": r.satuan,
+                }
+            )
+        known = [c["porsi"] for c in sel if c is not None and math.isfinite(c["porsi"])]
+        baris.append(
+            {
+                "kode": str(k.kode),
+                "nama": str(k.nama),
+                "peringkat": getattr(k, "peringkat", None),
+                "pengungsi": getattr(k, "pengungsi", math.nan),
+                "rata": float(np.mean(known)) if known else math.nan,
+                "sel": sel,
+            }
+        )
+    return {"barang": barang, "baris": baris}

@@ -145,7 +145,13 @@ def _fungsi_halaman() -> dict[str, Any]:
 def ikhtisar() -> str:
     p = context.parameter()
     result = context.analysis(p)
-    bagian = _peta(("ikhtisar", p), lambda: peta.peta_ikhtisar(result, _opsi_lokasi(p)))
+    jangkauan_url = (
+        request.script_root + "/api/kecamatan/{kode}/jangkauan.geojson?" + urlencode(p.query())
+    )
+    bagian = _peta(
+        ("ikhtisar", p),
+        lambda: peta.peta_ikhtisar(result, _opsi_lokasi(p), jangkauan_url=jangkauan_url),
+    )
     n = hasil.site_counts(result)
     return _halaman(
         "ikhtisar.html",
@@ -157,6 +163,12 @@ def ikhtisar() -> str:
         n_lokasi_banjir=n["lokasi_banjir"],
         n_anggota_usang=n["anggota_usang"],
         nama_barang=_nama_barang,
+        matriks=context.cache().memo(
+            context.snapshot(),
+            ("matriks", p),
+            lambda: kesiapan.tabel_matriks(result.gap, result.kecamatan, context.nama_barang()),
+        ),
+        gaya_porsi=kesiapan.GAYA_PORSI,
     )
 
 
@@ -332,7 +344,12 @@ def alokasi() -> str:
     bagian = _peta(
         ("alokasi", p, barang),
         lambda: peta.peta_alokasi(
-            result, _opsi_lokasi(p), barang=barang, kategori=kategori, anggota=anggota
+            result,
+            _opsi_lokasi(p),
+            barang=barang,
+            kategori=kategori,
+            anggota=anggota,
+            nama_barang=context.nama_barang(),
         ),
     )
     tabel = hasil.allocation_with_names(

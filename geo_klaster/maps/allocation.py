@@ -1,4 +1,11 @@
-"""The allocation on a map: lines from sites to the kecamatan they supply, thicker for more."""
+"""The allocation on a map: arrows from sites to the kecamatan they supply.
+
+Each (site, kecamatan) pair is one line from the site to the kecamatan's representative
+point with an arrowhead (a small triangle, drawn on the server: no plugin) two thirds of the
+way, pointing at the kecamatan; its width is the share of the kecamatan's need the site
+covers. The map has one layer for all items and one layer per item, off at start, so each
+item's flows can be read alone (Leaflet's layer control).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,41 @@ from collections.abc import Mapping
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo_klaster.analysis import AnalysisResult
 from geo_klaster.maps.elements import LapisanGeoJson, koleksi_fitur
 from geo_klaster.maps.legend import kotak, legenda_html
 from geo_klaster.maps.sites import kolom_anggota
 from geo_klaster.maps.vocab import WARNA_KATEGORI, angka, html_aman
+
+_M_PER_DEG = 111_320.0  # metres per degree of latitude (and of longitude at the equator)
+PANAH_MIN_M, PANAH_TAMBAH_M = 500.0, 1100.0  # arrowhead length: min + extra × √share
+
+
+def panah(garis: shapely.LineString, panjang_m: float, *, letak: float = 0.66) -> shapely.Polygon:
+    """A triangular arrowhead on ``garis`` (EPSG:4326) pointing from its start to its end.
+
+    The tip lies at ``letak`` of the way (0–1); the head is ``panjang_m`` metres long and
+    0.9 × as wide, computed in a local equirectangular frame (longitudes scaled by
+    cos(latitude): exact enough at this size). A zero-length line gives an empty polygon.
+    """
+    (x0, y0), (x1, y1) = shapely.get_coordinates(garis)[[0, -1]]
+    k = math.cos(math.radians((y0 + y1) / 2))
+    dx, dy = (x1 - x0) * k * _M_PER_DEG, (y1 - y0) * _M_PER_DEG
+    d = math.hypot(dx, dy)
+    if d <= 0:
+        return shapely.Polygon()
+    ux, uy = dx / d, dy / d
+    panjang = min(panjang_m, 0.45 * d)
+    tip = (x0 + (x1 - x0) * letak, y0 + (y1 - y0) * letak)
+    bx, by = -ux * panjang, -uy * panjang  # back from the tip, metres
+    wx, wy = -uy * panjang * 0.45, ux * panjang * 0.45  # half the width, metres
+
+    def at(mx: float, my: float) -> tuple[float, float]:
+        return (tip[0] + mx / (k * _M_PER_DEG), tip[1] + my / _M_PER_DEG)
+
+    return shapely.Polygon([tip, at(bx + wx, by + wy), at(bx - wx, by - wy), tip])
 
 
 def garis_alokasi(
@@ -22,13 +58,14 @@ def garis_alokasi(
     barang: str | None = None,
     kategori: Mapping[str, str] | None = None,
     anggota: pd.DataFrame | None = None,
+    nama_barang: Mapping[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Allocation lines site → kecamatan for the map, one per (site, kecamatan).
 
-    With ``barang``: that item's quantity (``jumlah``, catalogue unit) and ``bobot`` = quantity
-    / largest quantity. Without: ``bobot`` = Σ over items of quantity / the kecamatan's need
-    of the item (the share of its needs the site covers, summed), scaled to the largest.
-    ``isi`` lists the items as text.
+    ``bobot`` is the share of the kecamatan's need the site covers (0–1): with ``barang``,
+    that item's quantity (``jumlah``, catalogue unit) ÷ the kecamatan's need of it; without,
+    the mean of that share over the items the kecamatan needs. ``isi`` lists the items as
+    text (names from ``nama_barang``).
     """
     alok = result.alokasi
     if barang is not None:
@@ -52,11 +89,17 @@ def garis_alokasi(
         ]
     )
     kat = kategori or {}
+    names = nama_barang or {}
+    n_need = result.kebutuhan[result.kebutuhan["kebutuhan"].fillna(0) > 0].groupby("kode").size()
     rows = []
     for (lid, kode), grp in a.groupby(["lokasi_id", "kode"], sort=False):
         isi = "; ".join(
-            f"{b} {angka(j, 1)} {u}" for b, j, u in zip(grp["barang"], grp["jumlah"], grp["satuan"])
+            f"{names.get(b, b)} {angka(j, 1)} {u}"
+            for b, j, u in zip(grp["barang"], grp["jumlah"], grp["satuan"], strict=True)
         )
+        share = float(np.nansum(grp["porsi"]))
+        if not barang:
+            share /= max(int(n_need.get(kode, 1)), 1)
         kats = {kat.get(b, "logistik") for b in grp["barang"]}
         rows.append(
             {
@@ -67,16 +110,19 @@ def garis_alokasi(
                 "jumlah": float(grp["jumlah"].sum()) if barang else np.nan,
                 "satuan": grp["satuan"].iloc[0] if barang else "",
                 "jarak_m": float(grp["jarak_m"].iloc[0]),
-                "nilai": float(grp["jumlah"].sum()) if barang else float(np.nansum(grp["porsi"])),
+                "bobot": min(max(share, 0.0), 1.0),
                 "isi": isi,
                 "kategori": kats.pop() if len(kats) == 1 else "campuran",
                 "geometry": grp.geometry.iloc[0],
             }
         )
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
-    top = out["nilai"].max()
-    out["bobot"] = out["nilai"] / top if top and top > 0 else 0.0
-    return out.drop(columns="nilai").sort_values("bobot").reset_index(drop=True)
+    return out.sort_values("bobot", kind="stable").reset_index(drop=True)
+
+
+def _lebar(bobot: float) -> float:
+    """Line width in pixels for a share of the need (0–1)."""
+    return round(1.5 + 7.5 * math.sqrt(max(float(bobot), 0.0)), 2)
 
 
 def lapisan_alokasi(
@@ -85,33 +131,45 @@ def lapisan_alokasi(
     barang: str | None = None,
     kategori: Mapping[str, str] | None = None,
     anggota: pd.DataFrame | None = None,
-) -> tuple[LapisanGeoJson, str]:
-    """The lines of :func:`garis_alokasi`, coloured by category, with their legend."""
-    lines = garis_alokasi(result, barang=barang, kategori=kategori, anggota=anggota)
+    nama_barang: Mapping[str, str] | None = None,
+    name: str = "Alokasi (semua barang)",
+    jenis: str = "alokasi",
+    show: bool = True,
+) -> LapisanGeoJson:
+    """The arrows of :func:`garis_alokasi` (one item or all), coloured by category."""
+    lines = garis_alokasi(
+        result, barang=barang, kategori=kategori, anggota=anggota, nama_barang=nama_barang
+    )
     names = kolom_anggota(anggota, "nama")
-    kec_names = dict(zip(result.kecamatan["kode"], result.kecamatan["nama"]))
-    site_names = dict(zip(result.lokasi["lokasi_id"], result.lokasi["nama"]))
-    gaya, tips = [], []
+    kec_names = dict(zip(result.kecamatan["kode"], result.kecamatan["nama"], strict=True))
+    site_names = dict(zip(result.lokasi["lokasi_id"], result.lokasi["nama"], strict=True))
+    gaya, tips, geoms = [], [], []
     for r in lines.itertuples(index=False):
+        head = panah(r.geometry, PANAH_MIN_M + PANAH_TAMBAH_M * math.sqrt(float(r.bobot)))
+        geoms.append(shapely.GeometryCollection([r.geometry, head]))
         gaya.append(
             {
                 "color": WARNA_KATEGORI.get(r.kategori, WARNA_KATEGORI["campuran"]),
-                "weight": round(1 + 7 * math.sqrt(float(r.bobot)), 2),
-                "opacity": 0.6,
+                "weight": _lebar(r.bobot),
+                "opacity": 0.75,
+                "fillOpacity": 0.9,
+                "lineJoin": "miter",
             }
         )
         tips.append(
             html_aman(
-                "<b>{s}</b> ({a})<br>&rarr; Kec. {k}, {d} km<br>{i}",
+                "<b>{s}</b> ({a})<br>&rarr; Kec. {k}, {d} km<br>{i}<br>{p} % kebutuhan kecamatan",
                 s=site_names.get(r.lokasi_id, r.lokasi_id),
                 a=names.get(r.anggota_id, r.anggota_id),
                 k=kec_names.get(r.kode, r.kode),
                 d=angka(r.jarak_m / 1000.0, 1),
                 i=r.isi,
+                p=angka(100 * float(r.bobot), 0),
             )
         )
+    frame = gpd.GeoDataFrame(lines.drop(columns="geometry"), geometry=geoms, crs=4326)
     data = koleksi_fitur(
-        lines,
+        frame,
         {
             "lokasi_id": lines["lokasi_id"].tolist(),
             "kode": lines["kode"].tolist(),
@@ -120,15 +178,37 @@ def lapisan_alokasi(
             "_popup": tips,
         },
     )
-    layer = LapisanGeoJson(data, name="Alokasi (garis)", jenis="alokasi", fit=True)
-    ukuran = "jumlah barang" if barang else "porsi kebutuhan kecamatan yang dipenuhi"
-    legend = legenda_html(
-        "Alokasi lokasi → kecamatan",
+    return LapisanGeoJson(data, name=name, jenis=jenis, show=show)
+
+
+def legenda_alokasi(*, barang: str | None = None) -> str:
+    """The legend of the allocation arrows."""
+    ukuran = (
+        "porsi kebutuhan barang ini di kecamatan tujuan"
+        if barang
+        else "rata-rata porsi kebutuhan kecamatan tujuan yang dipenuhi"
+    )
+    return legenda_html(
+        "Alokasi lokasi → kecamatan (panah: arah kiriman)",
         [
             kotak("", "logistik", bentuk="garis", garis=WARNA_KATEGORI["logistik"]),
             kotak("", "peralatan", bentuk="garis", garis=WARNA_KATEGORI["peralatan"]),
             kotak("", "logistik dan peralatan", bentuk="garis", garis=WARNA_KATEGORI["campuran"]),
         ],
-        f"Tebal garis: {ukuran}.",
+        f"Tebal garis: {ukuran}. Per barang: pilih lapisannya di kontrol lapisan.",
     )
-    return layer, legend
+
+
+def batas_alokasi(result: AnalysisResult) -> list[list[float]]:
+    """Bounds ``[[south, west], [north, east]]`` of everything on the allocation map: every
+    kecamatan, every site and every line (the first view shows all of it)."""
+    parts = [result.kecamatan.total_bounds]
+    if len(result.lokasi):
+        parts.append(result.lokasi.total_bounds)
+    if len(result.alokasi):
+        parts.append(result.alokasi.total_bounds)
+    b = np.array(parts, dtype=float)
+    return [
+        [float(np.nanmin(b[:, 1])), float(np.nanmin(b[:, 0]))],
+        [float(np.nanmax(b[:, 3])), float(np.nanmax(b[:, 2]))],
+    ]

@@ -22,7 +22,7 @@ from folium.template import Template
 
 from geo_klaster.geojson import to_feature_collection
 from geo_klaster.maps.assets import Aset
-from geo_klaster.maps.vocab import MAX_ZOOM, PRESISI
+from geo_klaster.maps.vocab import MAX_ZOOM, PRESISI, SEKTOR
 
 
 def js_data(data: Any) -> str:
@@ -198,6 +198,8 @@ class GayaPeta(folium.MacroElement):
         .legenda { background: rgba(255,255,255,0.94); padding: 6px 8px; border-radius: 4px;
           box-shadow: 0 1px 4px rgba(0,0,0,0.35); font-size: 12px; line-height: 1.35;
           max-height: 60vh; overflow: auto; min-width: 170px; color: #222; }
+        .legenda summary { cursor: pointer; font-weight: 700; }
+        .legenda details[open] summary { margin-bottom: 3px; }
         .legenda hr { border: 0; border-top: 1px solid #ddd; margin: 5px 0; }
         .lg-judul { font-weight: 700; margin-bottom: 2px; }
         .lg-catatan { color: #555; font-style: italic; margin-top: 2px; max-width: 200px; }
@@ -207,6 +209,8 @@ class GayaPeta(folium.MacroElement):
         .lg-bulat { width: 10px; height: 10px; border-radius: 50%; border: 2px solid #fff;
           box-shadow: 0 0 0 1px #999; display: inline-block; flex: none; }
         .lg-bulat.putus { border-style: dashed; }
+        .lg-bulat.lg-kelompok { width: 12px; height: 12px; border: 0;
+          background: conic-gradient({{ this.gradien_sektor }}); box-shadow: 0 0 0 2px #d7301f; }
         .lg-garis { width: 18px; height: 0; border-top: 4px solid #555; display: inline-block;
           flex: none; background: none !important; }
         .lg-garis.putus { border-top-style: dashed; border-top-width: 2px; }
@@ -214,10 +218,21 @@ class GayaPeta(folium.MacroElement):
         table.pp th { text-align: left; font-weight: 600; padding: 0 8px 0 0; color: #444; }
         table.pp td { padding: 0 4px 0 0; }
         table.pp td.n { text-align: right; white-space: nowrap; }
-        .klaster-kelompok { background: rgba(37, 37, 37, 0.25); }
-        .klaster-kelompok div { background: rgba(37, 37, 37, 0.85); color: #fff;
-          font-weight: 700; }
+        .klaster-kelompok { background: rgba(255, 255, 255, 0.7); }
+        .klaster-kelompok div { width: auto !important; height: auto !important;
+          position: absolute; inset: 3px; margin: 0 !important; border-radius: 50%;
+          display: flex; align-items: center; justify-content: center; }
+        .klaster-kelompok span { display: block; min-width: 18px; height: 18px;
+          line-height: 18px !important; padding: 0 2px; border-radius: 9px; background: #fff;
+          color: #111; font: 700 11px sans-serif; text-align: center; }
+        .klaster-kelompok.ada-banjir { box-shadow: 0 0 0 3px #d7301f; }
+        .klaster-kelompok.semua-usang div { opacity: 0.55; }
+        .klaster-kelompok.semua-usang { border: 2px dashed #333; }
         .leaflet-container { background: #eef2f5; }
+        .kotak-pilihan { background: #fff; padding: 5px 8px; border-radius: 4px;
+          box-shadow: 0 1px 4px rgba(0,0,0,0.35); font-size: 12px; max-width: 220px; }
+        .kotak-pilihan button { float: right; border: 0; background: none; font-size: 16px;
+          line-height: 1; cursor: pointer; padding: 0 0 0 6px; }
         .label-kecamatan { background: none; border: 0; }
         .label-kecamatan span { display: block; transform: translate(-50%, -50%);
           white-space: nowrap; font: 600 11px/1.1 sans-serif; color: #1a1a1a;
@@ -236,3 +251,8 @@ class GayaPeta(folium.MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "GayaPeta"
+        n = len(SEKTOR)
+        self.gradien_sektor = ", ".join(
+            f"{w} {i * 360 / n:g}deg {(i + 1) * 360 / n:g}deg"
+            for i, (_, w) in enumerate(SEKTOR.values())
+        )

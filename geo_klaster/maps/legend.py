@@ -26,7 +26,11 @@ class Legenda(folium.MacroElement):
                 var legenda = L.control({position: {{ this.posisi|tojson }}});
                 legenda.onAdd = function () {
                     var div = L.DomUtil.create("div", "legenda");
-                    div.innerHTML = {{ this.html|tojson }};
+                    // folded on a narrow map (a phone), where it would hide the map
+                    var lebar = {{ this.terbuka|tojson }} &&
+                        {{ this._parent.get_name() }}.getSize().x >= 640;
+                    div.innerHTML = "<details" + (lebar ? " open" : "") +
+                        "><summary>Legenda</summary>" + {{ this.html|tojson }} + "</details>";
                     L.DomEvent.disableClickPropagation(div);
                     L.DomEvent.disableScrollPropagation(div);
                     return div;
@@ -37,9 +41,10 @@ class Legenda(folium.MacroElement):
         """
     )
 
-    def __init__(self, html: str, *, posisi: str = "bottomright") -> None:
+    def __init__(self, html: str, *, posisi: str = "bottomright", terbuka: bool = True) -> None:
         super().__init__()
         self._name = "Legenda"
+        self.terbuka = terbuka  # open at start (on a map at least 640 px wide)
         self.html = str(html)
         self.posisi = posisi
 
@@ -88,7 +93,11 @@ def legenda_lokasi(*, kelompok: bool = True) -> str:
     )
     if kelompok:
         rows.append(
-            kotak("#444444", "kelompok lokasi (angka: jumlah)", bentuk="bulat", garis="#bbb")
+            html_aman(
+                '<div class="lg-baris"><span class="lg-bulat lg-kelompok"></span>{t}</div>',
+                t="kelompok lokasi: warna = sektor, angka = jumlah, "
+                "lingkar merah = ada yang tergenang",
+            )
         )
     return legenda_html("Lokasi anggota (sektor)", rows)
 

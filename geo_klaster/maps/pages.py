@@ -24,7 +24,7 @@ import folium
 import pandas as pd
 
 from geo_klaster.analysis import AnalysisResult
-from geo_klaster.maps.allocation import lapisan_alokasi
+from geo_klaster.maps.allocation import batas_alokasi, lapisan_alokasi, legenda_alokasi
 from geo_klaster.maps.assets import Aset
 from geo_klaster.maps.elements import PetaLuring
 from geo_klaster.maps.labels import lapisan_nama
@@ -36,6 +36,7 @@ from geo_klaster.maps.layers import (
     lapisan_zona,
 )
 from geo_klaster.maps.legend import Legenda, legenda_lokasi
+from geo_klaster.maps.selection import pilih_kecamatan
 from geo_klaster.maps.sites import LapisanLokasi
 from geo_klaster.maps.vocab import MAX_ZOOM, OSM_ATTR, OSM_URL
 
@@ -96,11 +97,14 @@ def _selesai(
     nama_lokasi: str = "Lokasi anggota",
     kelompok: bool = True,
     legenda_di_peta: bool = True,
+    posisi_legenda: str = "bottomright",
+    terlipat: bool = False,
 ) -> folium.Map:
     """Add the sites (the top layer), the layer control and the legends.
 
     With ``legenda_di_peta=False`` the legend is not drawn on the map but kept as HTML in
     the map's ``legenda_html`` attribute, for the page to place beside it (print sheet).
+    ``terlipat``: the layer control and the legend start folded (a map with many layers).
     """
     LapisanLokasi(
         opsi.aset,
@@ -110,21 +114,30 @@ def _selesai(
         name=nama_lokasi,
         kelompok=kelompok,
     ).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=terlipat, position="topright").add_to(m)
     html = "<hr>".join(legends)
     if legenda_di_peta:
-        Legenda(html).add_to(m)
+        Legenda(html, posisi=posisi_legenda, terbuka=not terlipat).add_to(m)
     m.legenda_html = html  # type: ignore[attr-defined]
     return m
 
 
-def peta_ikhtisar(result: AnalysisResult, opsi: OpsiPeta) -> folium.Map:
-    """Overview: kecamatan by displaced people, flood zones by class, sites clustered."""
+def peta_ikhtisar(
+    result: AnalysisResult, opsi: OpsiPeta, *, jangkauan_url: str | None = None
+) -> folium.Map:
+    """Overview: kecamatan by displaced people and named, flood zones hatched by class, sites
+    clustered; clicking a kecamatan shows its reach ring and its sites within reach, fetched
+    from ``jangkauan_url`` (``{kode}`` replaced: ``/api/kecamatan/{kode}/jangkauan.geojson``;
+    None: the ring only)."""
     m = _peta(opsi, result)
     kec, lg_kec = lapisan_kecamatan_risiko(result, tautan=opsi.tautan_kecamatan)
     kec.add_to(m)
     zona, lg_zona = lapisan_zona(result)
     zona.add_to(m)
+    lapisan_nama(result).add_to(m)
+    pilih_kecamatan(
+        result, kec, url_lokasi=jangkauan_url, url_halaman=opsi.tautan_kecamatan
+    ).add_to(m)
     legends = [lg_kec, lg_zona, legenda_lokasi()]
     return _selesai(m, legends, opsi)
 
@@ -178,6 +191,7 @@ def peta_gap(
     layer.add_to(m)
     zona, lg_zona = lapisan_zona(result, show=False)
     zona.add_to(m)
+    lapisan_nama(result).add_to(m)
     legends = [lg_gap, lg_zona, legenda_lokasi()]
     return _selesai(m, legends, opsi)
 
@@ -189,15 +203,40 @@ def peta_alokasi(
     barang: str | None = None,
     kategori: Mapping[str, str] | None = None,
     anggota: pd.DataFrame | None = None,
+    nama_barang: Mapping[str, str] | None = None,
 ) -> folium.Map:
-    """The allocation as lines from sites to kecamatan, thicker for more."""
+    """The allocation as arrows from sites to kecamatan, wider for a larger share of the need.
+
+    One layer for all items (or only ``barang``) shown, and one layer per item, off at start;
+    the first view fits every kecamatan, site and arrow. ``nama_barang`` names the items.
+    """
     m = _peta(opsi, result)
-    kec, lg_kec = lapisan_kecamatan_risiko(result, tautan=opsi.tautan_kecamatan, isi=0.35)
+    kec, lg_kec = lapisan_kecamatan_risiko(
+        result, tautan=opsi.tautan_kecamatan, isi=0.35, fit=False
+    )
     kec.add_to(m)
-    lines, lg_alok = lapisan_alokasi(result, barang=barang, kategori=kategori, anggota=anggota)
-    lines.add_to(m)
-    legends = [lg_alok, lg_kec, legenda_lokasi()]
-    return _selesai(m, legends, opsi)
+    lapisan_nama(result).add_to(m)
+    names = dict(nama_barang or {})
+    args = {"kategori": kategori, "anggota": anggota, "nama_barang": names}
+    if barang:
+        label = names.get(barang, barang)
+        lapisan_alokasi(result, barang=barang, name=f"Alokasi {label}", **args).add_to(m)
+    else:
+        lapisan_alokasi(result, **args).add_to(m)
+        items = sorted(set(result.alokasi["barang"].astype(str)), key=lambda b: names.get(b, b))
+        for i, b in enumerate(items):
+            lapisan_alokasi(
+                result,
+                barang=b,
+                name=f"Alokasi: {names.get(b, b)}",
+                jenis=f"alokasi_{i}",
+                show=False,
+                **args,
+            ).add_to(m)
+    m.fit_bounds(batas_alokasi(result), padding=(8, 8))
+    legends = [legenda_alokasi(barang=barang), lg_kec, legenda_lokasi()]
+    # a layer per item makes the layer control tall: both controls start folded
+    return _selesai(m, legends, opsi, posisi_legenda="bottomleft", terlipat=True)
 
 
 def peta_anggota(result: AnalysisResult, opsi: OpsiPeta) -> folium.Map:

@@ -61,12 +61,34 @@ class LapisanLokasi(AsetSendiri, Layer):
                 var cluster = L.markerClusterGroup(Object.assign(
                     {{ this.options|tojavascript }},
                     {
+                        // A cluster shows what it hides: a ring of its sectors' shares,
+                        // a red halo when a site in it is in a flood zone, dashed when
+                        // every site in it is stale; the count in the middle.
                         iconCreateFunction: function (c) {
                             var n = c.getChildCount();
-                            var size = n < 10 ? 30 : (n < 100 ? 36 : 42);
+                            var size = n < 10 ? 32 : (n < 100 ? 38 : 44);
+                            var hit = {}, banjir = 0, usang = 0;
+                            c.getAllChildMarkers().forEach(function (m) {
+                                var p = m.feature.properties;
+                                hit[p.sektor] = (hit[p.sektor] || 0) + 1;
+                                if (p.kelas_banjir) { banjir += 1; }
+                                if (p.usang) { usang += 1; }
+                            });
+                            var stops = [], acc = 0;
+                            Object.keys(sektor).concat(["_lain"]).forEach(function (k) {
+                                var cnt = k === "_lain" ? n - acc : (hit[k] || 0);
+                                if (cnt <= 0) { return; }
+                                var w = (sektor[k] || {{ this.lain|tojson }})[1];
+                                stops.push(w + " " + (acc / n * 360) + "deg " +
+                                    ((acc + cnt) / n * 360) + "deg");
+                                acc += cnt;
+                            });
+                            var cls = "marker-cluster klaster-kelompok" +
+                                (banjir ? " ada-banjir" : "") + (usang === n ? " semua-usang" : "");
                             return L.divIcon({
-                                html: "<div><span>" + n + "</span></div>",
-                                className: "marker-cluster klaster-kelompok",
+                                html: "<div style='background:conic-gradient(" +
+                                    stops.join(",") + ")'><span>" + n + "</span></div>",
+                                className: cls,
                                 iconSize: L.point(size, size)
                             });
                         },
