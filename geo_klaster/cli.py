@@ -182,6 +182,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--hari", type=_positive_int, metavar="N", help="hari tanggap darurat (default 7)"
     )
     p.add_argument("--tanggal", metavar="YYYY-MM-DD", help="tanggal analisis (default: hari ini)")
+
+    p = sub.add_parser(
+        "banding",
+        parents=[parent],
+        help="banding skenario: rencana kontinjensi berdampingan, kejadian melawan rencana",
+    )
+    p.add_argument(
+        "--skenario",
+        action="append",
+        default=[],
+        metavar="NAMA",
+        help="skenario zona_banjir; dua kali atau lebih (yang pertama = A, pembanding)",
+    )
+    p.add_argument("--out", metavar="DIR", help="folder hasil: CSV dan GeoJSON banding")
+    p.add_argument(
+        "--jarak-km", type=_positive_float, metavar="N", help="jarak jangkauan (km, default 15)"
+    )
+    p.add_argument(
+        "--hari", type=_positive_int, metavar="N", help="hari tanggap darurat (default 7)"
+    )
+    p.add_argument("--tanggal", metavar="YYYY-MM-DD", help="tanggal analisis (default: hari ini)")
     return parser
 
 
@@ -336,6 +357,25 @@ def _cmd_analyze(args: argparse.Namespace, location: str) -> int:
     return 0
 
 
+def _cmd_banding(args: argparse.Namespace, location: str) -> int:
+    from geo_klaster.banding import compare_layers, format_banding, write_banding
+    from geo_klaster.errors import StoreError
+
+    store = open_store(location)
+    if not store.exists():
+        raise StoreError(f"penyimpanan belum ada / store does not exist: {store.location}")
+    today = _date(args.tanggal)
+    layers = store.read_all()
+    banding = compare_layers(
+        layers, args.skenario, today=today, jarak_km=args.jarak_km, hari=args.hari
+    )
+    print(format_banding(banding))
+    if args.out:
+        written = write_banding(banding, Path(args.out))
+        print(f"\nHasil ditulis ke / written to {args.out}: " + ", ".join(p.name for p in written))
+    return 0
+
+
 def angka(value: float, decimals: int) -> str:
     """A number in Indonesian style: 534.701,4 (thousands '.', decimals ',')."""
     text = f"{value:,.{decimals}f}"
@@ -455,6 +495,7 @@ _COMMANDS = {
     "export": _cmd_export,
     "info": _cmd_info,
     "analyze": _cmd_analyze,
+    "banding": _cmd_banding,
     "salin": _cmd_salin,
     "akun": _cmd_akun,
     "audit": _cmd_audit,

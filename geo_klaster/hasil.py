@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -159,6 +160,152 @@ CATALOGUE: dict[str, ResultTable] = {
     )
 }
 NAMES = tuple(CATALOGUE)
+
+# -- comparison of scenarios (geo_klaster.banding) -------------------------------------------
+
+_AB = ("skenario_a", "skenario_b")
+#: The tables of a scenario comparison (:class:`geo_klaster.banding.Banding`), as
+#: ``banding --out`` writes them; ``source`` is the Banding attribute.
+BANDING: dict[str, ResultTable] = {
+    t.name: t
+    for t in (
+        ResultTable(
+            "banding_ringkasan",
+            "ringkasan",
+            ("skenario",),
+            (
+                "skenario",
+                "jenis",
+                "waktu",
+                "kecamatan_berisiko",
+                "pengungsi",
+                "pengungsi_tidak_diketahui",
+                "lokasi_banjir",
+                "lokasi_tidak_tersedia",
+                "kekurangan_barang",
+            ),
+            "Banding: ringkasan per skenario",
+            "Per skenario: jenis (rencana/kejadian), waktu (UTC), kecamatan berisiko, "
+            "pengungsi, lokasi di zona banjir, barang dengan kekurangan.",
+            False,
+            "banding_ringkasan.csv",
+        ),
+        ResultTable(
+            "banding_barang",
+            "barang",
+            ("skenario", "barang"),
+            ("skenario", "barang", "satuan", "kebutuhan", "teralokasi", "kekurangan"),
+            "Banding: kekurangan per skenario dan barang",
+            "Jumlah seluruh kecamatan (satuan katalog).",
+            False,
+            "banding_barang.csv",
+        ),
+        ResultTable(
+            "banding_kecamatan",
+            "kecamatan",
+            (*_AB, "kode"),
+            (
+                *_AB,
+                "kode",
+                "nama",
+                "berisiko_a",
+                "berisiko_b",
+                "porsi_banjir_a",
+                "porsi_banjir_b",
+                "pengungsi_a",
+                "pengungsi_b",
+                "selisih_pengungsi",
+                "perubahan",
+            ),
+            "Banding: perubahan status kecamatan",
+            "Berisiko di A dan/atau B, porsi banjir (0-1), pengungsi (jiwa, di kecamatan "
+            "berisiko) dan perubahan: baru_berisiko (di B, tidak di A), tetap_berisiko, "
+            "tidak_lagi, aman.",
+            True,
+            "banding_kecamatan.geojson",
+        ),
+        ResultTable(
+            "banding_gap",
+            "gap",
+            (*_AB, "kode", "barang"),
+            (
+                *_AB,
+                "kode",
+                "nama",
+                "barang",
+                "satuan",
+                "kebutuhan_a",
+                "kebutuhan_b",
+                "kekurangan_a",
+                "kekurangan_b",
+                "selisih",
+            ),
+            "Banding: kekurangan per kecamatan dan barang",
+            "Kekurangan di A dan B dan selisihnya (B - A), satuan katalog.",
+            False,
+            "banding_gap.csv",
+        ),
+        ResultTable(
+            "banding_lokasi",
+            "lokasi",
+            ("rencana", "kejadian", "lokasi_id"),
+            (
+                "rencana",
+                "kejadian",
+                "lokasi_id",
+                "nama",
+                "anggota_id",
+                "kelas_rencana",
+                "kelas_kejadian",
+                "status_kejadian",
+                "baris_alokasi",
+            ),
+            "Banding: lokasi tergenang yang diandalkan rencana",
+            "Lokasi di genangan kejadian yang stoknya dialokasikan oleh skenario rencana.",
+            True,
+            "banding_lokasi.geojson",
+        ),
+        ResultTable(
+            "banding_alokasi",
+            "alokasi",
+            ("rencana", "kejadian", "lokasi_id", "kode", "barang"),
+            (
+                "rencana",
+                "kejadian",
+                "lokasi_id",
+                "anggota_id",
+                "kode",
+                "barang",
+                "jumlah",
+                "satuan",
+                "jarak_m",
+                "kelas_kejadian",
+                "status_kejadian",
+            ),
+            "Banding: stok rencana dari lokasi yang tergenang",
+            "Baris alokasi rencana dari lokasi yang tergenang saat kejadian (satuan katalog, "
+            "jarak meter).",
+            False,
+            "banding_alokasi.csv",
+        ),
+    )
+}
+
+
+def banding_table(banding: Any, name: str) -> pd.DataFrame:
+    """Comparison table ``name`` (:data:`BANDING`) with exactly its columns; the spatial ones
+    as GeoDataFrames (EPSG:4326) with the kecamatan's or the site's geometry."""
+    t = BANDING[name]
+    frame = getattr(banding, t.source)[list(t.columns)]
+    if not t.geometry:
+        return pd.DataFrame(frame).reset_index(drop=True)
+    geom = banding.geom_kecamatan if "kode" in t.key else banding.geom_lokasi
+    key = "kode" if "kode" in t.key else "lokasi_id"
+    return gpd.GeoDataFrame(
+        frame.reset_index(drop=True),
+        geometry=gpd.GeoSeries(geom.reindex(frame[key]).to_numpy(), crs=4326),
+        crs=4326,
+    )
 
 
 def table(result: AnalysisResult, name: str) -> pd.DataFrame:

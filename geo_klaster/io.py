@@ -373,7 +373,11 @@ def _read_vector(p: Path, schema: LayerSchema, source_layer: str | None, crs: CR
             f"{p.name}: lapisan '{source_layer}' tidak ada / no such layer; ada: {', '.join(names)}"
         )
     try:
-        frame = pyogrio.read_dataframe(p, layer=source_layer, read_geometry=schema.has_geometry)
+        # times as the file writes them: GDAL would otherwise read a time without offset as
+        # UTC when others in the column have one (validation refuses it where an offset is due)
+        frame = pyogrio.read_dataframe(
+            p, layer=source_layer, read_geometry=schema.has_geometry, datetime_as_string=True
+        )
     except Exception as exc:  # noqa: BLE001
         raise InputError(
             f"{p.name}: berkas tidak bisa dibaca / unreadable file: {_gdal_msg(exc)}"

@@ -34,6 +34,7 @@ class FieldSpec:
     personal: bool = False
     default: object = None
     doc: str = ""
+    offset: bool = False  # datetime that must carry a UTC offset (ISO 8601, e.g. +07:00)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def _parse_layer(name: str, raw: dict) -> LayerSchema:
                 personal=bool(spec.get("personal", False)),
                 default=spec.get("default"),
                 doc=spec.get("doc", ""),
+                offset=bool(spec.get("offset", False)),
             )
         )
     key = raw.get("key")

@@ -113,6 +113,8 @@ def validate(
         _check_stock(out, src, context, problems)
         if not missing:
             _check_duplicate_items(out, src, problems)
+    if schema.name == "zona_banjir" and mode != "update":
+        _check_zona(out, src, problems)
 
     fixed: list[int] = []
     notes: list[str] = list(src.notes)
@@ -173,6 +175,10 @@ def _coerce(
             value = _canonical(_convert(v, spec.type), spec)
         except ValueError as exc:
             bad(str(exc))
+            out.append(None)
+            continue
+        if spec.offset and not _has_offset(v):
+            bad(NO_OFFSET)
             out.append(None)
             continue
         for msg in _value_problems(value, spec, pattern, now):
@@ -257,6 +263,8 @@ def check_constant(schema: LayerSchema, name: str, text: str) -> str | None:
         value = _canonical(_convert(text, spec.type), spec)
     except ValueError as exc:
         return str(exc)
+    if spec.offset and not _has_offset(text):
+        return NO_OFFSET
     msgs = _value_problems(value, spec, re.compile(spec.pattern) if spec.pattern else None)
     return "; ".join(msgs) or None
 
@@ -298,6 +306,39 @@ def _convert(v: object, ftype: str) -> object:
     if ftype in ("date", "datetime"):
         return _parse_time(v, ftype)
     raise ValueError(ftype)
+
+
+NO_OFFSET = (
+    "waktu tanpa zona waktu / time without UTC offset: tulis ISO 8601 dengan offset, "
+    "mis. 2007-02-02T08:00:00+07:00 (WIB) atau ...Z (UTC)"
+)
+_OFFSET = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$", re.IGNORECASE)
+
+
+def _has_offset(v: object) -> bool:
+    """Whether a time value says its offset from UTC (text ending in Z or +hh:mm)."""
+    if isinstance(v, str):
+        return bool(_OFFSET.search(v.strip()))
+    return getattr(v, "tzinfo", None) is not None
+
+
+def _check_zona(out: pd.DataFrame, src: Source, problems: list[Problem]) -> None:
+    """One ``jenis`` per ``skenario``: a scenario is a plan or an observed event, not both."""
+    if "jenis" not in out or "skenario" not in out:
+        return
+    both = out.dropna(subset=["skenario", "jenis"]).groupby("skenario")["jenis"].nunique()
+    for name in both[both > 1].index:
+        rows = out.index[(out["skenario"] == name) & (out["jenis"] == "kejadian")]
+        problems.append(
+            Problem(
+                f"skenario '{name}' bercampur rencana dan kejadian / mixes plan and event rows; "
+                "satu skenario satu jenis",
+                src.row_number(int(out.index.get_loc(rows[0]))),
+                "jenis",
+                "kejadian",
+                src.kind,
+            )
+        )
 
 
 _DAYFIRST = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")

@@ -66,6 +66,33 @@ def _column_from_sql(values: list[object], ftype: str) -> pd.Series:
     raise ValueError(ftype)
 
 
+def _columns(con: sqlite3.Connection, layer: str) -> set[str]:
+    """The column names of table ``layer`` as the file has them."""
+    return {row[1] for row in con.execute(f'PRAGMA table_info("{layer}")')}
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    """Add the fields the schema gained since the store was made (inside the write transaction).
+
+    Existing rows get the field's default (e.g. ``zona_banjir.jenis`` = ``rencana``); a
+    required field is added without ``NOT NULL`` (SQLite cannot add one to existing rows).
+    """
+    for sch in schema_mod.schemas().values():
+        present = _columns(con, sch.name)
+        if not present:
+            continue
+        for f in sch.fields:
+            if f.name in present:
+                continue
+            decl = f'"{f.name}" {fmt.SQL_TYPES[f.type]}'
+            default = _to_sql_value(f.default, f.type) if f.default is not None else None
+            if isinstance(default, str):
+                decl += " DEFAULT '" + default.replace("'", "''") + "'"
+            elif default is not None:
+                decl += f" DEFAULT {default!r}"
+            con.execute(f'ALTER TABLE "{sch.name}" ADD COLUMN {decl}')
+
+
 class GpkgWriter(Writer):
     def __init__(self, store: GpkgStore, con: sqlite3.Connection) -> None:
         self._store = store
@@ -261,13 +288,18 @@ class GpkgStore(Store):
     # -- reading ----------------------------------------------------------------------------
     def read(self, layer: str) -> pd.DataFrame:
         sch = schema_mod.get(layer)
-        names = ["fid", *sch.field_names] + (["geom"] if sch.has_geometry else [])
-        quoted = ",".join(f'"{n}"' for n in names)
         with self._reading() as con:
+            present = _columns(con, layer)
+            fields = [f for f in sch.fields if f.name in present]
+            names = ["fid", *(f.name for f in fields)] + (["geom"] if sch.has_geometry else [])
+            quoted = ",".join(f'"{n}"' for n in names)
             rows = con.execute(f'SELECT {quoted} FROM "{layer}" ORDER BY fid').fetchall()
         cols = list(zip(*rows)) if rows else [[] for _ in names]
+        found = {f.name: list(cols[i + 1]) for i, f in enumerate(fields)}
+        # a store made before a field existed: the field reads as its default (see _migrate)
         data = {
-            f.name: _column_from_sql(list(cols[i + 1]), f.type) for i, f in enumerate(sch.fields)
+            f.name: _column_from_sql(found.get(f.name, [f.default] * len(rows)), f.type)
+            for f in sch.fields
         }
         index = pd.Index(list(cols[0]), name="fid", dtype="int64")
         frame = pd.DataFrame(data)
@@ -283,8 +315,11 @@ class GpkgStore(Store):
             return con.execute(f'SELECT count(*) FROM "{layer}"').fetchone()[0]
 
     def distinct(self, layer: str, field: str) -> set[object]:
-        schema_mod.get(layer).field(field)
+        spec = schema_mod.get(layer).field(field)
         with self._reading() as con:
+            if field not in _columns(con, layer):  # store older than the field: its default
+                n = con.execute(f'SELECT count(*) FROM "{layer}"').fetchone()[0]
+                return {spec.default} if n and spec.default is not None else set()
             rows = con.execute(
                 f'SELECT DISTINCT "{field}" FROM "{layer}" WHERE "{field}" IS NOT NULL'
             ).fetchall()
@@ -382,6 +417,7 @@ class GpkgStore(Store):
             con.execute("BEGIN IMMEDIATE")
             for statement in PRIVATE.ddl():  # stores made before these tables existed
                 con.execute(statement)
+            _migrate(con)
             writer = GpkgWriter(self, con)
             try:
                 yield writer

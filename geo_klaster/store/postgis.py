@@ -399,6 +399,7 @@ class PostgisStore(Store):
         self.conninfo, self.schema, self.location = parse_url(self.url)
         self.private = PrivateSql(postgres(self.schema))
         self._pool = _pool_for(self.conninfo)
+        self._complete: set[str] = set()  # layers known to have every schema field
 
     # -- connection -------------------------------------------------------------------------
     def _missing(self) -> StoreError:
@@ -546,9 +547,54 @@ class PostgisStore(Store):
         return out + fkeys
 
     # -- reading ----------------------------------------------------------------------------
-    def _select(self, sch: schema_mod.LayerSchema) -> sql.Composed:
+    def _present(self, conn: psycopg.Connection, layer: str) -> set[str] | None:
+        """The schema's fields missing from table ``layer`` (a store made before they
+        existed), or None when none is missing (remembered: columns are never dropped)."""
+        if layer in self._complete:
+            return None
+        rows = conn.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s",
+            (self.schema, layer),
+        ).fetchall()
+        have = {r[0] for r in rows}
+        missing = {f.name for f in schema_mod.get(layer).fields} - have
+        if not missing and have:
+            self._complete.add(layer)
+            return None
+        return missing
+
+    def _migrate(self, conn: psycopg.Connection) -> None:
+        """Add the fields the schema gained since the store was made (inside the write
+        transaction); existing rows get the field's default (``zona_banjir.jenis`` =
+        ``rencana``). Enum checks come along; ``NOT NULL`` does not (existing rows)."""
+        for sch in schema_mod.schemas().values():
+            missing = self._present(conn, sch.name)
+            if not missing:
+                continue
+            table = sql.Identifier(self.schema, sch.name)
+            for f in sch.fields:
+                if f.name not in missing:
+                    continue
+                decl = sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(PG_TYPES[f.type]))
+                if f.default is not None:
+                    decl += sql.SQL(" DEFAULT {}").format(sql.Literal(f.default))
+                if f.enum:
+                    decl += sql.SQL(" CONSTRAINT {} CHECK ({} IN ({}))").format(
+                        sql.Identifier(f"{sch.name}_{f.name}_enum"),
+                        sql.Identifier(f.name),
+                        sql.SQL(", ").join(sql.Literal(v) for v in f.enum),
+                    )
+                conn.execute(
+                    sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS ").format(table) + decl
+                )
+
+    def _select(self, sch: schema_mod.LayerSchema, missing: set[str] | None = None) -> sql.Composed:
         exprs: list[sql.Composable] = [sql.Identifier("fid")]
-        exprs += [_read_expr(f) for f in sch.fields]
+        exprs += [
+            _read_expr(f) if f.name not in (missing or ()) else sql.Literal(f.default)
+            for f in sch.fields
+        ]
         if sch.has_geometry:
             exprs.append(sql.SQL("ST_AsBinary(geom)"))
         return sql.SQL("SELECT {} FROM {}").format(
@@ -573,7 +619,8 @@ class PostgisStore(Store):
 
     def _read(self, conn: psycopg.Connection, layer: str) -> pd.DataFrame:
         sch = schema_mod.get(layer)
-        rows = conn.execute(self._select(sch) + sql.SQL(" ORDER BY fid")).fetchall()
+        missing = self._present(conn, layer)
+        rows = conn.execute(self._select(sch, missing) + sql.SQL(" ORDER BY fid")).fetchall()
         return self._frame(sch, rows)
 
     def read(self, layer: str) -> pd.DataFrame:
@@ -614,7 +661,9 @@ class PostgisStore(Store):
             ).fetchone()
             matched = int(row[0]) if row else 0
             rows = conn.execute(
-                self._select(sch) + where + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),
+                self._select(sch, self._present(conn, layer))
+                + where
+                + sql.SQL(" ORDER BY fid LIMIT %s OFFSET %s"),
                 [*params, limit, max(int(offset), 0)],
             ).fetchall()
         return self._frame(sch, rows), matched
@@ -631,6 +680,11 @@ class PostgisStore(Store):
         spec = schema_mod.get(layer).field(field)
         expr = _read_expr(spec)
         with self._reading() as conn:
+            if field in (self._present(conn, layer) or ()):  # store older than the field
+                n = conn.execute(
+                    sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(self.schema, layer))
+                ).fetchone()
+                return {spec.default} if n and n[0] and spec.default is not None else set()
             rows = conn.execute(
                 sql.SQL("SELECT DISTINCT {} FROM {} WHERE {} IS NOT NULL").format(
                     expr, sql.Identifier(self.schema, layer), sql.Identifier(field)
@@ -699,6 +753,7 @@ class PostgisStore(Store):
         with self._pool.connection() as conn:
             try:
                 with conn.transaction():
+                    self._migrate(conn)
                     yield PostgisWriter(self, conn)
                     # deferred checks now, before taking the version row's lock
                     conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
