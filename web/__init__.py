@@ -163,9 +163,18 @@ def serve(
     port: int = 5000,
     *,
     threads: int = 8,
+    proses: int = 1,
     config: dict[str, Any] | None = None,
 ) -> None:
-    """Run the application on waitress (a production WSGI server) until interrupted.
+    """Run the application until interrupted: waitress for one process, gunicorn for several.
+
+    With ``proses`` > 1, gunicorn runs that many worker processes, each with ``threads``
+    threads (``gthread`` workers) and its own app, store connection and cache. Each cache is
+    keyed on the store's data version, read on every request (GeoPackage: a few ``stat()``
+    calls and, after a change, one meta row; PostGIS: the version row, over a pooled
+    connection), so a write through one process is seen by every other at its next request.
+    The processes share one session key: the configured one, ``$GEO_KLASTER_SECRET``, or
+    one drawn here for this run.
 
     Parameters
     ----------
@@ -175,12 +184,56 @@ def serve(
         Address to listen on (default 127.0.0.1:5000; use 0.0.0.0 to listen on every
         interface).
     threads
-        Worker threads of waitress.
+        Worker threads per process.
+    proses
+        Worker processes (1 = waitress in this process).
     config
         Further configuration (see :func:`create_app`).
     """
-    import waitress
+    if proses < 1:
+        raise ValueError(f"proses harus >= 1 / processes must be >= 1: {proses}")
+    config = {**(config or {}), "STORE": os.fspath(store_location)}
+    print(
+        f"geo_klaster: http://{host}:{port}/  (penyimpanan: {config['STORE']}, "
+        f"{proses} proses x {threads} utas)",
+        flush=True,
+    )
+    if proses == 1:
+        import waitress
 
-    app = create_app({**(config or {}), "STORE": os.fspath(store_location)})
-    print(f"geo_klaster: http://{host}:{port}/  (penyimpanan: {app.config['STORE']})", flush=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="geo_klaster")
+        waitress.serve(
+            create_app(config), host=host, port=port, threads=threads, ident="geo_klaster"
+        )
+        return
+    if not config.get("SECRET_KEY") and not os.environ.get("GEO_KLASTER_SECRET"):
+        import secrets
+
+        config["SECRET_KEY"] = secrets.token_hex(32)  # one key for all processes of this run
+    _gunicorn(config, f"{host}:{port}", workers=proses, threads=threads)
+
+
+def _gunicorn(config: dict[str, Any], bind: str, *, workers: int, threads: int) -> None:
+    """Run gunicorn in this process: ``workers`` processes of ``threads`` threads, each
+    building its own app (no preloading: no store connection crosses a fork)."""
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            settings = {
+                "bind": bind,
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "preload_app": False,
+                "proc_name": "geo_klaster",
+                "accesslog": None,
+                "loglevel": "warning",
+                "timeout": 120,
+            }
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # type: ignore[no-untyped-def]
+            return create_app(config)
+
+    _App().run()

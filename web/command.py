@@ -25,7 +25,27 @@ def register(
         "--host", default="127.0.0.1", help="alamat (default 127.0.0.1; 0.0.0.0 = semua)"
     )
     p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    p.add_argument(
+        "--proses",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="proses pekerja (default 1 = waitress; N > 1 = gunicorn dengan N proses) "
+        "/ worker processes",
+    )
     return run
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"harus bilangan bulat >= 1 / must be a whole number >= 1: {text!r}"
+        )
+    return value
 
 
 def run(args: argparse.Namespace, location: str) -> int:
@@ -38,5 +58,5 @@ def run(args: argparse.Namespace, location: str) -> int:
         )
     from web import serve
 
-    serve(location, args.host, args.port)
+    serve(location, args.host, args.port, proses=args.proses)
     return 0
