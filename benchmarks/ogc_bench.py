@@ -6,7 +6,9 @@ Run by hand (not part of the test suite)::
 
 The 187 real desa of Kabupaten Bekasi (``../shared/data/bekasi/desa.geojson``) are imported
 into a throwaway GeoPackage store (after the 23 kecamatan they refer to) and served by
-geo_klaster on waitress; pygeoapi serves the same GeoJSON file with its GeoJSON provider on
+geo_klaster (``serve``'s server: gunicorn with ``--proses`` worker processes, default 2, of
+8 threads; waitress for 1); the ceiling — a minimal WSGI app answering geo_klaster's same
+bytes from memory (``ceiling.py``) — runs on the same server and process count; pygeoapi serves the same GeoJSON file with its GeoJSON provider on
 gunicorn (2 workers). pygeoapi lives in its own throwaway venv (default
 ``/tmp/pygeoapi-venv``, created with pip if missing): it is never a dependency of this
 project. ``wrk`` (Debian package) loads ``/collections/desa/items?limit=200`` on 127.0.0.1
@@ -28,6 +30,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from ceiling import ceiling
 
 ROOT = Path(__file__).resolve().parent.parent
 BEKASI = ROOT.parent / "shared" / "data" / "bekasi"
@@ -151,6 +155,7 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
     ap.add_argument("--pygeoapi-venv", type=Path, default=Path("/tmp/pygeoapi-venv"))
+    ap.add_argument("--proses", type=int, default=2, help="server processes (geo_klaster, ceiling)")
     args = ap.parse_args()
     if not (BEKASI / "desa.geojson").is_file():
         raise SystemExit(f"missing {BEKASI / 'desa.geojson'}")
@@ -163,14 +168,22 @@ def main() -> None:
         port = free_port()
         serve = (
             "import sys; from web import serve; "
-            "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]), threads=8)"
+            "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]), threads=8, proses=int(sys.argv[3]))"
         )
         env = dict(os.environ)
-        with running([sys.executable, "-P", "-c", serve, str(store), str(port)], env=env):
+        cmd = [sys.executable, "-P", "-c", serve, str(store), str(port), str(args.proses)]
+        server = f"{'gunicorn' if args.proses > 1 else 'waitress'}, {args.proses} x 8 threads"
+        with running(cmd, env=env):
             url = f"http://127.0.0.1:{port}/ogc{ITEMS}"
             fc = wait_for(url)
             assert fc["numberReturned"] == fc["numberMatched"] == 187, fc["numberMatched"]
-            rates["geo_klaster (waitress, 8 threads)"] = wrk(
+            with urllib.request.urlopen(url) as resp:
+                body, ctype = resp.read(), resp.headers["Content-Type"]
+            rates[f"geo_klaster ({server})"] = wrk(
+                url, args.seconds, args.connections, args.threads
+            )
+        with ceiling(body, ctype, proses=args.proses, threads=8) as url:
+            rates[f"ceiling: same bytes from memory ({server})"] = wrk(
                 url, args.seconds, args.connections, args.threads
             )
 
@@ -206,8 +219,11 @@ def main() -> None:
     )
     for label, rate in rates.items():
         print(f"  {label:50s} {rate:10.1f} requests/s")
-    ours, theirs = rates.values()
+    ours, top, theirs = rates.values()
+    load = subprocess.run(["uptime"], check=False, capture_output=True, text=True).stdout.strip()
+    print(f"  geo_klaster / ceiling: {ours / top:.0%} (target >= 50 %)")
     print(f"  ratio geo_klaster / pygeoapi: {ours / theirs:.1f}x")
+    print(f"  uptime: {load}")
 
 
 if __name__ == "__main__":

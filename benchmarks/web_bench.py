@@ -13,8 +13,10 @@ reports:
   ``/api/layers/desa.geojson`` under concurrent load, with ``wrk`` (Debian package) if
   installed, else a bounded Python thread-pool load generator.
 
-The app runs on waitress on 127.0.0.1 in a child process, so the load generator does not
-share its interpreter. Targets (issue 4): overview under 1.5 MB and painted under 1 s with
+The app runs on ``serve``'s server on 127.0.0.1 in a child process (``--proses`` worker
+processes, default 2, on gunicorn; waitress for 1), so the load generator does not share its
+interpreter. Beside each API endpoint, the ceiling: a minimal WSGI app answering the same bytes
+from memory on the same server and process count (``ceiling.py``). Targets (issue 4): overview under 1.5 MB and painted under 1 s with
 5,000 sites. The desa layer is the real one from ``../shared/data/bekasi/desa.geojson`` when
 that file exists (the demo has none).
 """
@@ -41,6 +43,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from ceiling import ceiling
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DESA = ROOT.parent / "shared" / "data" / "bekasi" / "desa.geojson"
@@ -155,13 +158,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(store: Path, port: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(store: Path, port: int, threads: int, proses: int) -> subprocess.Popen[bytes]:
+    """The app on ``serve``'s own server (:func:`web.run_wsgi`): waitress for one process,
+    gunicorn ``gthread`` workers for several."""
     code = (
-        "import datetime, logging, waitress; from web import create_app; "
+        "import datetime, logging; from web import create_app, run_wsgi; "
         "logging.getLogger('waitress.queue').setLevel(logging.ERROR); "
-        f"app = create_app({{'STORE': {str(store)!r}, 'TODAY': datetime.date({DAY.year}, "
-        f"{DAY.month}, {DAY.day})}}); "
-        f"waitress.serve(app, host='127.0.0.1', port={port}, threads={threads})"
+        f"cfg = {{'STORE': {str(store)!r}, 'TODAY': datetime.date({DAY.year}, "
+        f"{DAY.month}, {DAY.day}), 'SECRET_KEY': 'bench'}}; "
+        f"run_wsgi(lambda: create_app(cfg), '127.0.0.1', {port}, proses={proses}, "
+        f"threads={threads})"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", code], env=env)
@@ -301,7 +307,7 @@ def load_python(url: str, seconds: int, connections: int, max_requests: int = 20
 def bench_store(name: str, store: Path, args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(store, port, args.threads)
+    proc = start_server(store, port, args.threads, args.proses)
     try:
         from geo_klaster.store import open_store
 
@@ -318,8 +324,14 @@ def bench_store(name: str, store: Path, args: argparse.Namespace) -> dict[str, A
         load = load_wrk if shutil.which("wrk") else load_python
         result["load"] = {}
         for path in API:
-            sizes = len(get(base + path)[0])
-            result["load"][path] = {"bytes": sizes, **load(base + path, args.durasi, args.koneksi)}
+            with urllib.request.urlopen(base + path, timeout=120) as resp:
+                body, ctype = resp.read(), resp.headers["Content-Type"]
+            result["load"][path] = {
+                "bytes": len(body),
+                **load(base + path, args.durasi, args.koneksi),
+            }
+            with ceiling(body, ctype, proses=args.proses, threads=args.threads) as url:
+                result["load"][path]["ceiling"] = load(url, args.durasi, args.koneksi)
         return result
     finally:
         proc.terminate()
@@ -343,13 +355,20 @@ def report(results: list[dict[str, Any]]) -> None:
                 f"{path:36} {v['bytes'] / 1e3:8.1f}kB {v['rps']:8.0f} req/s  p50 {v['p50_ms']:6.2f} ms"
                 f"  p95 {v['p95_ms']:6.2f} ms  ({v['requests']} req, {v['errors']} galat, {v['tool']})"
             )
+            c = v["ceiling"]
+            print(
+                f"{'  ceiling (same bytes from memory)':36} {'':10} {c['rps']:8.0f} req/s  "
+                f"p50 {c['p50_ms']:6.2f} ms  p95 {c['p95_ms']:6.2f} ms -> app / ceiling "
+                f"{v['rps'] / c['rps']:.0%}"
+            )
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--durasi", type=int, default=10, help="seconds of load per endpoint")
     ap.add_argument("--koneksi", type=int, default=16, help="concurrent connections")
-    ap.add_argument("--threads", type=int, default=8, help="waitress threads")
+    ap.add_argument("--threads", type=int, default=8, help="threads per server process")
+    ap.add_argument("--proses", type=int, default=2, help="server processes (1 = waitress)")
     ap.add_argument("--runs", type=int, default=5, help="browser loads per page")
     ap.add_argument("--lokasi", type=int, default=5000, help="sites of the large store")
     ap.add_argument("--json", type=Path, help="write the figures here too")
@@ -363,6 +382,8 @@ def main() -> int:
         add_sites(big, args.lokasi)
         results = [bench_store("demo", demo, args), bench_store(f"{args.lokasi} lokasi", big, args)]
     report(results)
+    load = subprocess.run(["uptime"], check=False, capture_output=True, text=True).stdout.strip()
+    print(f"\nuptime: {load} (shared machine)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

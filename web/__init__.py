@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
@@ -51,7 +52,7 @@ from geo_klaster.store import resolve_location
 from web.cache import DataCache
 from web.params import StoreBelumAda, TidakDitemukan, WebError
 
-__all__ = ["create_app", "serve"]
+__all__ = ["create_app", "run_wsgi", "serve"]
 
 EXTENSION = "geo_klaster"
 
@@ -198,30 +199,32 @@ def serve(
         f"{proses} proses x {threads} utas)",
         flush=True,
     )
-    if proses == 1:
-        import waitress
-
-        waitress.serve(
-            create_app(config), host=host, port=port, threads=threads, ident="geo_klaster"
-        )
-        return
-    if not config.get("SECRET_KEY") and not os.environ.get("GEO_KLASTER_SECRET"):
+    if proses > 1 and not config.get("SECRET_KEY") and not os.environ.get("GEO_KLASTER_SECRET"):
         import secrets
 
         config["SECRET_KEY"] = secrets.token_hex(32)  # one key for all processes of this run
-    _gunicorn(config, f"{host}:{port}", workers=proses, threads=threads)
+    run_wsgi(lambda: create_app(config), host, port, proses=proses, threads=threads)
 
 
-def _gunicorn(config: dict[str, Any], bind: str, *, workers: int, threads: int) -> None:
-    """Run gunicorn in this process: ``workers`` processes of ``threads`` threads, each
-    building its own app (no preloading: no store connection crosses a fork)."""
+def run_wsgi(
+    load: Callable[[], Any], host: str, port: int, *, proses: int = 1, threads: int = 8
+) -> None:
+    """Serve the WSGI app that ``load()`` builds until interrupted: one process on waitress,
+    or ``proses`` gunicorn worker processes of ``threads`` threads (``gthread``), each calling
+    ``load()`` itself (no preloading: no store connection crosses a fork). The benchmarks
+    serve their ceiling app through this too, so both run on the same server."""
+    if proses == 1:
+        import waitress
+
+        waitress.serve(load(), host=host, port=port, threads=threads, ident="geo_klaster")
+        return
     from gunicorn.app.base import BaseApplication
 
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             settings = {
-                "bind": bind,
-                "workers": workers,
+                "bind": f"{host}:{port}",
+                "workers": proses,
                 "threads": threads,
                 "worker_class": "gthread",
                 "preload_app": False,
@@ -234,6 +237,6 @@ def _gunicorn(config: dict[str, Any], bind: str, *, workers: int, threads: int) 
                 self.cfg.set(key, value)
 
         def load(self):  # type: ignore[no-untyped-def]
-            return create_app(config)
+            return load()
 
     _App().run()
