@@ -46,6 +46,7 @@ def sites_in_flood(
         kelas_idx = pd.Categorical(parts["kelas"].to_numpy()[i_part], categories=KELAS).codes
         np.maximum.at(rank, i_pt, kelas_idx)
     names = np.array(["", *KELAS], dtype=object)
+    status = np.array([config.status_untuk(k) for k in names], dtype=object)  # per class, once
     kelas = pd.Series(names[rank + 1], dtype="str")
     out = pd.DataFrame(
         {
@@ -53,7 +54,7 @@ def sites_in_flood(
             "anggota_id": lokasi["anggota_id"].astype("str").to_numpy(),
             "nama": lokasi["nama"].astype("str").to_numpy() if "nama" in lokasi else "",
             "kelas_banjir": kelas,
-            "status_stok": pd.Series([config.status_untuk(k) for k in kelas], dtype="str"),
+            "status_stok": pd.Series(status[rank + 1], dtype="str"),
         }
     )
     return gpd.GeoDataFrame(out, geometry=lokasi.geometry.to_numpy(), crs=lokasi.crs)
