@@ -83,6 +83,17 @@ def _norma_peralatan_bawaan() -> dict[str, Standar]:
     }
 
 
+JANGKAUAN: tuple[str, ...] = ("garis", "jalan")
+
+
+def _kecepatan_bawaan() -> dict[str, float]:
+    # Road speeds by OSM highway class, km/h (issue 17 defaults); any other class 15 km/h.
+    return {
+        "motorway": 60.0, "trunk": 50.0, "primary": 40.0, "secondary": 35.0, "tertiary": 30.0,
+        "unclassified": 25.0, "residential": 20.0, "service": 15.0, "track": 10.0,
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class AnalysisConfig:
     """All settings of one analysis run (defaults from DESIGN.md).
@@ -111,6 +122,24 @@ class AnalysisConfig:
     crs_metrik
         Metric CRS for areas and distances (e.g. ``"EPSG:32748"``); None = UTM zone estimated
         from the data.
+    jangkauan
+        Reach mode: ``"garis"`` (straight line, ``jarak_km``) or ``"jalan"`` (travel time on the
+        ``jalan`` layer, ``menit``).
+    menit
+        Road reach: travel time limit, minutes.
+    kecepatan_kelas
+        Road speed per class (``jalan.kelas``, OSM highway values), km/h; a road's own
+        ``kecepatan`` overrides it.
+    kecepatan_lain
+        Speed of any class not in ``kecepatan_kelas``, km/h.
+    kecepatan_jalan_kaki
+        Speed of the leg from a site to its nearest road point, km/h.
+    jarak_jalan_maks_m
+        A site farther than this from every road is cut off (``jauh dari jalan``), metres.
+    potong
+        Hazard classes whose road parts are impassable.
+    lambat
+        Hazard class → speed factor (0–1] for road parts in it (e.g. ``rendah`` 0.3).
     """
 
     kebutuhan_minimum: Mapping[str, Standar] = field(default_factory=_standar_bawaan)
@@ -131,6 +160,14 @@ class AnalysisConfig:
     )
     ambang_indeks: tuple[float, float] = (1 / 3, 2 / 3)
     crs_metrik: str | None = None
+    jangkauan: str = "garis"
+    menit: float = 60.0
+    kecepatan_kelas: Mapping[str, float] = field(default_factory=_kecepatan_bawaan)
+    kecepatan_lain: float = 15.0
+    kecepatan_jalan_kaki: float = 5.0
+    jarak_jalan_maks_m: float = 1000.0
+    potong: tuple[str, ...] = ("tinggi", "sedang")
+    lambat: Mapping[str, float] = field(default_factory=lambda: {"rendah": 0.3})
 
     def __post_init__(self) -> None:
         for kelas, status in self.kebijakan_lokasi.items():
@@ -142,6 +179,21 @@ class AnalysisConfig:
         missing = [k for k in KELAS if k not in self.laju_pengungsian]
         if missing:
             raise ValueError(f"laju_pengungsian: kelas {missing} tidak ada / missing")
+        if self.jangkauan not in JANGKAUAN:
+            raise ValueError(f"jangkauan: pilih {' atau '.join(JANGKAUAN)}, bukan {self.jangkauan!r}")
+        if not self.menit > 0:
+            raise ValueError(f"menit harus > 0 / must be > 0: {self.menit}")
+        bad = sorted(set(self.potong) - set(KELAS)) + sorted(set(self.lambat) - set(KELAS))
+        if bad:
+            raise ValueError(f"potong/lambat: kelas tidak dikenal / unknown class: {', '.join(bad)}")
+        both = sorted(set(self.potong) & set(self.lambat))
+        if both:
+            raise ValueError(f"kelas {', '.join(both)} tidak bisa dipotong dan diperlambat sekaligus")
+        if any(not 0 < f <= 1 for f in self.lambat.values()):
+            raise ValueError("lambat: faktor kecepatan harus 0 < f <= 1 / factor in (0, 1]")
+        speeds = [*self.kecepatan_kelas.values(), self.kecepatan_lain, self.kecepatan_jalan_kaki]
+        if any(not v > 0 for v in speeds):
+            raise ValueError("kecepatan harus > 0 km/jam / speeds must be > 0 km/h")
         if self.jarak_km < 0 or self.hari <= 0:
             raise ValueError("jarak_km harus >= 0 dan hari > 0 / jarak_km >= 0, hari > 0")
 
@@ -180,8 +232,10 @@ class AnalysisConfig:
                 for kode, std in value.items():
                     merged[kode] = std if isinstance(std, Standar) else Standar(**std)
                 changes[name] = merged
-            elif name in ("laju_pengungsian", "kebijakan_lokasi"):
+            elif name in ("laju_pengungsian", "kebijakan_lokasi", "kecepatan_kelas"):
                 changes[name] = {**getattr(base, name), **value}
+            elif name == "potong":
+                changes[name] = tuple(value)
             elif name == "ambang_indeks":
                 changes[name] = (float(value[0]), float(value[1]))
             else:

@@ -1,0 +1,483 @@
+"""Travel time on roads when the flood cuts them: from every site to every target area.
+
+The road graph of one scenario, built in a metric CRS (metres), times in minutes:
+
+1. **Noding.** Every vertex of every ``jalan`` line is a node, and consecutive vertices are
+   joined by an edge, so lines meet where they share a vertex (as OSM draws junctions) and
+   nowhere else: a flyover crossing a road without a shared vertex stays apart.
+2. **Splitting.** Each vertex-to-vertex segment is split where it crosses the boundary of a
+   flood zone (:func:`geo_klaster.exposure.flood_parts`) or of a target area (kecamatan,
+   desa), and where a site joins it. Each piece lies wholly inside or outside every zone and
+   area, so its midpoint classifies it.
+3. **Speeds.** A piece runs at the road's ``kecepatan`` or its class speed
+   (``AnalysisConfig.kecepatan_kelas``, else ``kecepatan_lain``); in a zone of a class in
+   ``potong`` it is impassable (removed), in a class of ``lambat`` its speed is multiplied by
+   the factor. Where zones of several classes meet the higher class counts (``flood_parts``
+   keeps the higher one). Direction: ``oneway`` ``yes`` along the line, ``-1`` against it,
+   ``no`` both; missing = both, except ``motorway`` (one-way, as OSM implies).
+4. **Sites** join the network at the nearest point of the nearest road piece (that piece is
+   split there) and walk to it at ``kecepatan_jalan_kaki``. A site farther than
+   ``jarak_jalan_maks_m`` from every road is cut off (``jauh dari jalan``); one whose joining
+   point lies in a cut zone is cut off (``jalan tergenang``).
+5. **Targets.** An area is reached at the first node of a passable piece on or inside its
+   polygon: the moment a dry road enters it (consistent with the straight-line reach, the
+   distance to the polygon). An area whose roads are all cut, or that has none, has no such
+   node: nobody reaches it (*tanpa akses*).
+6. **Shortest paths**, batched (:func:`travel_times`): one ``scipy.sparse.csgraph.dijkstra``
+   call per target area on the reversed graph, multi-source from the area's nodes
+   (``min_only=True``: one search gives every node's time *to* the area), when there are no
+   more areas than site nodes; otherwise one call over all site nodes (``min_only=False``,
+   in chunks to bound memory) and a per-area minimum over its nodes. Either way the number
+   of searches is the smaller of the two counts, and no search is run per pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+from geo_klaster.config import KELAS, AnalysisConfig
+
+#: Why a site or a (site, area) pair has no travel time (``alasan``).
+JAUH = "jauh dari jalan"
+TERGENANG = "jalan tergenang"
+TERPUTUS_BANJIR = "rute terputus banjir"
+TIDAK_TERHUBUNG = "tidak terhubung jaringan jalan"
+TANPA_JALAN = "tidak ada jalan di wilayah"
+
+_RANK = {k: i + 1 for i, k in enumerate(KELAS)}  # rendah 1, sedang 2, tinggi 3
+_MIN_PER_M_PER_KMH = 60.0 / 1000.0  # minutes = metres × 0.06 / (km/h)
+
+
+@dataclass
+class Network:
+    """The road graph of one scenario (metric CRS; times in minutes).
+
+    Attributes
+    ----------
+    graph
+        ``n × n`` CSR matrix: ``graph[u, v]`` = minutes from node ``u`` to ``v`` on the
+        fastest passable piece between them (absent = no edge).
+    xy
+        ``n × 2`` node coordinates, metres.
+    pieces
+        Every piece of road: ``u``, ``v`` (nodes), ``panjang_m``, ``kecepatan`` (km/h before the
+        flood), ``status`` (``normal``, ``lambat``, ``putus``), ``kelas_banjir``, ``arah``
+        (1 along the line only, -1 against it only, 0 both) and ``baris`` (row of the road
+        layer); geometry = LineString, metres.
+    site_node
+        Per site (input order): its joining node, -1 when cut off.
+    site_walk_min
+        Per site: minutes of the walk to the joining node (NaN when cut off).
+    site_alasan
+        Per site: '' or why it is cut off (:data:`JAUH`, :data:`TERGENANG`).
+    target_nodes
+        Per target area (input order): the nodes of passable pieces on or inside it.
+    target_dry_nodes
+        Per target area: the nodes of every piece on or inside it, flooded or not.
+    """
+
+    graph: sparse.csr_matrix
+    xy: np.ndarray
+    pieces: gpd.GeoDataFrame
+    site_node: np.ndarray
+    site_walk_min: np.ndarray
+    site_alasan: np.ndarray
+    target_nodes: list[np.ndarray]
+    target_dry_nodes: list[np.ndarray]
+
+    @property
+    def km_putus(self) -> float:
+        """Length of the impassable road pieces, km."""
+        cut = self.pieces["status"].to_numpy() == "putus"
+        return float(self.pieces["panjang_m"].to_numpy()[cut].sum() / 1000.0)
+
+    @property
+    def km_lambat(self) -> float:
+        """Length of the slowed road pieces, km."""
+        slow = self.pieces["status"].to_numpy() == "lambat"
+        return float(self.pieces["panjang_m"].to_numpy()[slow].sum() / 1000.0)
+
+
+# -- segments -------------------------------------------------------------------------------
+
+
+def _speeds_and_direction(
+    jalan: pd.DataFrame, cfg: AnalysisConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per road row: speed (km/h, before the flood) and direction (1, -1 or 0)."""
+    kelas = jalan["kelas"].astype(str).to_numpy()
+    speed = np.array([cfg.kecepatan_kelas.get(k, cfg.kecepatan_lain) for k in kelas], dtype=float)
+    if "kecepatan" in jalan:
+        own = pd.to_numeric(jalan["kecepatan"], errors="coerce").to_numpy(dtype=float)
+        speed = np.where(np.isfinite(own) & (own > 0), own, speed)
+    oneway = jalan["oneway"] if "oneway" in jalan else pd.Series(None, index=jalan.index)
+    text = oneway.astype(object).where(oneway.notna(), "").astype(str).to_numpy()
+    arah = np.where(text == "yes", 1, np.where(text == "-1", -1, 0))
+    arah = np.where((text == "") & (kelas == "motorway"), 1, arah)
+    return speed, arah.astype(np.int8)
+
+
+def _segments(jalan: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vertex-to-vertex segments of every line: (start n×2, end n×2, road row), non-zero."""
+    parts, row = shapely.get_parts(jalan.geometry.to_numpy(), return_index=True)
+    coords, part_of = shapely.get_coordinates(parts, return_index=True)
+    i = np.flatnonzero(part_of[:-1] == part_of[1:])
+    a, b, r = coords[i], coords[i + 1], row[part_of[i]]
+    keep = np.any(a != b, axis=1)
+    return a[keep], b[keep], r[keep]
+
+
+def _boundary_segments(polys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every edge of every ring of ``polys``: (start, end) arrays."""
+    if len(polys) == 0:
+        return np.zeros((0, 2)), np.zeros((0, 2))
+    rings = shapely.get_rings(shapely.get_parts(polys))
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    i = np.flatnonzero(ring_of[:-1] == ring_of[1:])
+    return coords[i], coords[i + 1]
+
+
+def _crossings(
+    a: np.ndarray, b: np.ndarray, lines: np.ndarray, qa: np.ndarray, qb: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(segment, t) where road segment ``a→b`` crosses boundary edge ``qa→qb``, 0 < t < 1."""
+    if len(qa) == 0 or len(a) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    edges = shapely.linestrings(np.stack([qa, qb], axis=1))
+    i_edge, i_seg = shapely.STRtree(lines).query(edges, predicate="intersects")
+    p, r = a[i_seg], b[i_seg] - a[i_seg]
+    q, s = qa[i_edge], qb[i_edge] - qa[i_edge]
+    rxs = r[:, 0] * s[:, 1] - r[:, 1] * s[:, 0]
+    qp = q - p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (qp[:, 0] * s[:, 1] - qp[:, 1] * s[:, 0]) / rxs
+    ok = (rxs != 0) & (t > 0) & (t < 1)
+    return i_seg[ok], t[ok]
+
+
+def _flood_rank(points: np.ndarray, zona: gpd.GeoDataFrame) -> np.ndarray:
+    """Highest hazard rank (0 dry, 1 rendah, 2 sedang, 3 tinggi) at each point."""
+    out = np.zeros(len(points), dtype=np.int8)
+    if len(zona) == 0 or len(points) == 0:
+        return out
+    rank = zona["kelas"].astype(str).map(_RANK).fillna(0).to_numpy(dtype=np.int8)
+    i_pt, i_zone = shapely.STRtree(zona.geometry.to_numpy()).query(points, predicate="intersects")
+    np.maximum.at(out, i_pt, rank[i_zone])
+    return out
+
+
+# -- the network ----------------------------------------------------------------------------
+
+
+def build_network(
+    jalan: gpd.GeoDataFrame,
+    zona: gpd.GeoDataFrame,
+    targets: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    config: AnalysisConfig | None = None,
+) -> Network:
+    """The road graph of one scenario, with the sites joined and the target areas marked.
+
+    Parameters
+    ----------
+    jalan
+        Road lines (``kelas``, optional ``oneway``, ``kecepatan``), metric CRS.
+    zona
+        Flood zones as non-overlapping parts with ``kelas`` (:func:`~geo_klaster.exposure.
+        flood_parts`), same CRS; empty = no flood.
+    targets
+        Target areas (kecamatan or desa polygons), same CRS, in the order of the result.
+    sites
+        Site points, same CRS, in the order of the result.
+    config
+        Speeds, cut and slow classes, walking speed and join distance; None = defaults.
+
+    Returns
+    -------
+    Network
+    """
+    cfg = config or AnalysisConfig()
+    for name, frame in (("zona_banjir", zona), ("kecamatan", targets), ("lokasi", sites)):
+        if frame.crs is not None and jalan.crs is not None and not frame.crs.equals(jalan.crs):
+            raise ValueError(f"jalan dan {name} harus dalam CRS yang sama / same CRS")
+    speed_row, arah_row = _speeds_and_direction(jalan, cfg)
+    a, b, row = _segments(jalan)
+    seg_lines = shapely.linestrings(np.stack([a, b], axis=1))
+    n_seg = len(a)
+
+    # where each site joins: the nearest point of the nearest segment
+    pts = sites.geometry.to_numpy()
+    n_site = len(pts)
+    site_seg = np.full(n_site, -1, dtype=np.int64)
+    site_t = np.zeros(n_site)
+    walk_m = np.full(n_site, np.nan)
+    ok_pt = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+    if n_seg and ok_pt.any():
+        i_pt, i_seg = shapely.STRtree(seg_lines).query_nearest(
+            pts[ok_pt], max_distance=cfg.jarak_jalan_maks_m, all_matches=False
+        )
+        sel = np.flatnonzero(ok_pt)[i_pt]
+        site_seg[sel] = i_seg
+        site_t[sel] = shapely.line_locate_point(seg_lines[i_seg], pts[sel], normalized=True)
+        walk_m[sel] = shapely.distance(seg_lines[i_seg], pts[sel])
+    joined = site_seg >= 0
+
+    # split parameters: segment ends, boundary crossings, site joins
+    fa, fb = _boundary_segments(zona.geometry.to_numpy())
+    ta, tb = _boundary_segments(targets.geometry.to_numpy())
+    c_seg, c_t = _crossings(a, b, seg_lines, np.vstack([fa, ta]), np.vstack([fb, tb]))
+    inner = joined & (site_t > 0) & (site_t < 1)
+    seg_all = np.concatenate([np.arange(n_seg), np.arange(n_seg), c_seg, site_seg[inner]])
+    t_all = np.concatenate([np.zeros(n_seg), np.ones(n_seg), c_t, site_t[inner]])
+    order = np.lexsort((t_all, seg_all))
+    seg_s, t_s = seg_all[order], t_all[order]
+    first = np.ones(len(seg_s), dtype=bool)
+    first[1:] = (seg_s[1:] != seg_s[:-1]) | (t_s[1:] != t_s[:-1])
+    seg_s, t_s = seg_s[first], t_s[first]
+
+    # nodes: segment ends by their coordinates (shared vertices meet), split points each new
+    ends, end_id = np.unique(np.vstack([a, b]), axis=0, return_inverse=True)
+    end_id = end_id.ravel()
+    node = np.empty(len(seg_s), dtype=np.int64)
+    at_a, at_b = t_s == 0.0, t_s == 1.0
+    node[at_a] = end_id[seg_s[at_a]]
+    node[at_b] = end_id[n_seg + seg_s[at_b]]
+    mid_pt = ~(at_a | at_b)
+    node[mid_pt] = len(ends) + np.arange(int(mid_pt.sum()))
+    d = b - a
+    split_xy = a[seg_s[mid_pt]] + t_s[mid_pt, None] * d[seg_s[mid_pt]]
+    xy = np.vstack([ends, split_xy])
+
+    # pieces between consecutive split parameters of a segment
+    k = np.flatnonzero(seg_s[:-1] == seg_s[1:])
+    p_seg = seg_s[k]
+    u, v = node[k], node[k + 1]
+    seg_len = np.hypot(d[:, 0], d[:, 1])
+    length = (t_s[k + 1] - t_s[k]) * seg_len[p_seg]
+    mid = shapely.points(a[p_seg] + ((t_s[k] + t_s[k + 1]) / 2)[:, None] * d[p_seg])
+    rank = _flood_rank(mid, zona)
+    cut_rank = {_RANK[c] for c in cfg.potong}
+    factor = np.ones(len(k))
+    for kelas, f in cfg.lambat.items():
+        factor[rank == _RANK[kelas]] = f
+    putus = np.isin(rank, list(cut_rank)) if cut_rank else np.zeros(len(k), dtype=bool)
+    status = np.where(putus, "putus", np.where(factor < 1, "lambat", "normal"))
+    speed = speed_row[row[p_seg]]
+    arah = arah_row[row[p_seg]]
+    minutes = length * _MIN_PER_M_PER_KMH / (speed * factor)
+
+    n_node = len(xy)
+    graph = _graph(u[~putus], v[~putus], minutes[~putus], arah[~putus], n_node)
+
+    # sites: joining node, walk, why cut off
+    site_node = np.full(n_site, -1, dtype=np.int64)
+    key_s = seg_s.astype(float) * 2.0 + t_s  # sorted: seg major, t minor (t in [0, 1])
+    key_site = site_seg[joined].astype(float) * 2.0 + site_t[joined]
+    site_node[joined] = node[np.searchsorted(key_s, key_site)]
+    join_rank = _flood_rank(shapely.points(xy[site_node[joined]]), zona)
+    alasan = np.full(n_site, JAUH, dtype=object)
+    alasan[joined] = np.where(np.isin(join_rank, list(cut_rank)), TERGENANG, "")
+    usable = alasan == ""
+    site_node[~usable] = -1
+    walk_min = np.where(usable, walk_m * _MIN_PER_M_PER_KMH / cfg.kecepatan_jalan_kaki, np.nan)
+
+    # target areas: nodes of the pieces on or inside each polygon
+    i_mid, i_target = shapely.STRtree(targets.geometry.to_numpy()).query(
+        mid, predicate="intersects"
+    )
+    target_nodes = _nodes_per_target(i_target, i_mid, u, v, len(targets), ~putus)
+    target_dry = _nodes_per_target(i_target, i_mid, u, v, len(targets), None)
+
+    pieces = gpd.GeoDataFrame(
+        {
+            "u": u,
+            "v": v,
+            "panjang_m": length,
+            "kecepatan": speed,
+            "status": pd.Series(status, dtype="str"),
+            "kelas_banjir": pd.Series(np.array(["", *KELAS], dtype=object)[rank], dtype="str"),
+            "arah": arah,
+            "baris": row[p_seg],
+        },
+        geometry=shapely.linestrings(np.stack([xy[u], xy[v]], axis=1)) if len(k) else [],
+        crs=jalan.crs,
+    )
+    return Network(
+        graph, xy, pieces, site_node, walk_min, alasan.astype(str), target_nodes, target_dry
+    )
+
+
+def _graph(
+    u: np.ndarray, v: np.ndarray, w: np.ndarray, arah: np.ndarray, n: int
+) -> sparse.csr_matrix:
+    """CSR graph of the passable pieces in their allowed directions; parallel edges keep
+    the fastest (a plain COO → CSR conversion would add them up)."""
+    fwd = arah >= 0
+    back = arah <= 0
+    src = np.concatenate([u[fwd], v[back]])
+    dst = np.concatenate([v[fwd], u[back]])
+    wt = np.concatenate([w[fwd], w[back]])
+    keep = src != dst
+    src, dst, wt = src[keep], dst[keep], wt[keep]
+    key = src * n + dst
+    order = np.lexsort((wt, key))
+    key, wt = key[order], wt[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    key, wt = key[first], wt[first]
+    return sparse.csr_matrix((wt, (key // n, key % n)), shape=(n, n))
+
+
+def _nodes_per_target(
+    i_target: np.ndarray,
+    i_piece: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    n_target: int,
+    passable: np.ndarray | None,
+) -> list[np.ndarray]:
+    if passable is not None:
+        keep = passable[i_piece]
+        i_target, i_piece = i_target[keep], i_piece[keep]
+    tgt = np.concatenate([i_target, i_target])
+    nodes = np.concatenate([u[i_piece], v[i_piece]])
+    order = np.lexsort((nodes, tgt))
+    tgt, nodes = tgt[order], nodes[order]
+    bounds = np.searchsorted(tgt, np.arange(n_target + 1))
+    return [np.unique(nodes[bounds[i] : bounds[i + 1]]) for i in range(n_target)]
+
+
+# -- travel times ---------------------------------------------------------------------------
+
+
+def node_times(
+    net: Network, *, limit_min: float | None = None, metode: str | None = None
+) -> np.ndarray:
+    """Minutes from each site node to each target area on the network (no walking leg).
+
+    Parameters
+    ----------
+    net
+        The scenario's network.
+    limit_min
+        Stop searching beyond this many minutes (times beyond it are ``inf``); None = all.
+    metode
+        ``"tujuan"``: one reversed multi-source search per target area; ``"lokasi"``: one
+        search per distinct site node; None = whichever needs fewer searches.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``sites × targets`` minutes; ``inf`` where no passable route exists (or beyond
+        ``limit_min``), and for cut-off sites.
+    """
+    n_site, n_target = len(net.site_node), len(net.target_nodes)
+    out = np.full((n_site, n_target), np.inf)
+    usable = np.flatnonzero(net.site_node >= 0)
+    uniq, back = np.unique(net.site_node[usable], return_inverse=True)
+    have = [i for i, nodes in enumerate(net.target_nodes) if len(nodes)]
+    if len(uniq) == 0 or not have:
+        return out
+    limit = np.inf if limit_min is None else float(limit_min)
+    if metode is None:
+        metode = "tujuan" if len(have) <= len(uniq) else "lokasi"
+    if metode == "tujuan":
+        reverse = net.graph.T.tocsr()
+        for j in have:
+            dist = dijkstra(
+                reverse, directed=True, indices=net.target_nodes[j], min_only=True, limit=limit
+            )
+            out[usable, j] = dist[uniq][back]
+    elif metode == "lokasi":
+        cols = np.concatenate([net.target_nodes[j] for j in have])
+        starts = np.cumsum([0] + [len(net.target_nodes[j]) for j in have])[:-1]
+        chunk = max(1, int(2e7 // max(net.graph.shape[0], 1)))
+        for s0 in range(0, len(uniq), chunk):
+            dist = dijkstra(net.graph, directed=True, indices=uniq[s0 : s0 + chunk], limit=limit)
+            best = np.minimum.reduceat(dist[:, cols], starts, axis=1)
+            rows = np.flatnonzero((back >= s0) & (back < s0 + chunk))
+            out[np.ix_(usable[rows], have)] = best[back[rows] - s0]
+    else:
+        raise ValueError(f"metode harus 'tujuan' atau 'lokasi' / unknown: {metode!r}")
+    return out
+
+
+def travel_times(
+    net: Network,
+    site_ids: np.ndarray,
+    target_ids: np.ndarray,
+    *,
+    metode: str | None = None,
+) -> pd.DataFrame:
+    """Every (target, site) pair: travel time (walk + road), whether cut off, and why.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kode`` (target id), ``lokasi_id``, ``waktu_menit`` (float minutes: the walk at
+        ``kecepatan_jalan_kaki`` plus the road; NaN when cut off), ``terputus`` (bool: no
+        passable route) and ``alasan`` ('' or why: the site's own reason, :data:`TANPA_JALAN`,
+        :data:`TERPUTUS_BANJIR` or :data:`TIDAK_TERHUBUNG`); one row per pair, targets major.
+    """
+    road = node_times(net, metode=metode)
+    total = road + np.nan_to_num(net.site_walk_min, nan=np.inf)[:, None]
+    n_site, n_target = road.shape
+    alasan = np.full((n_site, n_target), "", dtype=object)
+    site_bad = net.site_alasan != ""
+    alasan[site_bad, :] = net.site_alasan[site_bad, None]
+    rest = ~np.isfinite(road) & ~site_bad[:, None]
+    if rest.any():
+        alasan[rest] = _why_no_route(net)[rest]
+    terputus = alasan != ""
+    waktu = np.where(terputus, np.nan, total)
+    kode = np.repeat(np.asarray(target_ids, dtype=object), n_site)
+    lokasi = np.tile(np.asarray(site_ids, dtype=object), n_target)
+    return pd.DataFrame(
+        {
+            "kode": pd.Series(kode, dtype="str"),
+            "lokasi_id": pd.Series(lokasi, dtype="str"),
+            "waktu_menit": waktu.T.ravel(),
+            "terputus": terputus.T.ravel(),
+            "alasan": pd.Series(alasan.T.ravel(), dtype="str"),
+        }
+    )
+
+
+def _why_no_route(net: Network) -> np.ndarray:
+    """``sites × targets`` reason where a usable site has no route to a target."""
+    n_site, n_target = len(net.site_node), len(net.target_nodes)
+    out = np.full((n_site, n_target), TERPUTUS_BANJIR, dtype=object)
+    p = net.pieces
+    dry = sparse.csr_matrix(
+        (np.ones(len(p)), (p["u"].to_numpy(), p["v"].to_numpy())), shape=net.graph.shape
+    )
+    comp = connected_components(dry, directed=False)[1]
+    for j, nodes in enumerate(net.target_dry_nodes):
+        if len(nodes) == 0:
+            out[:, j] = TANPA_JALAN
+            continue
+        joined = net.site_node >= 0
+        same = np.zeros(n_site, dtype=bool)
+        same[joined] = np.isin(comp[net.site_node[joined]], comp[nodes])
+        out[joined & ~same, j] = TIDAK_TERHUBUNG
+    return out
+
+
+def pieces_length_km(net: Network) -> pd.DataFrame:
+    """Connected pieces of the road network before the flood: length per piece, km, largest
+    first (undirected: noding quality, not routing)."""
+    p = net.pieces
+    graph = sparse.csr_matrix(
+        (np.ones(len(p)), (p["u"].to_numpy(), p["v"].to_numpy())), shape=net.graph.shape
+    )
+    comp = connected_components(graph, directed=False)[1][p["u"].to_numpy()]
+    km = pd.Series(p["panjang_m"].to_numpy() / 1000.0).groupby(comp).sum()
+    return km.sort_values(ascending=False).rename("km").reset_index(drop=True).to_frame()
