@@ -56,8 +56,8 @@ KOLOM = ["lokasi_id", "kode", "barang", "jumlah", "jarak_m"]
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({c: [] for c in KOLOM}).astype(
-        {"lokasi_id": "str", "kode": "str", "barang": "str", "jumlah": float, "jarak_m": float}
+    return pd.DataFrame({c: [] for c in [*KOLOM[:-1], "_biaya"]}).astype(
+        {"lokasi_id": "str", "kode": "str", "barang": "str", "jumlah": float, "_biaya": float}
     )
 
 
@@ -207,7 +207,9 @@ def _refuse_non_finite(
         )
 
 
-def allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) -> pd.DataFrame:
+def allocate(
+    supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame, *, biaya: str = "jarak_m"
+) -> pd.DataFrame:
     """Allocate each item's committable stock to the kecamatan within reach.
 
     Parameters
@@ -219,17 +221,34 @@ def allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) -> 
     demand
         ``kode``, ``barang``, ``kebutuhan`` (need in the same unit; NaN = unknown).
     arcs
-        Reach pairs ``kode``, ``lokasi_id``, ``jarak_m`` (metres).
+        Reach pairs ``kode``, ``lokasi_id``, ``jarak_m`` (metres) and the cost column.
+    biaya
+        Cost of a unit on a pair: ``jarak_m`` (straight line, metres, default) or
+        ``waktu_menit`` (travel time on roads, minutes).
 
     Returns
     -------
     pandas.DataFrame
         ``lokasi_id``, ``kode``, ``barang``, ``jumlah`` (> 0), ``jarak_m``: for each item the
-        allocation that first maximises the total allocated, then minimises Σ jumlah × jarak_m.
+        allocation that first maximises the total allocated, then minimises Σ jumlah × biaya;
+        with ``biaya`` other than ``jarak_m`` that column too.
     """
     _refuse_non_finite(supply, "komit", ["lokasi_id", "barang"])
     _refuse_non_finite(demand, "kebutuhan", ["kode", "barang"], nan_ok=True)
-    _refuse_non_finite(arcs, "jarak_m", ["kode", "lokasi_id"])
+    _refuse_non_finite(arcs, biaya, ["kode", "lokasi_id"])
+    out = _allocate(supply, demand, arcs.assign(_biaya=arcs[biaya]))
+    if biaya == "jarak_m":
+        return out.rename(columns={"_biaya": "jarak_m"})
+    pairs = arcs.astype({"kode": "str", "lokasi_id": "str"}).drop_duplicates(["kode", "lokasi_id"])
+    jarak = pairs.set_index(["kode", "lokasi_id"])["jarak_m"]
+    where = pd.MultiIndex.from_frame(out[["kode", "lokasi_id"]])
+    out["jarak_m"] = jarak.reindex(where).to_numpy(dtype=float)
+    out[biaya] = out.pop("_biaya")
+    return out
+
+
+def _allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`allocate` with the cost in column ``_biaya``."""
     sup = supply.loc[supply["komit"].to_numpy(dtype=float) > 0, ["lokasi_id", "barang", "komit"]]
     need = demand["kebutuhan"].to_numpy(dtype=float)
     dem = demand.loc[np.nan_to_num(need, nan=0.0) > 0, ["kode", "barang", "kebutuhan"]]
@@ -248,9 +267,9 @@ def allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) -> 
     )
     s = s[s["barang"].isin(set(d["barang"]))].reset_index(drop=True)
     pairs = (
-        arcs[["kode", "lokasi_id", "jarak_m"]]
-        .astype({"kode": "str", "lokasi_id": "str", "jarak_m": float})
-        .sort_values("jarak_m", kind="stable")
+        arcs[["kode", "lokasi_id", "_biaya"]]
+        .astype({"kode": "str", "lokasi_id": "str", "_biaya": float})
+        .sort_values("_biaya", kind="stable")
         .drop_duplicates(["kode", "lokasi_id"])
     )
     a = pairs.merge(s[["barang", "lokasi_id"]].reset_index(names="i_s"), on="lokasi_id").merge(
@@ -260,7 +279,7 @@ def allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) -> 
         return _empty()
     i_s = a["i_s"].to_numpy()
     i_d = a["i_d"].to_numpy()
-    cost = a["jarak_m"].to_numpy(dtype=float)
+    cost = a["_biaya"].to_numpy(dtype=float)
     cap_s = s["komit"].to_numpy(dtype=float)
     cap_d = d["kebutuhan"].to_numpy(dtype=float)
     n_s = len(cap_s)
@@ -317,7 +336,7 @@ def allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) -> 
                 "kode": a["kode"].to_numpy()[keep],
                 "barang": a["barang"].to_numpy()[keep],
                 "jumlah": x[keep],
-                "jarak_m": cost[keep],
+                "_biaya": cost[keep],
             }
         )
     ]
@@ -326,6 +345,6 @@ def allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) -> 
     out = pd.concat(results, ignore_index=True).astype(
         {"lokasi_id": "str", "kode": "str", "barang": "str"}
     )
-    return out.sort_values(["barang", "kode", "jarak_m", "lokasi_id"], kind="stable").reset_index(
+    return out.sort_values(["barang", "kode", "_biaya", "lokasi_id"], kind="stable").reset_index(
         drop=True
     )

@@ -27,6 +27,7 @@ from geo_klaster.exposure import exposure, flood_parts, peringkat
 from geo_klaster.gaps import gaps
 from geo_klaster.needs import needs
 from geo_klaster.reach import reach
+from geo_klaster.road_reach import RoadReach, empty_pairs, road_reach, usable_pairs
 from geo_klaster.sites import sites_in_flood
 from geo_klaster.stock import committable, current_stock, last_report
 
@@ -43,7 +44,11 @@ class AnalysisResult:
         Every site: ``lokasi_id, anggota_id, nama, kelas_banjir, status_stok,
         laporan_terakhir`` (its member's last report, UTC) ``, usang`` (stale member).
     jangkauan
-        ``kode, lokasi_id, jarak_m`` for the at-risk kecamatan.
+        ``kode, lokasi_id, jarak_m, waktu_menit, terputus, alasan`` for the at-risk kecamatan:
+        straight-line mode (``config.jangkauan == "garis"``) the pairs within ``jarak_km``
+        (no time, never cut off); road mode the pairs within ``menit`` minutes and the pairs
+        within ``jarak_km`` that are cut off (see :mod:`geo_klaster.road_reach`). Reach, gaps
+        and the allocation use the pairs not cut off (:meth:`jangkauan_pakai`).
     kebutuhan
         ``kode, barang, satuan, kebutuhan, ilustratif``.
     gap
@@ -58,6 +63,9 @@ class AnalysisResult:
     crs_metrik
         The metric CRS of the computation; when the kecamatan span several UTM zones, the zone
         holding the most of them (each kecamatan's own is in ``crs_wilayah``).
+    jalan
+        Road mode: per region the cut and slowed roads, km cut, areas without access and
+        the graph (:class:`geo_klaster.road_reach.RoadReach`); empty in straight-line mode.
     crs_wilayah
         Per kecamatan ``kode``: the EPSG code of the metric CRS its areas and distances were
         computed in (all ``crs_metrik`` for a regency; the UTM zone of each kecamatan when the
@@ -79,6 +87,23 @@ class AnalysisResult:
     hari: int = 7
     waktu_s: dict[str, float] = field(default_factory=dict)
     crs_wilayah: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    jalan: list[RoadReach] = field(default_factory=list)
+
+    def jangkauan_pakai(self) -> pd.DataFrame:
+        """The reach pairs that count (not cut off; by road within ``menit``)."""
+        return usable_pairs(self.jangkauan, self.config)
+
+    def ringkasan_jalan(self) -> dict[str, Any] | None:
+        """Road mode: ``km_putus``, ``km_lambat`` (km) and the codes of the at-risk
+        ``kecamatan_tanpa_akses`` and ``desa_tanpa_akses``; None in straight-line mode."""
+        if self.config.jangkauan != "jalan":
+            return None
+        return {
+            "km_putus": sum(r.km_putus for r in self.jalan),
+            "km_lambat": sum(r.km_lambat for r in self.jalan),
+            "kecamatan_tanpa_akses": sorted(k for r in self.jalan for k in r.kecamatan_tanpa_akses),
+            "desa_tanpa_akses": sorted(k for r in self.jalan for k in r.desa_tanpa_akses),
+        }
 
     def crs_untuk(self, kode: str) -> CRS:
         """The metric CRS in which kecamatan ``kode`` was computed."""
@@ -157,7 +182,10 @@ def _alokasi_lines(
     end = target.reindex(out["kode"]).to_numpy()
     coords = np.stack([shapely.get_coordinates(start), shapely.get_coordinates(end)], axis=1)
     lines = shapely.linestrings(coords) if len(out) else np.array([], dtype=object)
-    cols = ["lokasi_id", "anggota_id", "kode", "barang", "jumlah", "jarak_m", "satuan"]
+    if "waktu_menit" not in out:
+        out["waktu_menit"] = np.nan
+    cols = ["lokasi_id", "anggota_id", "kode", "barang", "jumlah", "jarak_m", "waktu_menit"]
+    cols.append("satuan")
     return gpd.GeoDataFrame(out[[*cols, "status_stok", "usang"]], geometry=lines, crs=WGS84)
 
 
@@ -192,6 +220,7 @@ class _Inputs:
     barang: pd.DataFrame
     desa: gpd.GeoDataFrame | None
     anggota: pd.DataFrame | None
+    jalan: gpd.GeoDataFrame | None = None
 
 
 @dataclass
@@ -294,6 +323,7 @@ def _inputs(layers: Mapping[str, pd.DataFrame], skenario: str | None) -> _Inputs
         barang=_layer(layers, "barang", ["kode", "nama", "kategori", "satuan"]),
         desa=desa if desa is not None and len(desa) else None,
         anggota=layers.get("anggota"),
+        jalan=_wgs84(layers["jalan"]) if layers.get("jalan") is not None else None,
     )
 
 
@@ -412,14 +442,55 @@ def _reach(
             site_m = p.lokasi[["geometry"]]
         else:
             site_m = _take(inp.lokasi, rows)[["geometry"]].to_crs(r.crs)
-        frames.append(
-            reach(risk, site_m.assign(lokasi_id=site_ids[rows]), jarak_m=cfg.jarak_km * 1000)
-        )
+        pairs = reach(risk, site_m.assign(lokasi_id=site_ids[rows]), jarak_m=cfg.jarak_km * 1000)
+        frames.append(pairs.assign(waktu_menit=np.nan, terputus=False, alasan=""))
     return (
         pd.concat(frames, ignore_index=True)
+        .astype({"alasan": "str"})
         .sort_values(["kode", "jarak_m", "lokasi_id"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+def _road_reach(
+    inp: _Inputs, proj: list[_Projected], kec: gpd.GeoDataFrame, cfg: AnalysisConfig
+) -> tuple[pd.DataFrame, list[RoadReach]]:
+    """Road reach of the at-risk kecamatan (and their desa), each region in its CRS."""
+    if inp.jalan is None or inp.jalan.empty:
+        raise InputError(
+            "--jangkauan jalan: lapisan jalan kosong / no roads; impor dulu: "
+            "geo-klaster import jalan BERKAS"
+        )
+    risk_all = kec["berisiko"].to_numpy()
+    site_ids = inp.lokasi["id"].astype("str").to_numpy()
+    out: list[RoadReach] = []
+    for p in proj:
+        r = p.region
+        risk = p.kec.loc[risk_all[r.kec], ["kode", "geometry"]]
+        if not len(risk):
+            continue
+        if np.array_equal(r.jangkau, r.lokasi):
+            site_m = p.lokasi[["geometry"]]
+        else:
+            site_m = _take(inp.lokasi, r.jangkau)[["geometry"]].to_crs(r.crs)
+        desa = None
+        if p.desa is not None:
+            desa = p.desa[p.desa["kode"].astype(str).isin(set(risk["kode"].astype(str)))]
+        out.append(
+            road_reach(
+                inp.jalan.to_crs(r.crs),
+                p.parts,
+                risk,
+                site_m.assign(lokasi_id=site_ids[r.jangkau]),
+                desa=desa,
+                config=cfg,
+            )
+        )
+    frames = [x.pasangan for x in out] or [empty_pairs()]
+    pairs = pd.concat(frames, ignore_index=True).sort_values(
+        ["kode", "waktu_menit", "jarak_m", "lokasi_id"], kind="stable"
+    )
+    return pairs.reset_index(drop=True), out
 
 
 def run_analysis(
@@ -430,6 +501,8 @@ def run_analysis(
     today: dt.date | None = None,
     jarak_km: float | None = None,
     hari: int | None = None,
+    jangkauan: str | None = None,
+    menit: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> AnalysisResult:
     """Run one flood scenario.
@@ -452,8 +525,9 @@ def run_analysis(
         Settings; None = defaults (DESIGN.md).
     today
         Analysis day: stock as reported up to its end, expiry and staleness; None = today.
-    jarak_km, hari
-        Override ``config.jarak_km`` (km) and ``config.hari`` (days).
+    jarak_km, hari, jangkauan, menit
+        Override ``config.jarak_km`` (km), ``config.hari`` (days), ``config.jangkauan``
+        (``garis`` or ``jalan``) and ``config.menit`` (road reach, minutes).
     progress
         Called with a short message before each step.
 
@@ -470,6 +544,10 @@ def run_analysis(
         cfg = cfg.replace(jarak_km=float(jarak_km))
     if hari is not None:
         cfg = cfg.replace(hari=int(hari))
+    if jangkauan is not None:
+        cfg = cfg.replace(jangkauan=jangkauan)
+    if menit is not None:
+        cfg = cfg.replace(menit=float(menit))
     today = today or dt.date.today()
     times: dict[str, float] = {}
     clock = time.perf_counter()
@@ -494,16 +572,23 @@ def run_analysis(
     stok = _stock(inp, sites, cfg, today)
     step("lokasi_stok")
 
-    say(f"Jangkauan {cfg.jarak_km:g} km / reach")
-    jangkauan = _reach(inp, proj, kec, cfg)
+    jalan: list[RoadReach] = []
+    if cfg.jangkauan == "jalan":
+        say(f"Jangkauan jalan {cfg.menit:g} menit / reach by road")
+        jangkauan, jalan = _road_reach(inp, proj, kec, cfg)
+    else:
+        say(f"Jangkauan {cfg.jarak_km:g} km / reach")
+        jangkauan = _reach(inp, proj, kec, cfg)
+    pakai = usable_pairs(jangkauan, cfg)
     step("jangkauan")
 
     say("Kebutuhan dan alokasi / needs and allocation")
     kebutuhan = needs(kec, config=cfg, barang=inp.barang)
-    alloc = allocate(stok, kebutuhan, jangkauan)
+    biaya = "waktu_menit" if cfg.jangkauan == "jalan" else "jarak_m"
+    alloc = allocate(stok, kebutuhan, pakai, biaya=biaya)
     item_units = dict(zip(kebutuhan["barang"], kebutuhan["satuan"]))
     alokasi = _alokasi_lines(alloc, sites, kec, item_units)
-    gap = gaps(kebutuhan, jangkauan, stok, alloc)
+    gap = gaps(kebutuhan, pakai, stok, alloc)
     step("alokasi")
 
     return AnalysisResult(
@@ -522,4 +607,5 @@ def run_analysis(
         hari=cfg.hari,
         waktu_s=times,
         crs_wilayah=_crs_wilayah(inp, regs),
+        jalan=jalan,
     )

@@ -15,11 +15,15 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from geo_klaster import __version__
 from geo_klaster import schema as schema_mod
 from geo_klaster.errors import KlasterError
 from geo_klaster.store import ENV_VAR, open_store, resolve_location
+
+if TYPE_CHECKING:
+    from geo_klaster.config import AnalysisConfig
 
 
 def _store_parent() -> argparse.ArgumentParser:
@@ -182,6 +186,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--hari", type=_positive_int, metavar="N", help="hari tanggap darurat (default 7)"
     )
     p.add_argument("--tanggal", metavar="YYYY-MM-DD", help="tanggal analisis (default: hari ini)")
+    p.add_argument(
+        "--jangkauan",
+        choices=("garis", "jalan"),
+        default="garis",
+        help="jangkauan garis lurus (--jarak-km, default) atau waktu tempuh di jalan (--menit)",
+    )
+    p.add_argument(
+        "--menit", type=_positive_float, metavar="N", help="jangkauan jalan: menit (default 60)"
+    )
+    p.add_argument(
+        "--potong",
+        metavar="KELAS,...",
+        help="kelas banjir yang memutus jalan (default tinggi,sedang; '' = tidak ada)",
+    )
+    p.add_argument(
+        "--lambat",
+        metavar="KELAS=FAKTOR,...",
+        help="kelas banjir yang memperlambat jalan dan faktornya (default rendah=0.3)",
+    )
 
     p = sub.add_parser(
         "banding",
@@ -320,6 +343,42 @@ def _cmd_export(args: argparse.Namespace, location: str) -> int:
     return 0
 
 
+def road_config(potong: str | None, lambat: str | None) -> AnalysisConfig:
+    """Defaults with ``--potong tinggi,sedang`` and ``--lambat rendah=0.3`` applied."""
+    from geo_klaster.config import KELAS, AnalysisConfig
+    from geo_klaster.errors import InputError
+
+    changes: dict[str, object] = {}
+    if potong is not None:
+        names = tuple(k.strip() for k in potong.split(",") if k.strip())
+        bad = [k for k in names if k not in KELAS]
+        if bad:
+            raise InputError(
+                f"--potong: kelas tidak dikenal / unknown class: {', '.join(bad)} "
+                f"(pilihan: {', '.join(KELAS)})"
+            )
+        changes["potong"] = names
+    if lambat is not None:
+        factors: dict[str, float] = {}
+        for item in (x.strip() for x in lambat.split(",") if x.strip()):
+            kelas, sep, value = item.partition("=")
+            try:
+                f = float(value)
+            except ValueError:
+                f = float("nan")
+            if not sep or kelas.strip() not in KELAS or not 0 < f <= 1:
+                raise InputError(
+                    f"--lambat: harus KELAS=FAKTOR dengan 0 < FAKTOR <= 1, bukan '{item}' "
+                    f"(kelas: {', '.join(KELAS)})"
+                )
+            factors[kelas.strip()] = f
+        changes["lambat"] = factors
+    try:
+        return AnalysisConfig(**changes)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise InputError(f"--potong/--lambat: {exc}") from None
+
+
 def _cmd_info(args: argparse.Namespace, location: str) -> int:
     from geo_klaster.info import store_info
 
@@ -345,9 +404,12 @@ def _cmd_analyze(args: argparse.Namespace, location: str) -> int:
     result = run_analysis(
         layers,
         skenario=args.skenario,
+        config=road_config(args.potong, args.lambat),
         today=today,
         jarak_km=args.jarak_km,
         hari=args.hari,
+        jangkauan=args.jangkauan,
+        menit=args.menit,
         progress=progress,
     )
     progress("menulis hasil / writing outputs")
@@ -453,10 +515,15 @@ def _cmd_audit(args: argparse.Namespace, location: str) -> int:
 def format_summary(summary: dict, result: object) -> str:
     """The short summary printed by ``analyze``: at-risk kecamatan, displaced, biggest gaps."""
     cfg = getattr(result, "config", None)
+    mode = ""
+    if cfg is not None:
+        mode = (
+            f", jangkauan jalan {cfg.menit:g} menit"
+            if cfg.jangkauan == "jalan"
+            else f", jangkauan {cfg.jarak_km:g} km"
+        ) + f", {cfg.hari} hari"
     lines = [
-        f"Skenario {summary['skenario']} (tanggal {summary['tanggal']}"
-        + (f", jangkauan {cfg.jarak_km:g} km, {cfg.hari} hari" if cfg is not None else "")
-        + ")",
+        f"Skenario {summary['skenario']} (tanggal {summary['tanggal']}{mode})",
         f"  Kecamatan berisiko: {summary['kecamatan_berisiko']}",
         "  Pengungsi (perkiraan): "
         + (
@@ -470,6 +537,11 @@ def format_summary(summary: dict, result: object) -> str:
             f"  {summary['pengungsi_tidak_diketahui']} kecamatan berisiko tanpa data penduduk "
             "(pengungsi tidak diketahui)"
         )
+    ringkas = result.ringkasan_jalan() if hasattr(result, "ringkasan_jalan") else None
+    if ringkas is not None:
+        from geo_klaster.road_reach import summary_line
+
+        lines.append(f"  Jalan: {summary_line(ringkas)}")
     gaps = summary.get("kekurangan_terbesar") or []
     if gaps:
         lines.append("  Kekurangan terbesar / biggest gaps:")

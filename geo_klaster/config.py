@@ -180,15 +180,21 @@ class AnalysisConfig:
         if missing:
             raise ValueError(f"laju_pengungsian: kelas {missing} tidak ada / missing")
         if self.jangkauan not in JANGKAUAN:
-            raise ValueError(f"jangkauan: pilih {' atau '.join(JANGKAUAN)}, bukan {self.jangkauan!r}")
+            raise ValueError(
+                f"jangkauan: pilih {' atau '.join(JANGKAUAN)}, bukan {self.jangkauan!r}"
+            )
         if not self.menit > 0:
             raise ValueError(f"menit harus > 0 / must be > 0: {self.menit}")
         bad = sorted(set(self.potong) - set(KELAS)) + sorted(set(self.lambat) - set(KELAS))
         if bad:
-            raise ValueError(f"potong/lambat: kelas tidak dikenal / unknown class: {', '.join(bad)}")
+            raise ValueError(
+                f"potong/lambat: kelas tidak dikenal / unknown class: {', '.join(bad)}"
+            )
         both = sorted(set(self.potong) & set(self.lambat))
         if both:
-            raise ValueError(f"kelas {', '.join(both)} tidak bisa dipotong dan diperlambat sekaligus")
+            raise ValueError(
+                f"kelas {', '.join(both)} tidak bisa dipotong dan diperlambat sekaligus"
+            )
         if any(not 0 < f <= 1 for f in self.lambat.values()):
             raise ValueError("lambat: faktor kecepatan harus 0 < f <= 1 / factor in (0, 1]")
         speeds = [*self.kecepatan_kelas.values(), self.kecepatan_lain, self.kecepatan_jalan_kaki]

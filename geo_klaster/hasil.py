@@ -75,7 +75,7 @@ KOLOM_LOKASI = (
     "laporan_terakhir",
     "usang",
 )
-KOLOM_JANGKAUAN = ("kode", "lokasi_id", "jarak_m")
+KOLOM_JANGKAUAN = ("kode", "lokasi_id", "jarak_m", "waktu_menit", "terputus", "alasan")
 KOLOM_ALOKASI = (
     "lokasi_id",
     "anggota_id",
@@ -84,6 +84,7 @@ KOLOM_ALOKASI = (
     "jumlah",
     "satuan",
     "jarak_m",
+    "waktu_menit",
     "status_stok",
     "usang",
 )
@@ -121,7 +122,7 @@ CATALOGUE: dict[str, ResultTable] = {
             KOLOM_ALOKASI,
             "Hasil: alokasi (draf rencana aksi)",
             "Garis dari lokasi ke kecamatan: siapa mengirim apa, berapa (satuan katalog) "
-            "dan sejauh apa (meter).",
+            "dan sejauh apa (meter; dengan jangkauan jalan juga waktu tempuh, menit).",
             True,
             "alokasi.geojson",
         ),
@@ -131,8 +132,9 @@ CATALOGUE: dict[str, ResultTable] = {
             ("kode", "lokasi_id"),
             KOLOM_JANGKAUAN,
             "Hasil: jangkauan lokasi per kecamatan berisiko",
-            "Pasangan kecamatan berisiko dan lokasi dalam jangkauan, jarak garis lurus (meter). "
-            "Tabel atribut (tanpa geometri).",
+            "Pasangan kecamatan berisiko dan lokasi dalam jangkauan, jarak garis lurus (meter); "
+            "dengan jangkauan jalan juga waktu tempuh (menit) dan pasangan yang terputus "
+            "banjir (terputus, alasan). Tabel atribut (tanpa geometri).",
             False,
             "jangkauan.csv",
         ),
@@ -487,7 +489,8 @@ def reach_of_kecamatan(result: AnalysisResult, kode: str) -> pd.DataFrame:
     if kec.empty:
         raise KeyError(kode)
     if bool(kec["berisiko"].iloc[0]):
-        j = result.jangkauan[result.jangkauan["kode"] == kode]
+        j = result.jangkauan_pakai()
+        j = j[j["kode"] == kode]
     else:
         crs = result.crs_untuk(kode)  # the kecamatan's own UTM zone (multi-zone data)
         sites = result.lokasi[["lokasi_id", "geometry"]]

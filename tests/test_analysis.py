@@ -275,6 +275,7 @@ def test_write_outputs(tmp_path: Path) -> None:
         "jumlah",
         "satuan",
         "jarak_m",
+        "waktu_menit",
         "status_stok",
         "usang",
     ]
@@ -288,7 +289,11 @@ def test_write_outputs(tmp_path: Path) -> None:
         "teralokasi",
         "kekurangan",
     ]
-    assert list(pd.read_csv(tmp_path / "jangkauan.csv").columns) == ["kode", "lokasi_id", "jarak_m"]
+    jangkauan = pd.read_csv(tmp_path / "jangkauan.csv", keep_default_na=False)
+    assert list(jangkauan.columns) == list(hasil.KOLOM_JANGKAUAN)
+    assert list(jangkauan.columns[3:]) == ["waktu_menit", "terputus", "alasan"]
+    # straight-line mode: no travel time, never cut off
+    assert set(jangkauan["waktu_menit"]) == {""} and not jangkauan["terputus"].any()
     assert sorted(pyogrio.list_layers(tmp_path / "hasil.gpkg")[:, 0]) == [
         "hasil_alokasi",
         "hasil_gap",
