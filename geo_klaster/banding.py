@@ -71,7 +71,8 @@ def scenarios(zona: pd.DataFrame) -> pd.DataFrame:
 
 
 def latest_event(zona: pd.DataFrame) -> dict[str, object] | None:
-    """The latest observed event (``jenis = kejadian``): ``skenario, waktu`` (UTC) and the
+    """The latest observed event (``jenis = kejadian``): ``skenario, waktu`` (UTC),
+    ``waktu_wib`` (text) and the
     plan scenarios (``rencana``) it can be compared with; None when there is no event.
 
     Latest = greatest ``waktu``; events without a time come after those with one, by name.
@@ -85,6 +86,7 @@ def latest_event(zona: pd.DataFrame) -> dict[str, object] | None:
     return {
         "skenario": str(row["skenario"]),
         "waktu": None if pd.isna(waktu) else pd.Timestamp(waktu).tz_localize("UTC"),
+        "waktu_wib": waktu_wib(waktu),
         "rencana": [str(n) for n in s.loc[s["jenis"] == "rencana", "skenario"]],
     }
 
@@ -361,19 +363,27 @@ def compare_layers(
     (:func:`~geo_klaster.analysis.run_analysis`) and :func:`compare` them."""
     zona = layers["zona_banjir"] if "zona_banjir" in layers else pd.DataFrame()
     wanted = check_names(names, zona)
-    info = scenarios(zona).set_index("skenario")
     results = [
         run_analysis(layers, skenario=n, config=config, today=today, jarak_km=jarak_km, hari=hari)
         for n in wanted
     ]
+    return compare_scenarios(results, zona)
+
+
+def compare_scenarios(results: Sequence[AnalysisResult], zona: pd.DataFrame) -> Banding:
+    """:func:`compare` with each scenario's ``jenis`` and ``waktu`` taken from the
+    ``zona_banjir`` layer the results were computed from."""
+    info = scenarios(zona).set_index("skenario")
+    names = [r.skenario for r in results]
     return compare(
         results,
-        jenis={n: str(info.at[n, "jenis"]) for n in wanted},
-        waktu={n: _utc(info.at[n, "waktu"]) for n in wanted},
+        jenis={n: str(info.at[n, "jenis"]) for n in names},
+        waktu={n: utc(info.at[n, "waktu"]) for n in names},
     )
 
 
-def _utc(value: object) -> pd.Timestamp | None:
+def utc(value: object) -> pd.Timestamp | None:
+    """A stored time (naive UTC) as an aware UTC timestamp; None when missing."""
     return None if value is None or pd.isna(value) else pd.Timestamp(value).tz_localize("UTC")
 
 
@@ -459,3 +469,81 @@ def _wib(value: pd.Timestamp) -> str:
     ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts
     return ts.tz_convert(WIB).strftime("%Y-%m-%d %H:%M WIB")
+
+
+def waktu_wib(value: object) -> str:
+    """A time (UTC; naive means UTC) as Western Indonesia Time: ``2007-02-02 07:00 WIB``;
+    an empty string when missing."""
+    if value is None or pd.isna(value):
+        return ""
+    return _wib(pd.Timestamp(value))
+
+
+TABEL = {name.removeprefix("banding_"): name for name in ("banding_ringkasan", "banding_barang",
+         "banding_kecamatan", "banding_gap", "banding_lokasi", "banding_alokasi")}  # fmt: skip
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows as plain dicts (numpy scalars as Python values, NaN as None)."""
+    out = []
+    for row in frame.to_dict("records"):
+        out.append(
+            {
+                k: (None if isinstance(v, float) and not np.isfinite(v) else
+                    v.item() if isinstance(v, np.generic) else v)
+                for k, v in row.items()
+            }
+        )  # fmt: skip
+    return out
+
+
+def page_tables(banding: Banding, a: str, b: str) -> dict[str, object]:
+    """What the comparison page shows for the pair (``a``, ``b``), as plain rows.
+
+    ``ringkasan`` (per scenario, with ``waktu_wib``), ``berubah`` (kecamatan whose status
+    changes, at risk in B but not A first), ``barang`` (per item: shortfall in A and B and
+    the difference, catalogue unit), ``gap`` (kecamatan × item rows whose shortfall differs
+    by more than 1e-6), ``rencana``/``kejadian`` (names, when the pair is a plan against an
+    event, else None), ``terlewat`` (kecamatan the plan missed), ``lokasi`` (wet sites the
+    plan counted on) and ``stok`` (their allocated stock per item).
+    """
+    ring = banding.ringkasan.assign(waktu_wib=[waktu_wib(w) for w in banding.ringkasan["waktu"]])
+    k = banding.kecamatan
+    k = k[(k["skenario_a"] == a) & (k["skenario_b"] == b)]
+    berubah = k[k["perubahan"].isin(["baru_berisiko", "tidak_lagi"])]
+    per_a = banding.barang[banding.barang["skenario"] == a].set_index(["barang", "satuan"])
+    per_b = banding.barang[banding.barang["skenario"] == b].set_index(["barang", "satuan"])
+    items = per_a.index.union(per_b.index)
+    ka = per_a["kekurangan"].reindex(items).fillna(0.0)
+    kb = per_b["kekurangan"].reindex(items).fillna(0.0)
+    barang = pd.DataFrame(
+        {"kekurangan_a": ka.to_numpy(), "kekurangan_b": kb.to_numpy(),
+         "selisih": _round(kb - ka).to_numpy()},
+        index=items,
+    ).reset_index()  # fmt: skip
+    g = banding.gap
+    g = g[(g["skenario_a"] == a) & (g["skenario_b"] == b) & (g["selisih"].abs() > 1e-6)]
+    rencana, kejadian = _plan_event(banding.jenis, a, b)
+    lokasi = banding.lokasi.iloc[:0]
+    stok = pd.DataFrame(columns=["barang", "satuan", "jumlah"])
+    if rencana is not None:
+        lokasi = banding.lokasi[
+            (banding.lokasi["rencana"] == rencana) & (banding.lokasi["kejadian"] == kejadian)
+        ]
+        al = banding.alokasi[
+            (banding.alokasi["rencana"] == rencana) & (banding.alokasi["kejadian"] == kejadian)
+        ]
+        stok = al.groupby(["barang", "satuan"], as_index=False)["jumlah"].sum()
+    return {
+        "ringkasan": _records(ring),
+        "berubah": _records(berubah),
+        "n_baru": int((k["perubahan"] == "baru_berisiko").sum()),
+        "n_tidak_lagi": int((k["perubahan"] == "tidak_lagi").sum()),
+        "barang": _records(barang),
+        "gap": _records(g),
+        "rencana": rencana,
+        "kejadian": kejadian,
+        "terlewat": _records(banding.missed(a, b)),
+        "lokasi": _records(lokasi),
+        "stok": _records(stok),
+    }

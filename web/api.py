@@ -11,6 +11,9 @@ Routes
     Results of the analysis chosen by ``skenario``, ``jarak_km``, ``hari``.
 ``/api/analisis/lokasi/<id>/stok.json``
     One site's committable stock (the maps' popups fetch it for large layers).
+``/api/banding.csv?skenario=A&skenario=B&tabel=gap``
+    A table of the comparison of two or more scenarios (:mod:`geo_klaster.banding`);
+    ``tabel`` one of ringkasan, barang, kecamatan, gap (default), lokasi, alokasi.
 ``/api/kecamatan/<kode>/jangkauan.geojson``
     The sites within reach of one kecamatan, nearest first, with ``jarak_m``.
 ``/api/export.gpkg``
@@ -33,6 +36,7 @@ from shapely.geometry import box
 
 from geo_klaster import geojson, hasil
 from geo_klaster import schema as schema_mod
+from geo_klaster.banding import TABEL
 from geo_klaster.export import EXPORT_GPKG, export_store
 from geo_klaster.outputs import csv_bytes, write_result_layers
 from web import context, params
@@ -155,6 +159,25 @@ def analisis_gap() -> Response:
 
     body = context.cache().memo(context.snapshot(), ("csv", "gap", p), build)
     return _respond(body, "text/csv", filename=f"gap_{p.skenario}.csv")
+
+
+@bp.get("/banding.csv")
+def banding_csv() -> Response:
+    """A comparison table (``?tabel=``, default ``gap``) of ``?skenario=A&skenario=B[...]``."""
+    ps = context.banding_parameters()
+    tabel = request.args.get("tabel") or "gap"
+    if tabel not in TABEL:
+        raise params.ParameterError(
+            f"tabel '{tabel}' tidak dikenal; pilihan: {', '.join(TABEL)}", "tabel"
+        )
+    result = context.banding(ps)
+
+    def build() -> bytes:
+        frame = hasil.banding_table(result, TABEL[tabel])
+        return csv_bytes(frame.drop(columns="geometry", errors="ignore"))
+
+    body = context.cache().memo(context.snapshot(), ("csv", "banding", tuple(ps), tabel), build)
+    return _respond(body, "text/csv", filename=f"banding_{tabel}.csv")
 
 
 @bp.get("/kecamatan/<kode>/jangkauan.geojson")

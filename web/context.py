@@ -21,6 +21,8 @@ from web.cache import DataCache, Parameter, Snapshot
 if TYPE_CHECKING:
     import pandas as pd  # annotations only: views pass frames on, they do not compute with them
 
+    from geo_klaster.banding import Banding
+
 
 def cache() -> DataCache:
     return current_app.extensions["geo_klaster"]
@@ -136,3 +138,56 @@ def kategori_barang() -> dict[str, str]:
     """Item categories (``logistik``, ``peralatan``) by code, from the catalogue."""
     barang = layer("barang")
     return dict(zip(barang["kode"].astype(str), barang["kategori"].astype(str)))
+
+
+def banding_parameters() -> list[Parameter]:
+    """``?skenario=A&skenario=B[...]`` with the shared ``jarak_km``, ``hari``, ``per``:
+    one analysis parameter set per scenario (400 naming the known scenarios when one is
+    unknown, or when fewer than two distinct are given)."""
+    from geo_klaster.banding import check_names
+    from geo_klaster.errors import KlasterError
+
+    snap = snapshot()
+    try:
+        names = check_names(request.args.getlist("skenario"), snap.layers["zona_banjir"])
+    except KlasterError as exc:
+        raise params.ParameterError(exc.message, "skenario") from None
+    base = request.args.to_dict()
+    out = []
+    for name in names:
+        base["skenario"] = name
+        cfg = current_app.config
+        out.append(
+            params.analisis(
+                base,
+                snap,
+                skenario=name,
+                jarak_km=float(cfg["JARAK_KM"]),
+                hari=int(cfg["HARI"]),
+                tanggal=params.tanggal(cfg["TODAY"]),
+            )
+        )
+    return out
+
+
+def banding(ps: list[Parameter]) -> Banding:
+    """The comparison of the scenarios of ``ps`` (the first is A), once per data version."""
+    from geo_klaster.banding import compare_scenarios
+
+    snap = snapshot()
+    results = [analysis(p) for p in ps]
+    return cache().memo(
+        snap,
+        ("banding", tuple(ps)),
+        lambda: compare_scenarios(results, snap.layers["zona_banjir"]),
+    )
+
+
+def kejadian_terbaru() -> dict[str, Any] | None:
+    """The latest observed event and the plan scenarios (:func:`geo_klaster.banding.latest_event`)."""
+    from geo_klaster.banding import latest_event
+
+    snap = snapshot()
+    return cache().memo(
+        snap, ("kejadian_terbaru",), lambda: latest_event(snap.layers["zona_banjir"])
+    )

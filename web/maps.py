@@ -7,6 +7,7 @@
 ``/gap?barang=<kode>``       kecamatan by the shortfall of one item
 ``/alokasi``                 allocation lines site → kecamatan; ``rencana_aksi.xlsx``
 ``/anggota``                 members by sector, last report, stale first
+``/banding?skenario=A&skenario=B``  scenarios side by side; a plan against an event
 
 Every page takes ``skenario``, ``jarak_km`` and ``hari``. Views only parse, fetch cached
 results and render; maps come from :mod:`geo_klaster.maps`, rendered once per data version
@@ -28,6 +29,7 @@ from geo_klaster import hasil, reports
 from geo_klaster import maps as peta
 from geo_klaster import readiness as kesiapan
 from geo_klaster.analysis import AnalysisResult
+from geo_klaster.banding import TABEL, page_tables
 from geo_klaster.config import KELAS
 from geo_klaster.outputs import write_action_plan
 from web import auth, context, params
@@ -153,6 +155,7 @@ def ikhtisar() -> str:
         lambda: peta.peta_ikhtisar(result, _opsi_lokasi(p), jangkauan_url=jangkauan_url),
     )
     n = hasil.site_counts(result)
+    kejadian = context.kejadian_terbaru()
     return _halaman(
         "ikhtisar.html",
         p,
@@ -169,6 +172,82 @@ def ikhtisar() -> str:
             lambda: kesiapan.tabel_matriks(result.gap, result.kecamatan, context.nama_barang()),
         ),
         gaya_porsi=kesiapan.GAYA_PORSI,
+        kejadian=kejadian,
+        banding=_banding_ikhtisar(p, kejadian),
+    )
+
+
+def _tautan_banding(a: str, b: str) -> str:
+    """The comparison page of ``a`` (A) and ``b`` (B), with this request's reach, days, date."""
+    keep = [(k, request.args[k]) for k in ("jarak_km", "hari", "per") if request.args.get(k)]
+    query = urlencode([("skenario", a), ("skenario", b), *keep])
+    return request.script_root + "/banding?" + query
+
+
+def _banding_ikhtisar(p: Parameter, kejadian: dict[str, Any] | None) -> dict[str, str] | None:
+    """The overview's comparison link: the plan shown (else the first plan) against the
+    latest event; without an event, the scenario shown against the next one."""
+    names = context.snapshot().skenario
+    if kejadian is not None:
+        plans = kejadian["rencana"]
+        if not plans:
+            return None
+        a = p.skenario if p.skenario in plans else plans[0]
+        b = kejadian["skenario"]
+    else:
+        others = [n for n in names if n != p.skenario]
+        if not others:
+            return None
+        a, b = p.skenario, others[0]
+    return {"a": a, "b": b, "url": _tautan_banding(a, b)}
+
+
+@bp.get("/banding")
+def banding() -> str:
+    """Scenarios side by side: ``?skenario=A&skenario=B[...]`` (400 unless two known)."""
+    ps = context.banding_parameters()
+    hasil_banding = context.banding(ps)
+    a = ps[0].skenario
+    snap = context.snapshot()
+    opsi = _opsi()
+    pasangan = [
+        (
+            a,
+            p.skenario,
+            context.cache().memo(
+                snap,
+                ("banding_tabel", tuple(ps), p.skenario),
+                lambda p=p: page_tables(hasil_banding, a, p.skenario),
+            ),
+        )
+        for p in ps[1:]
+    ]
+    b = ps[1].skenario
+    bagian = _peta(
+        ("banding", tuple(ps)),
+        lambda: peta.peta_banding(
+            hasil_banding,
+            a,
+            b,
+            aset=opsi.aset,
+            tautan_kecamatan=opsi.tautan_kecamatan,
+            peta_dasar_daring=opsi.peta_dasar_daring,
+        ),
+    )
+    query = [("skenario", p.skenario) for p in ps] + [
+        (k, v) for k, v in ps[0].query().items() if k != "skenario"
+    ]
+    return render_template(
+        "banding.html",
+        peta=bagian,
+        pasangan=pasangan,
+        ringkasan=pasangan[0][2]["ringkasan"],
+        ps=ps,
+        skenario=snap.skenario,
+        demo=snap.demo,
+        versi=snap.version,
+        unduh=request.script_root + "/api/banding.csv?" + urlencode(query),
+        tabel_unduh=list(TABEL),
     )
 
 

@@ -15,6 +15,7 @@ Modules
 ``layers``      kecamatan choropleths, flood zones, the reach of a kecamatan
 ``allocation``  allocation lines site → kecamatan
 ``pages``       the map of each page (``peta_*``)
+``banding``     the comparison map of two scenarios
 ``embed``       :func:`bagian_html`: header, body and script for a page template
 
 Offline rules (DESIGN.md, *The service*): see :mod:`geo_klaster.maps.assets`; no base tiles
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 from geo_klaster.maps.allocation import garis_alokasi
 from geo_klaster.maps.assets import Aset, aset_lokal
+from geo_klaster.maps.banding import peta_banding
 from geo_klaster.maps.elements import GayaPeta, LapisanGeoJson, PetaLuring, js_data
 from geo_klaster.maps.embed import BagianPeta, bagian_html
 from geo_klaster.maps.layers import area_jangkauan
@@ -98,6 +100,7 @@ __all__ = [
     "lokasi_geojson",
     "peta_alokasi",
     "peta_anggota",
+    "peta_banding",
     "peta_gap",
     "peta_ikhtisar",
     "peta_kecamatan",
