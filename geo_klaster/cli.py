@@ -205,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KELAS=FAKTOR,...",
         help="kelas banjir yang memperlambat jalan dan faktornya (default rendah=0.3)",
     )
+    p.add_argument(
+        "--pribadi",
+        action="store_true",
+        help="salinan koordinator: kontak anggota di rencana_aksi.xlsx (data pribadi)",
+    )
 
     p = sub.add_parser(
         "banding",
@@ -413,7 +418,7 @@ def _cmd_analyze(args: argparse.Namespace, location: str) -> int:
         progress=progress,
     )
     progress("menulis hasil / writing outputs")
-    written = write_outputs(result, Path(args.out), layers=layers)
+    written = write_outputs(result, Path(args.out), layers=layers, pribadi=args.pribadi)
     print(format_summary(result.summary(), result))
     print(f"\nHasil ditulis ke / written to {args.out}: " + ", ".join(p.name for p in written))
     return 0

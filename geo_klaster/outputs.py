@@ -7,7 +7,6 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -70,97 +69,29 @@ def _sheet(ws: Worksheet, title: str, header: list[str], rows: list[list[object]
     ws.freeze_panes = "A4"
 
 
-def write_action_plan(result: AnalysisResult, path: Path, layers: dict | None = None) -> None:
-    """``rencana_aksi.xlsx``: the allocation grouped by member and the needs left uncovered.
+def write_action_plan(
+    result: AnalysisResult, path: Path, layers: dict | None = None, *, pribadi: bool = False
+) -> None:
+    """``rencana_aksi.xlsx``: see :func:`geo_klaster.action_plan.write_action_plan`."""
+    from geo_klaster.action_plan import write_action_plan as tulis
 
-    ``layers`` may give ``anggota`` and ``barang`` for member and item names.
-    """
-    layers = layers or {}
-    names_kec = result.kecamatan.set_index("kode")["nama"]
-    title = (
-        f"DRAF rencana aksi (draft action plan) — skenario: {result.skenario} — "
-        f"tanggal analisis: {result.today.isoformat()} — {result.hari} hari"
-    )
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Alokasi"
-    alloc = hasil.allocation_with_names(result, anggota=layers.get("anggota"))
-    alloc = alloc.sort_values(["anggota", "lokasi_id", "barang", "kode"], kind="stable")
-    rows: list[list[object]] = []
-    for (member, member_id), group in alloc.groupby(["anggota", "anggota_id"], sort=False):
-        rows.append([f"{member} ({member_id})", *[None] * 8])
-        for r in group.itertuples(index=False):
-            rows.append(
-                [
-                    member,
-                    f"{r.lokasi} ({r.lokasi_id})",
-                    r.barang,
-                    float(r.jumlah),
-                    r.satuan,
-                    r.kode,
-                    r.kecamatan,
-                    round(float(r.jarak_m) / 1000.0, 2),
-                    "laporan usang / stale" if r.usang else "",
-                ]
-            )
-    header = [
-        "Anggota",
-        "Lokasi",
-        "Barang",
-        "Jumlah",
-        "Satuan",
-        "Kode kec.",
-        "Kecamatan",
-        "Jarak (km)",
-        "Catatan",
-    ]
-    _sheet(ws, title, header, rows)
-
-    ws2 = wb.create_sheet("Kebutuhan belum terpenuhi")
-    gap = result.gap.merge(
-        result.kebutuhan[["kode", "barang", "ilustratif"]], on=["kode", "barang"], how="left"
-    )
-    open_ = gap[(gap["kekurangan"] > 1e-6) | gap["kebutuhan"].isna()]
-    rows2 = [
-        [
-            r.kode,
-            str(names_kec.get(r.kode, "")),
-            r.barang,
-            r.satuan,
-            None if pd.isna(r.kebutuhan) else float(r.kebutuhan),
-            float(r.terjangkau),
-            float(r.teralokasi),
-            None if pd.isna(r.kekurangan) else float(r.kekurangan),
-            "penduduk tidak diketahui / unknown population"
-            if pd.isna(r.kebutuhan)
-            else ("norma ilustratif / illustrative norm" if bool(r.ilustratif) else ""),
-        ]
-        for r in open_.itertuples(index=False)
-    ]
-    header2 = [
-        "Kode kec.",
-        "Kecamatan",
-        "Barang",
-        "Satuan",
-        "Kebutuhan",
-        "Terjangkau",
-        "Teralokasi",
-        "Kekurangan",
-        "Catatan",
-    ]
-    _sheet(ws2, title, header2, rows2)
-    wb.save(path)
+    tulis(result, path, layers, pribadi=pribadi)
 
 
 def write_outputs(
-    result: AnalysisResult, out_dir: str | Path, *, layers: dict | None = None
+    result: AnalysisResult,
+    out_dir: str | Path,
+    *,
+    layers: dict | None = None,
+    pribadi: bool = False,
 ) -> list[Path]:
     """Write the result files into ``out_dir`` (created if needed).
 
     Writes exactly :data:`BERKAS`: three RFC 7946 GeoJSON files, two CSV files (UTF-8,
     comma-separated), ``rencana_aksi.xlsx`` and ``hasil.gpkg`` with every table of the
     results catalogue (:data:`geo_klaster.hasil.CATALOGUE`) under its catalogue name.
-    ``layers`` (the input layers) gives member names for the action plan.
+    ``layers`` (the input layers) gives member and item names for the action plan;
+    ``pribadi`` puts the members' contacts in it (the coordinator's copy).
 
     Returns
     -------
@@ -175,7 +106,7 @@ def write_outputs(
             (out / t.file).write_bytes(dumps(tables[t.name]))
         elif t.file and t.file.endswith(".csv"):
             (out / t.file).write_bytes(csv_bytes(tables[t.name]))
-    write_action_plan(result, out / "rencana_aksi.xlsx", layers)
+    write_action_plan(result, out / "rencana_aksi.xlsx", layers, pribadi=pribadi)
     gpkg = out / "hasil.gpkg"
     gpkg.unlink(missing_ok=True)
     write_result_layers(result, gpkg)

@@ -304,14 +304,14 @@ def test_write_outputs(tmp_path: Path) -> None:
         "layer_styles",
     ]
     wb = openpyxl.load_workbook(tmp_path / "rencana_aksi.xlsx")
-    assert wb.sheetnames == ["Alokasi", "Kebutuhan belum terpenuhi"]
-    ws = wb["Alokasi"]
+    assert wb.sheetnames == ["Ringkasan", "Per kecamatan", "Per anggota"]
+    ws = wb["Per anggota"]
     assert "DRAF rencana aksi" in ws["A1"].value and "latihan" in ws["A1"].value
-    assert ws["A3"].font.bold and ws["A3"].value == "Anggota"
-    values = [c.value for c in ws["A"]]
-    assert "BPBD Kab. Bekasi (BPBD)" in values  # member group heading
-    unmet = [r for r in wb["Kebutuhan belum terpenuhi"].iter_rows(min_row=4, values_only=True)]
-    assert ("32.16.20", "Timur", "beras") in [r[:3] for r in unmet]
+    assert ws["A4"].font.bold and ws["A4"].value == "Anggota"
+    assert "BPBD Kab. Bekasi" in [c.value for c in ws["A"]]  # member by name
+    per_kec = list(wb["Per kecamatan"].iter_rows(min_row=5, values_only=True))
+    beras = BARANG.set_index("kode").loc["beras", "nama"]
+    assert ("32.16.20", "Timur", beras) in [r[:3] for r in per_kec]
 
 
 # --- real boundaries ---------------------------------------------------------------------

@@ -247,8 +247,8 @@ def test_alokasi_page_and_action_plan_download(client: Any) -> None:
     assert resp.status_code == 200
     assert resp.mimetype.endswith("spreadsheetml.sheet")
     wb = load_workbook(io.BytesIO(resp.data))
-    assert wb.sheetnames == ["Alokasi", "Kebutuhan belum terpenuhi"]
-    assert "DRAF rencana aksi" in str(wb["Alokasi"]["A1"].value)
+    assert wb.sheetnames == ["Ringkasan", "Per kecamatan", "Per anggota"]
+    assert "DRAF rencana aksi" in str(wb["Ringkasan"]["A1"].value)
 
 
 def test_anggota_page_stale_first(client: Any, demo_store: Path) -> None:

@@ -450,20 +450,29 @@ def rencana_aksi() -> Response:
     p = context.parameter()
     result = context.analysis(p)
 
+    siapa = auth.identitas()
+    pribadi = siapa is not None and siapa.is_coordinator  # contacts: the coordinator's copy
+
     def build() -> bytes:
-        layers = {"anggota": context.layer("anggota"), "barang": context.layer("barang")}
+        anggota = context.snapshot().layers["anggota"] if pribadi else context.layer("anggota")
+        layers = {"anggota": anggota, "barang": context.layer("barang")}
         with tempfile.TemporaryDirectory(prefix="geo-klaster-xlsx-") as tmp:
             path = Path(tmp) / "rencana_aksi.xlsx"
-            write_action_plan(result, path, layers)  # formula-safe: see outputs._sheet
+            # formula-safe: see geo_klaster.action_plan
+            write_action_plan(result, path, layers, pribadi=pribadi)
             return path.read_bytes()
 
-    body = context.cache().memo(context.snapshot(), ("xlsx", p), build)
-    return send_file(
+    body = context.cache().memo(context.snapshot(), ("xlsx", p, pribadi), build)
+    resp = send_file(
         io.BytesIO(body),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=f"rencana_aksi_{p.skenario}.xlsx",
     )
+    resp.vary.add("Cookie")  # the coordinator's copy differs (contacts)
+    if pribadi:
+        resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 @bp.get("/anggota")
