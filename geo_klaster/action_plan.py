@@ -6,7 +6,7 @@ landscape fitted to the page width, header repeated on every printed page):
 * **Ringkasan**      per item: need, in reach, allocated, shortfall, share met, kecamatan short;
 * **Per kecamatan**  per at-risk kecamatan and item: the same, with the reason (``alasan``);
 * **Per anggota**    each member's dispatch lines: what, how much, from which site, to which
-  kecamatan, how far (km). Members' contacts (``kontak``, ``telepon``: personal data, UU
+  kecamatan, how far (km; and minutes by road when reach was measured on roads). Members' contacts (``kontak``, ``telepon``: personal data, UU
   27/2022) only with ``pribadi=True`` (the coordinator's copy).
 
 Items by name with their catalogue unit; quantities rounded as they are moved: whole units
@@ -295,9 +295,11 @@ def write_action_plan(
             strict=True,
         ):
             contacts[a] = (str(kon), str(tel))
+    jalan = "waktu_menit" in alloc and bool(alloc["waktu_menit"].notna().any())  # road reach
     rows, fmts = [], []
     for r in alloc.itertuples(index=False):
         k = d(r.barang)
+        waktu = [bulatkan(r.waktu_menit, 0)] if jalan else []
         kontak = list(contacts.get(str(r.anggota_id), ("", ""))) if pribadi else []
         catatan = "; ".join(
             t
@@ -319,12 +321,13 @@ def write_action_plan(
                 r.kecamatan,
                 r.kode,
                 bulatkan(float(r.jarak_m) / 1000.0, 1),
+                *waktu,
                 catatan,
             ]
         )
         fmts.append(
             [None, *([None, None] if pribadi else []), None, None, None, _format(k), None]
-            + [None, None, "#,##0.0", None]
+            + [None, None, "#,##0.0", *(["#,##0"] if jalan else []), None]
         )
     header = [
         "Anggota",
@@ -337,6 +340,7 @@ def write_action_plan(
         "Ke kecamatan",
         "Kode kec.",
         "Jarak (km)",
+        *(["Waktu tempuh (menit)"] if jalan else []),
         "Catatan",
     ]
     _lembar(ws, judul, sub, header, rows, fmts)
