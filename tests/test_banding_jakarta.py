@@ -1,7 +1,8 @@
 """Plan against event on real data: DKI Jakarta's February 2007 flood held against a plan.
 
-The event: the 1,009 RW polygons flooded in February 2007 (../shared/data/jakarta,
-SOURCES.md: wet/dry, so imported with ``--nilai kelas=tinggi``), imported as a ``kejadian``
+The event: the 1,009 RW polygons flooded in February 2007 (../shared/data/jakarta;
+SOURCES.md: wet/dry, ``FLOODPRONE`` = YES/Yes, so the class comes from a value map,
+``--map FLOODPRONE=kelas --map-nilai kelas:YES=tinggi,Yes=tinggi``), imported as a ``kejadian``
 with a nominal ``waktu`` of 2 February 2007, 07:00 WIB (SOURCES.md says only "February
 2007"; the day is this test's choice). The plan: a scenario this test draws — one box over
 North Jakarta (lon 106.68–106.98, lat −6.16 to −6.08), class ``sedang`` (so that sites in it
@@ -71,8 +72,10 @@ def store(jakarta: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         out / "penduduk.csv", index=False
     )
     assert run(store, "import", "kecamatan", out / "penduduk.csv", "--mode", "update") == 0
+    # the wet/dry flag becomes the class through a value map (FLOODPRONE = YES/Yes: wet)
     assert run(store, "import", "zona_banjir", jakarta / "flood_rw_2007.geojson",
-               "--skenario", EVENT, "--nilai", "kelas=tinggi", "--nilai", "jenis=kejadian",
+               "--skenario", EVENT, "--map", "FLOODPRONE=kelas",
+               "--map-nilai", "kelas:YES=tinggi,Yes=tinggi", "--nilai", "jenis=kejadian",
                "--nilai", "waktu=2007-02-02T07:00:00+07:00") == 0  # fmt: skip
     plan = {
         "type": "FeatureCollection",
@@ -93,6 +96,10 @@ def store(jakarta: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert run(store, "import", "zona_banjir", out / "rencana.geojson") == 0
     for name, path in synthetic_members(kec_path, out).items():
         assert run(store, "import", name, path) == 0
+    zona = GpkgStore(store).read("zona_banjir")
+    event = zona[zona["skenario"] == EVENT]
+    assert len(event) == 1009 and set(event["kelas"]) == {"tinggi"}
+    assert set(event["jenis"]) == {"kejadian"} and set(zona["jenis"]) == {"rencana", "kejadian"}
     return store
 
 
