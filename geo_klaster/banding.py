@@ -358,13 +358,25 @@ def compare_layers(
     today: dt.date | None = None,
     jarak_km: float | None = None,
     hari: int | None = None,
+    jangkauan: str = "garis",
+    menit: float | None = None,
 ) -> Banding:
     """Check ``names`` (:func:`check_names`), analyse each scenario with the same settings
-    (:func:`~geo_klaster.analysis.run_analysis`) and :func:`compare` them."""
+    (:func:`~geo_klaster.analysis.run_analysis`: reach in a straight line, ``jarak_km``
+    kilometres, or on roads, ``menit`` minutes) and :func:`compare` them."""
     zona = layers["zona_banjir"] if "zona_banjir" in layers else pd.DataFrame()
     wanted = check_names(names, zona)
     results = [
-        run_analysis(layers, skenario=n, config=config, today=today, jarak_km=jarak_km, hari=hari)
+        run_analysis(
+            layers,
+            skenario=n,
+            config=config,
+            today=today,
+            jarak_km=jarak_km,
+            hari=hari,
+            jangkauan=jangkauan,
+            menit=menit,
+        )
         for n in wanted
     ]
     return compare_scenarios(results, zona)
@@ -497,13 +509,13 @@ def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return out
 
 
-def page_tables(banding: Banding, a: str, b: str) -> dict[str, object]:
+def page_tables(banding: Banding, a: str, b: str, *, gap_rows: int = 50) -> dict[str, object]:
     """What the comparison page shows for the pair (``a``, ``b``), as plain rows.
 
     ``ringkasan`` (per scenario, with ``waktu_wib``), ``berubah`` (kecamatan whose status
     changes, at risk in B but not A first), ``barang`` (per item: shortfall in A and B and
-    the difference, catalogue unit), ``gap`` (kecamatan × item rows whose shortfall differs
-    by more than 1e-6), ``rencana``/``kejadian`` (names, when the pair is a plan against an
+    the difference, catalogue unit), ``gap`` (the ``gap_rows`` kecamatan × item rows whose
+    shortfall differs most, of ``n_gap`` differing by more than 1e-6), ``rencana``/``kejadian`` (names, when the pair is a plan against an
     event, else None), ``terlewat`` (kecamatan the plan missed), ``lokasi`` (wet sites the
     plan counted on) and ``stok`` (their allocated stock per item).
     """
@@ -523,6 +535,8 @@ def page_tables(banding: Banding, a: str, b: str) -> dict[str, object]:
     ).reset_index()  # fmt: skip
     g = banding.gap
     g = g[(g["skenario_a"] == a) & (g["skenario_b"] == b) & (g["selisih"].abs() > 1e-6)]
+    n_gap = len(g)
+    g = g.loc[g["selisih"].abs().sort_values(ascending=False, kind="stable").index[:gap_rows]]
     rencana, kejadian = _plan_event(banding.jenis, a, b)
     lokasi = banding.lokasi.iloc[:0]
     stok = pd.DataFrame(columns=["barang", "satuan", "jumlah"])
@@ -541,6 +555,7 @@ def page_tables(banding: Banding, a: str, b: str) -> dict[str, object]:
         "n_tidak_lagi": int((k["perubahan"] == "tidak_lagi").sum()),
         "barang": _records(barang),
         "gap": _records(g),
+        "n_gap": n_gap,
         "rencana": rencana,
         "kejadian": kejadian,
         "terlewat": _records(banding.missed(a, b)),

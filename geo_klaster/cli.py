@@ -231,6 +231,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--hari", type=_positive_int, metavar="N", help="hari tanggap darurat (default 7)"
     )
     p.add_argument("--tanggal", metavar="YYYY-MM-DD", help="tanggal analisis (default: hari ini)")
+    p.add_argument(
+        "--jangkauan",
+        choices=("garis", "jalan"),
+        default="garis",
+        help="jangkauan garis lurus (--jarak-km, default) atau waktu tempuh di jalan (--menit)",
+    )
+    p.add_argument(
+        "--menit", type=_positive_float, metavar="N", help="jangkauan jalan: menit (default 60)"
+    )
+    p.add_argument(
+        "--potong",
+        metavar="KELAS,...",
+        help="kelas banjir yang memutus jalan (default tinggi,sedang; '' = tidak ada)",
+    )
+    p.add_argument(
+        "--lambat",
+        metavar="KELAS=FAKTOR,...",
+        help="kelas banjir yang memperlambat jalan dan faktornya (default rendah=0.3)",
+    )
     return parser
 
 
@@ -434,7 +453,14 @@ def _cmd_banding(args: argparse.Namespace, location: str) -> int:
     today = _date(args.tanggal)
     layers = store.read_all()
     banding = compare_layers(
-        layers, args.skenario, today=today, jarak_km=args.jarak_km, hari=args.hari
+        layers,
+        args.skenario,
+        config=road_config(args.potong, args.lambat),
+        today=today,
+        jarak_km=args.jarak_km,
+        hari=args.hari,
+        jangkauan=args.jangkauan,
+        menit=args.menit,
     )
     print(format_banding(banding))
     if args.out:

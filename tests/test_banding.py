@@ -212,3 +212,10 @@ def test_store_made_before_the_fields_opens_and_migrates(
     }
     assert str(zona.loc[zona["skenario"] == "baru", "waktu"].iloc[0]) == "2026-01-09 23:00:00"
     assert open_store(location).distinct("zona_banjir", "jenis") == {"rencana", "kejadian"}
+
+
+def test_road_reach_passed_on(demo_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``banding`` analyses with ``analyze``'s reach options: road reach needs roads."""
+    assert run(demo_store, "banding", "--skenario", UTARA, "--skenario", KALI,
+               "--jangkauan", "jalan", "--menit", "45") == 2  # fmt: skip
+    assert "--jangkauan jalan: lapisan jalan kosong" in capsys.readouterr().err

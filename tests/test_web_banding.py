@@ -105,3 +105,12 @@ def test_overview_names_the_latest_event(tmp_path: Path) -> None:
     assert "Yang terlewat oleh rencana latihan_kali_bekasi pada kejadian banjir_2026_01" in (
         page.get_data(as_text=True)
     )
+
+
+def test_page_lists_the_largest_differences(expected: Any) -> None:
+    from geo_klaster.banding import page_tables
+
+    t = page_tables(expected, UTARA, KALI, gap_rows=5)
+    diff = expected.gap["selisih"].abs()
+    assert t["n_gap"] == int((diff > 1e-6).sum()) > 5
+    assert [abs(r["selisih"]) for r in t["gap"]] == sorted(diff, reverse=True)[:5]
