@@ -45,7 +45,8 @@ def store_info(store: Store) -> str:
             f"{k} {v}" for k, v in group["kelas"].value_counts().sort_index().items()
         )
         tag = " [skenario latihan]" if bool(group["contoh"].any()) else ""
-        lines.append(f"    {name}: {len(group)} zona ({classes}){tag}")
+        kind = _kind(group)
+        lines.append(f"    {name}: {len(group)} zona ({classes}), {kind}{tag}")
     stok = store.read("stok")
     if len(stok):
         last = pd.Timestamp(stok["dilaporkan"].max())
@@ -56,3 +57,14 @@ def store_info(store: Store) -> str:
             f"pertama {first:%Y-%m-%d}, terakhir {last:%Y-%m-%d %H:%M} UTC"
         )
     return "\n".join(lines)
+
+
+def _kind(zones: pd.DataFrame) -> str:
+    """``rencana``, or ``kejadian`` with its latest time in WIB."""
+    from geo_klaster.banding import waktu_wib
+
+    jenis = zones["jenis"].dropna()
+    if not len(jenis) or jenis.iloc[0] != "kejadian":
+        return "rencana"
+    when = waktu_wib(zones["waktu"].max())
+    return f"kejadian {when}" if when else "kejadian"

@@ -120,6 +120,17 @@ def test_event_imported_with_time_and_listed_latest(tmp_path: Path) -> None:
     latest = latest_event(zona)
     assert latest is not None and latest["skenario"] == "banjir_feb"
     assert latest["rencana"] == ["rencana_1"]
+    assert latest["waktu_wib"] == "2026-02-04 06:30 WIB"
+
+
+def test_info_names_kind_and_time(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "k.gpkg"
+    ev = zone_file(tmp_path / "e.geojson", [{"kelas": "tinggi", "skenario": "banjir_jan"}])
+    assert run(store, "import", "zona_banjir", ev, "--nilai", "jenis=kejadian",
+               "--nilai", "waktu=2026-01-10T06:00:00+07:00") == 0  # fmt: skip
+    capsys.readouterr()
+    assert run(store, "info") == 0
+    assert "banjir_jan: 1 zona (tinggi 1), kejadian 2026-01-10 06:00 WIB" in capsys.readouterr().out
 
 
 def test_time_without_offset_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
