@@ -243,3 +243,68 @@ def tabel_matriks(
             }
         )
     return {"barang": barang, "baris": baris}
+
+
+def riwayat_barang(
+    stok: pd.DataFrame,
+    barang: pd.Series,
+    gap: pd.DataFrame,
+    *,
+    sampai: object,
+    skenario: str,
+) -> dict[str, object]:
+    """What the page of one item shows: its committable stock over time and today's gap.
+
+    Parameters
+    ----------
+    stok
+        The whole stock history.
+    barang
+        The item's catalogue row (``kode, nama, kategori, satuan``).
+    gap
+        The analysis' gap table (its rows of this item are summed over the at-risk
+        kecamatan).
+    sampai
+        The analysis day (``datetime.date``): the history up to its end.
+    skenario
+        The scenario of ``gap`` (named in the totals).
+
+    Returns
+    -------
+    dict
+        ``grafik`` (SVG text, :func:`geo_klaster.charts.svg_riwayat`), ``titik`` (points),
+        ``komit`` (committable now, catalogue unit), ``lokasi`` (sites holding some now),
+        ``kebutuhan, terjangkau, teralokasi, kekurangan`` (sums; NaN without a need).
+    """
+    from geo_klaster.charts import svg_riwayat
+    from geo_klaster.stock import committable, current_stock, riwayat_komit
+
+    kode, satuan = str(barang["kode"]), str(barang["satuan"])
+    h = riwayat_komit(stok, kode, sampai=sampai, satuan_katalog={kode: satuan})  # type: ignore[arg-type]
+    svg = svg_riwayat(
+        [t.to_pydatetime() for t in h["waktu"]],
+        [float(v) for v in h["komit"]],
+        satuan=satuan,
+        judul=f"Stok siap {barang['nama']} ({satuan}), semua lokasi",
+    )
+    lines = stok[stok["barang"].astype(str) == kode]
+    now = committable(
+        current_stock(lines, as_of=sampai),  # type: ignore[arg-type]
+        today=sampai,  # type: ignore[arg-type]
+        satuan_katalog={kode: satuan},
+    )
+    g = gap[gap["barang"].astype(str) == kode]
+    if "berisiko" in g.columns:
+        g = g[g["berisiko"].fillna(False).astype(bool)]
+    return {
+        "grafik": svg,
+        "titik": len(h),
+        "komit": float(now["komit"].sum()) if len(now) else 0.0,
+        "lokasi": int((now["komit"] > 0).sum()) if len(now) else 0,
+        "kecamatan": len(g),
+        "skenario": skenario,
+        **{
+            c: float(g[c].sum(min_count=1)) if len(g) else math.nan
+            for c in ("kebutuhan", "terjangkau", "teralokasi", "kekurangan")
+        },
+    }

@@ -220,10 +220,12 @@ def riwayat_komit(
 ) -> pd.DataFrame:
     """The committable stock of one item over time, summed over all sites, from the history.
 
-    At every report time of the item (and at the end of ``sampai``) the current line of each
-    site is taken as :func:`current_stock` would on that moment and its committable quantity
-    as :func:`committable` gives it on that day (flood status ignored: it belongs to a
-    scenario, not to the history).
+    At every report time of the item, and at the end of ``sampai``, each site counts with its
+    current line at that moment (as :func:`current_stock` picks it) and that line's
+    committable quantity on that day (as :func:`committable` computes it: ``siap`` capped at
+    ``jumlah``, 0 when ``rusak``, past ``kedaluwarsa`` or in another unit). The flood status of
+    a site is left out: it belongs to a scenario, not to the history. One pass over the lines
+    in report order; each point sums the sites' current values (numpy).
 
     Parameters
     ----------
@@ -234,25 +236,52 @@ def riwayat_komit(
     sampai
         The last day shown (usually the analysis day); later reports are left out.
     satuan_katalog
-        ``barang.kode`` → catalogue unit (lines in another unit commit 0).
+        ``barang.kode`` → catalogue unit.
     maks_titik
-        At most this many points (the latest report times).
+        At most this many points (the latest report times, then ``sampai``).
 
     Returns
     -------
     pandas.DataFrame
         ``waktu`` (UTC timestamps, rising) and ``komit`` (float, catalogue unit).
     """
+    end = pd.Timestamp(sampai, tz="UTC") + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
     lines = stok[stok["barang"].astype(str) == barang]
     waktu = _utc(lines["dilaporkan"])
-    end = pd.Timestamp(sampai, tz="UTC") + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-    times = sorted(t for t in waktu.dropna().unique() if t <= end)
-    times = [pd.Timestamp(t) for t in times[-maks_titik:]]
-    if times:
-        times.append(end)
-    rows = []
-    for t in times:
-        cur = current_stock(lines, as_of=t.to_pydatetime())
-        k = committable(cur, today=t.date(), satuan_katalog=satuan_katalog)
-        rows.append((t, float(k["komit"].sum())))
+    keep = (waktu.notna() & (waktu <= end)).to_numpy()
+    lines, waktu = lines.loc[keep], waktu[keep]
+    empty = pd.DataFrame({"waktu": pd.Series(dtype="datetime64[ns, UTC]"), "komit": []})
+    if lines.empty:
+        return empty.astype({"komit": float})
+    # each line's committable value ignoring expiry (a day before any expiry), and its expiry
+    base = committable(lines, today=dt.date(1, 1, 1), satuan_katalog=satuan_katalog)
+    value = base["komit"].to_numpy(dtype=float)
+    if "kedaluwarsa" in lines:
+        exp = pd.to_datetime(lines["kedaluwarsa"], errors="coerce")
+        if isinstance(exp.dtype, pd.DatetimeTZDtype):
+            exp = exp.dt.tz_convert(None)
+        exp_day = exp.dt.normalize().to_numpy(dtype="datetime64[D]")
+    else:
+        exp_day = np.full(len(lines), np.datetime64("NaT"), dtype="datetime64[D]")
+    naive = waktu.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")  # UTC
+    order = np.lexsort((np.arange(len(lines)), naive))  # time, then storage order
+    sites, site_idx = np.unique(lines["lokasi_id"].astype(str).to_numpy(), return_inverse=True)
+    cur_val = np.zeros(len(sites))
+    cur_exp = np.full(len(sites), np.datetime64("NaT"), dtype="datetime64[D]")
+    times = naive[order]
+    rows: list[tuple[pd.Timestamp, float]] = []
+
+    def total(t: pd.Timestamp) -> float:
+        day = np.datetime64(t.date(), "D")
+        ok = np.isnat(cur_exp) | (cur_exp >= day)
+        return float(cur_val[ok].sum())
+
+    for n, i in enumerate(order):
+        cur_val[site_idx[i]] = value[i]
+        cur_exp[site_idx[i]] = exp_day[i]
+        if n + 1 == len(order) or times[n + 1] != times[n]:
+            t = pd.Timestamp(times[n], tz="UTC")
+            rows.append((t, total(t)))
+    rows = rows[-maks_titik:]
+    rows.append((end, total(end)))
     return pd.DataFrame(rows, columns=["waktu", "komit"]).astype({"komit": float})

@@ -7,6 +7,7 @@
 ``/gap?barang=<kode>``       kecamatan by the shortfall of one item
 ``/alokasi``                 allocation lines site → kecamatan; ``rencana_aksi.xlsx``
 ``/anggota``                 members by sector, last report, stale first
+``/barang/<kode>``           one item: its committable stock over time (SVG), its gap
 ``/banding?skenario=A&skenario=B``  scenarios side by side; a plan against an event
 
 Every page takes ``skenario``, ``jarak_km`` and ``hari``. Views only parse, fetch cached
@@ -473,6 +474,30 @@ def rencana_aksi() -> Response:
     if pribadi:
         resp.headers["Cache-Control"] = "private, no-store"
     return resp
+
+
+@bp.get("/barang/<kode>")
+def barang(kode: str) -> str:
+    """One item: its committable stock over time (server-drawn SVG) and today's gap."""
+    p = context.parameter()
+    result = context.analysis(p)
+    katalog = context.layer("barang")
+    rows = katalog[katalog["kode"].astype(str) == kode]
+    if rows.empty:
+        raise params.TidakDitemukan(f"barang '{kode}' tidak ada di katalog", "kode")
+    row = rows.iloc[0]
+    data = context.cache().memo(
+        context.snapshot(),
+        ("riwayat_barang", p, kode),
+        lambda: kesiapan.riwayat_barang(
+            context.snapshot().layers["stok"],
+            row,
+            result.gap,
+            sampai=p.tanggal,
+            skenario=p.skenario,
+        ),
+    )
+    return _halaman("barang.html", p, result, b=row, d=data, desimal=_desimal(kode))
 
 
 @bp.get("/anggota")
