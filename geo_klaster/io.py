@@ -452,8 +452,10 @@ def _read_csv(p: Path) -> tuple[pd.DataFrame, str | None]:
         sep = ","
     ncols = max(header.count(d) for d in ";,\t|") + 1
     if ncols > MAKS_KOLOM:
+        whole = len(head.splitlines()) > 1  # the header line ends within what was read
+        count = f"{ncols}" if whole else f"lebih dari {ncols - 1}"
         raise InputError(
-            f"{p.name}: baris judul berisi {ncols} kolom (> {MAKS_KOLOM}) / too many header columns"
+            f"{p.name}: baris judul berisi {count} kolom (> {MAKS_KOLOM}) / too many header columns"
         )
     try:
         frame = pd.read_csv(

@@ -44,13 +44,15 @@ def need_browser() -> None:
 
 
 @contextlib.contextmanager
-def running(config: dict[str, Any], *, threads: int = 4) -> Iterator[str]:
-    """The app on waitress at ``http://127.0.0.1:PORT`` for the duration of the block."""
-    from waitress import create_server
+def running(config: dict[str, Any], *, threads: int = 4, options: Any = None) -> Iterator[str]:
+    """The app on waitress at ``http://127.0.0.1:PORT`` for the duration of the block, set up
+    as ``geo-klaster serve`` sets it up (``options``: a ``web.ServeOptions``)."""
+    import dataclasses
 
-    from web import create_app
+    from web import ServeOptions, create_app, make_server
 
-    server = create_server(create_app(config), host="127.0.0.1", port=0, threads=threads)
+    options = options or dataclasses.replace(ServeOptions(), utas=threads)
+    server = make_server(create_app(config), "127.0.0.1", 0, options)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

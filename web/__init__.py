@@ -28,6 +28,9 @@ Configuration keys (all optional except ``STORE``)
     Signs the sign-in session (default: ``$GEO_KLASTER_SECRET``, else a random key per
     process, logged as a warning). Sessions, CSRF, tokens and limits
     (``BATAS_TULIS_*``, ``BATAS_MASUK_*``, ``MAX_CONTENT_LENGTH``, 2 MB): see :mod:`web.auth`.
+``BATAS_CACHE_MB``
+    Megabytes of derived values (analyses, GeoJSON bodies, maps) kept per data version,
+    least recently used first out (default 256; ``serve --batas-cache-mb``).
 ``SESSION_COOKIE_NAME``
     The sign-in cookie's name (default ``geo_klaster_sesi``).
 ``SESSION_COOKIE_SECURE``
@@ -49,10 +52,10 @@ from flask import Flask, g, jsonify, render_template, request
 from geo_klaster.config import AnalysisConfig
 from geo_klaster.errors import KlasterError, NotFoundError, StoreError
 from geo_klaster.store import resolve_location
-from web.cache import DataCache
+from web.cache import CACHE_MB_DEFAULT, DataCache
 from web.params import StoreBelumAda, TidakDitemukan, WebError
 
-__all__ = ["create_app", "run_wsgi", "serve"]
+__all__ = ["ServeOptions", "create_app", "make_server", "run_wsgi", "serve", "serve_options"]
 
 EXTENSION = "geo_klaster"
 
@@ -80,6 +83,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         PERIODE_LAPORAN_HARI=None,
         SESSION_COOKIE_SECURE=_env_flag("GEO_KLASTER_COOKIE_SECURE"),
+        BATAS_CACHE_MB=CACHE_MB_DEFAULT,
         **auth_defaults(),
     )
     if config:
@@ -90,7 +94,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.config["ANALISIS"], periode_laporan_hari=int(app.config["PERIODE_LAPORAN_HARI"])
         )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = DataCache(app.config["STORE"], config=app.config["ANALISIS"])
+    app.extensions[EXTENSION] = DataCache(
+        app.config["STORE"],
+        config=app.config["ANALISIS"],
+        cache_mb=float(app.config["BATAS_CACHE_MB"]),
+    )
 
     from web import api, assets, maps
 
@@ -158,13 +166,88 @@ def _register_errors(app: Flask) -> None:
         g.pop("klaster_snapshot", None)
 
 
+@dataclasses.dataclass(frozen=True)
+class ServeOptions:
+    """How ``serve`` guards the service against slow or many clients: the one place of the
+    defaults (``geo-klaster serve`` options; a multi-process server reuses them).
+
+    Attributes
+    ----------
+    batas_koneksi
+        Connections open at once (waitress ``connection_limit``; its default, 100, let 105
+        slow anonymous connections stop every other request). Clamped to the process's
+        file-descriptor limit.
+    batas_waktu
+        Seconds an idle or stalled connection is kept (waitress ``channel_timeout``, checked
+        every ``batas_waktu / 3`` seconds; waitress's default is 120 s, checked every 30 s).
+    utas
+        Worker threads answering requests.
+    """
+
+    batas_koneksi: int = 1000
+    batas_waktu: int = 20
+    utas: int = 8
+
+    def waitress_settings(self, max_body_bytes: int) -> dict[str, Any]:
+        """Keyword arguments of ``waitress.create_server``."""
+        return {
+            "connection_limit": _fd_bounded(self.batas_koneksi),
+            "channel_timeout": self.batas_waktu,
+            "cleanup_interval": max(1, self.batas_waktu // 3),
+            "threads": self.utas,
+            # waitress buffers a request body before the app sees it: no bigger than the app takes
+            "max_request_body_size": max_body_bytes + 64 * 1024,
+            "ident": "geo_klaster",
+        }
+
+
+def _fd_bounded(limit: int) -> int:
+    """``limit`` connections, or fewer if the process may not open that many files (the soft
+    limit is raised to the hard one first)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and soft < limit + 64:
+            target = hard if hard == resource.RLIM_INFINITY else min(hard, limit + 64)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    except (ImportError, ValueError, OSError):
+        return limit
+    if soft == resource.RLIM_INFINITY:
+        return limit
+    return max(10, min(limit, soft - 64))
+
+
+def serve_options(args: Any) -> ServeOptions:
+    """:class:`ServeOptions` from parsed ``serve`` arguments (``batas_koneksi``,
+    ``batas_waktu``, ``utas``; None keeps the default)."""
+    given = {
+        name: getattr(args, name)
+        for name in ("batas_koneksi", "batas_waktu", "utas")
+        if getattr(args, name, None) is not None
+    }
+    return dataclasses.replace(ServeOptions(), **given)
+
+
+def make_server(app: Any, host: str, port: int, options: ServeOptions | None = None) -> Any:
+    """A waitress server for ``app`` with ``options`` (port 0 picks a free port)."""
+    from waitress import create_server
+
+    options = options or ServeOptions()
+    config = getattr(app, "config", {})
+    body = int(config.get("MAX_CONTENT_LENGTH") or 16 * 1024 * 1024)
+    return create_server(app, host=host, port=port, **options.waitress_settings(body))
+
+
 def serve(
     store_location: str | os.PathLike[str],
     host: str = "127.0.0.1",
     port: int = 5000,
     *,
-    threads: int = 8,
+    threads: int | None = None,
     proses: int = 1,
+    options: ServeOptions | None = None,
     config: dict[str, Any] | None = None,
 ) -> None:
     """Run the application until interrupted: waitress for one process, gunicorn for several.
@@ -185,38 +268,58 @@ def serve(
         Address to listen on (default 127.0.0.1:5000; use 0.0.0.0 to listen on every
         interface).
     threads
-        Worker threads per process.
+        Worker threads per process (overrides ``options.utas``).
     proses
         Worker processes (1 = waitress in this process).
+    options
+        Connection limit, timeouts and threads (:class:`ServeOptions`; safe defaults).
     config
         Further configuration (see :func:`create_app`).
     """
     if proses < 1:
         raise ValueError(f"proses harus >= 1 / processes must be >= 1: {proses}")
+    options = options or ServeOptions()
+    if threads is not None:
+        options = dataclasses.replace(options, utas=threads)
     config = {**(config or {}), "STORE": os.fspath(store_location)}
     print(
         f"geo_klaster: http://{host}:{port}/  (penyimpanan: {config['STORE']}, "
-        f"{proses} proses x {threads} utas)",
+        f"{proses} proses x {options.utas} utas, batas koneksi {options.batas_koneksi}, "
+        f"batas waktu {options.batas_waktu} s)",
         flush=True,
     )
     if proses > 1 and not config.get("SECRET_KEY") and not os.environ.get("GEO_KLASTER_SECRET"):
         import secrets
 
         config["SECRET_KEY"] = secrets.token_hex(32)  # one key for all processes of this run
-    run_wsgi(lambda: create_app(config), host, port, proses=proses, threads=threads)
+    run_wsgi(lambda: create_app(config), host, port, proses=proses, options=options)
 
 
 def run_wsgi(
-    load: Callable[[], Any], host: str, port: int, *, proses: int = 1, threads: int = 8
+    load: Callable[[], Any],
+    host: str,
+    port: int,
+    *,
+    proses: int = 1,
+    threads: int | None = None,
+    options: ServeOptions | None = None,
 ) -> None:
     """Serve the WSGI app that ``load()`` builds until interrupted: one process on waitress,
     or ``proses`` gunicorn worker processes of ``threads`` threads (``gthread``), each calling
     ``load()`` itself (no preloading: no store connection crosses a fork). The benchmarks
-    serve their ceiling app through this too, so both run on the same server."""
+    serve their ceiling app through this too, so both run on the same server. ``options``
+    (:class:`ServeOptions`) sets the connection limit and timeouts of either server."""
+    options = options or ServeOptions()
+    if threads is not None:
+        options = dataclasses.replace(options, utas=threads)
     if proses == 1:
-        import waitress
-
-        waitress.serve(load(), host=host, port=port, threads=threads, ident="geo_klaster")
+        server = make_server(load(), host, port, options)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
         return
     from gunicorn.app.base import BaseApplication
 
@@ -225,8 +328,11 @@ def run_wsgi(
             settings = {
                 "bind": f"{host}:{port}",
                 "workers": proses,
-                "threads": threads,
+                "threads": options.utas,
                 "worker_class": "gthread",
+                # the same bounds as on waitress: connections per worker, idle keep-alive
+                "worker_connections": _fd_bounded(options.batas_koneksi),
+                "keepalive": min(options.batas_waktu, 5),
                 "preload_app": False,
                 "proc_name": "geo_klaster",
                 "accesslog": None,

@@ -33,7 +33,37 @@ def register(
         help="proses pekerja (default 1 = waitress; N > 1 = gunicorn dengan N proses) "
         "/ worker processes",
     )
+    add_limit_options(p)
     return run
+
+
+def add_limit_options(p: argparse.ArgumentParser) -> None:
+    """The options that keep the service up (defaults in :class:`web.ServeOptions`)."""
+    from web import ServeOptions
+    from web.cache import CACHE_MB_DEFAULT
+
+    d = ServeOptions()
+    p.add_argument(
+        "--batas-koneksi",
+        type=_positive,
+        metavar="N",
+        help=f"koneksi terbuka serentak paling banyak, per proses (default {d.batas_koneksi})",
+    )
+    p.add_argument(
+        "--batas-waktu",
+        type=_positive,
+        metavar="DETIK",
+        help=f"koneksi diam atau lambat ditutup setelah sekian detik (default {d.batas_waktu})",
+    )
+    p.add_argument(
+        "--utas", type=_positive, metavar="N", help=f"utas pekerja per proses (default {d.utas})"
+    )
+    p.add_argument(
+        "--batas-cache-mb",
+        type=_positive,
+        metavar="MB",
+        help=f"memori hasil analisis, GeoJSON dan peta per proses (default {CACHE_MB_DEFAULT})",
+    )
 
 
 def _positive(text: str) -> int:
@@ -56,7 +86,11 @@ def run(args: argparse.Namespace, location: str) -> int:
             f"penyimpanan belum ada / store does not exist: {store.location} "
             "(jalankan `geo-klaster demo` atau `geo-klaster init` dulu)"
         )
-    from web import serve
+    from web import serve, serve_options
 
-    serve(location, args.host, args.port, proses=args.proses)
+    config = {} if args.batas_cache_mb is None else {"BATAS_CACHE_MB": args.batas_cache_mb}
+    serve(
+        location, args.host, args.port, proses=args.proses, options=serve_options(args),
+        config=config,
+    )  # fmt: skip
     return 0

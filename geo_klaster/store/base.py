@@ -155,6 +155,12 @@ class Store(abc.ABC):
         """A counter raised by every committed write (for caches keyed by data version)."""
 
     @abc.abstractmethod
+    def layer_versions(self) -> dict[str, int]:
+        """Per layer, the :meth:`version` of the last write that changed it (layers not
+        written since per-layer versions exist are absent: read them as 0). A cache reloads
+        only the layers whose number moved."""
+
+    @abc.abstractmethod
     def get_meta(self, name: str) -> str | None:
         """A value stored with :meth:`Writer.set_meta`."""
 
@@ -210,3 +216,11 @@ class Store(abc.ABC):
         from geo_klaster.schema import layer_names
 
         return {name: self.read(name) for name in layer_names()}
+
+
+LAYER_VERSION_PREFIX = "versi_lapisan:"  # klaster_meta rows: versi_lapisan:<layer> -> version
+
+
+def layer_versions_from(rows: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """``klaster_meta`` rows ``(versi_lapisan:<layer>, version)`` -> ``{layer: version}``."""
+    return {str(name)[len(LAYER_VERSION_PREFIX) :]: int(value) for name, value in rows}

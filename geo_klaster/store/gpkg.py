@@ -25,7 +25,15 @@ import shapely
 from geo_klaster import schema as schema_mod
 from geo_klaster.errors import StoreError
 from geo_klaster.store import gpkg_format as fmt
-from geo_klaster.store.base import Account, AuditEntry, Store, Token, Writer
+from geo_klaster.store.base import (
+    LAYER_VERSION_PREFIX,
+    Account,
+    AuditEntry,
+    Store,
+    Token,
+    Writer,
+    layer_versions_from,
+)
 from geo_klaster.store.private import AUDIT_COLUMNS, SQLITE, PrivateSql
 from geo_klaster.store.values import millis, plain
 
@@ -359,6 +367,14 @@ class GpkgStore(Store):
         self._version_seen = (sig, value)
         return value
 
+    def layer_versions(self) -> dict[str, int]:
+        with self._reading() as con:
+            rows = con.execute(
+                PRIVATE.select_layer_versions(),
+                (len(LAYER_VERSION_PREFIX), LAYER_VERSION_PREFIX),
+            ).fetchall()
+        return layer_versions_from(rows)
+
     def get_meta(self, name: str) -> str | None:
         with self._reading() as con:
             row = con.execute(PRIVATE.get_meta(), (name,)).fetchone()
@@ -424,6 +440,8 @@ class GpkgStore(Store):
                 for layer in writer.touched:
                     self._refresh_contents(con, layer)
                 con.execute(PRIVATE.bump_version())
+                for layer in sorted(writer.touched):  # the layer's data version: this write's
+                    con.execute(PRIVATE.set_layer_version(), (LAYER_VERSION_PREFIX + layer,))
             except BaseException:
                 con.execute("ROLLBACK")
                 raise

@@ -54,7 +54,15 @@ from psycopg.pq import TransactionStatus
 
 from geo_klaster import schema as schema_mod
 from geo_klaster.errors import StoreError
-from geo_klaster.store.base import Account, AuditEntry, Store, Token, Writer
+from geo_klaster.store.base import (
+    LAYER_VERSION_PREFIX,
+    Account,
+    AuditEntry,
+    Store,
+    Token,
+    Writer,
+    layer_versions_from,
+)
 from geo_klaster.store.gpkg import _column_from_sql
 from geo_klaster.store.private import AUDIT_COLUMNS, PrivateSql, postgres
 from geo_klaster.store.values import millis, plain
@@ -275,11 +283,13 @@ class PostgisWriter(Writer):
     def __init__(self, store: PostgisStore, conn: psycopg.Connection) -> None:
         self._store = store
         self._conn = conn
+        self.touched: set[str] = set()  # layers written: their data versions are raised
 
     def _table(self, layer: str) -> sql.Composed:
         return sql.Identifier(self._store.schema, layer)  # type: ignore[return-value]
 
     def append(self, layer: str, frame: pd.DataFrame, *, keep_fid: bool = False) -> int:
+        self.touched.add(layer)
         sch = schema_mod.get(layer)
         if frame.empty:
             return 0
@@ -311,6 +321,7 @@ class PostgisWriter(Writer):
         return len(frame)
 
     def delete(self, layer: str, *, field: str | None = None, values: Sequence[object] = ()) -> int:
+        self.touched.add(layer)
         sch = schema_mod.get(layer)
         if field is None:
             cur = self._conn.execute(sql.SQL("DELETE FROM {}").format(self._table(layer)))
@@ -328,6 +339,7 @@ class PostgisWriter(Writer):
         return cur.rowcount
 
     def update(self, layer: str, frame: pd.DataFrame, *, key: str, columns: Sequence[str]) -> int:
+        self.touched.add(layer)
         sch = schema_mod.get(layer)
         columns = [c for c in columns if c != key]
         if not columns or frame.empty:
@@ -714,6 +726,14 @@ class PostgisStore(Store):
         value = self.get_meta("version")
         return int(value or 0)
 
+    def layer_versions(self) -> dict[str, int]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                self.private.select_layer_versions(),
+                (len(LAYER_VERSION_PREFIX), LAYER_VERSION_PREFIX),
+            ).fetchall()
+        return layer_versions_from(rows)
+
     def get_meta(self, name: str) -> str | None:
         with self._reading() as conn:
             row = conn.execute(self.private.get_meta(), (name,)).fetchone()
@@ -754,9 +774,14 @@ class PostgisStore(Store):
             try:
                 with conn.transaction():
                     self._migrate(conn)
-                    yield PostgisWriter(self, conn)
+                    writer = PostgisWriter(self, conn)
+                    yield writer
                     # deferred checks now, before taking the version row's lock
                     conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     conn.execute(self.private.bump_version())
+                    for layer in sorted(writer.touched):  # the layer's data version
+                        conn.execute(
+                            self.private.set_layer_version(), (LAYER_VERSION_PREFIX + layer,)
+                        )
             except psycopg.Error as exc:
                 raise _store_error(exc) from exc

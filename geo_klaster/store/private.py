@@ -121,6 +121,20 @@ class PrivateSql:
             "WHERE name = 'version'"
         )
 
+    def set_layer_version(self) -> str:
+        """Set ``versi_lapisan:<layer>`` (the one parameter) to the current data version."""
+        t = self._t("meta")
+        return (
+            f"INSERT INTO {t} (name, value) SELECT {self.d.placeholder}, value FROM {t} "
+            "WHERE name = 'version' ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+        )
+
+    def select_layer_versions(self) -> str:
+        """Rows ``(versi_lapisan:<layer>, version)``; the parameter is the prefix's length
+        and the prefix."""
+        p = self.d.placeholder
+        return f"SELECT name, value FROM {self._t('meta')} WHERE substr(name, 1, {p}) = {p}"
+
     def set_meta(self) -> str:
         return (
             f"INSERT INTO {self._t('meta')} (name, value) VALUES ({self._marks(2)}) "
