@@ -377,6 +377,29 @@ def member_reports(
     return out.drop(columns="_u").reset_index(drop=True)
 
 
+def visible_contacts(table: pd.DataFrame, actor: Actor | None) -> pd.DataFrame:
+    """Data minimisation (UU 27/2022) on a member table with ``kontak, telepon``.
+
+    Everyone signed in sees every member's organisation, sector and sites; the contact
+    person and phone only of the actor's own member, the coordinator of all. Anonymous
+    people see none (the columns are dropped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` with ``kontak_terlihat`` (bool) and the contacts blanked where it is False.
+    """
+    personal = [c for c in schema_mod.get("anggota").personal_fields if c in table.columns]
+    if actor is None:
+        return table.drop(columns=personal).assign(kontak_terlihat=False)
+    own = table["id"].astype(str) == str(actor.anggota_id)
+    seen = pd.Series(True, index=table.index) if actor.is_coordinator else own
+    out = table.assign(kontak_terlihat=seen.to_numpy())
+    for col in personal:
+        out[col] = out[col].where(seen, "")
+    return out
+
+
 def report_day(ts: object) -> str:
     """A report time as ``YYYY-MM-DD`` (its UTC day); ``belum pernah`` (never) when missing."""
     if ts is None or pd.isna(ts):

@@ -4,6 +4,7 @@ the audit trail, personal data and the cache, on a copy of the demo store per te
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
 from pathlib import Path
@@ -613,7 +614,19 @@ def test_personal_data_only_for_signed_in_people(
         exported["kontak"].isna().all() and exported["telepon"].isna().all()
     )
     assert client_akun.get("/koordinator/usang").status_code == 302  # to /masuk
+    # data minimisation: a member sees its own contact person and phone only ...
     login(client_akun, "a1")
     signed = client_akun.get("/anggota").data.decode()
-    assert sum(s in signed for s in secrets) == len(secrets)
-    assert "Narahubung" in signed
+    own = anggota.set_index("id").loc["AGT-001"]
+    others = anggota[anggota["id"] != "AGT-001"]
+    assert str(own["kontak"]) in signed and str(own["telepon"]) in signed
+    leaked = [str(v) for c in ("kontak", "telepon") for v in others[c].dropna() if str(v)]
+    assert not [s for s in leaked if s in signed]
+    # ... but every member's organisation, sector and sites
+    assert all(html.escape(str(n)) in signed for n in anggota["nama"])
+    assert "Narahubung" in signed and "hanya untuk anggota ini dan koordinator" in signed
+    # the coordinator sees all
+    coordinator = make_app(path).test_client()
+    login(coordinator, "bpbd")
+    koordinator = coordinator.get("/anggota").data.decode()
+    assert sum(s in koordinator for s in secrets) == len(secrets)

@@ -505,8 +505,9 @@ def anggota() -> str:
     p = context.parameter()
     result = context.analysis(p)
     bagian = _peta(("anggota", p), lambda: peta.peta_anggota(result, _opsi_lokasi(p)))
-    kontak = auth.identitas() is not None  # personal data: signed-in people only
-    tabel = context.laporan_anggota(p, kontak=kontak)
+    siapa = auth.identitas()
+    kontak = siapa is not None  # personal data: signed-in people only, and only their own
+    tabel = reports.visible_contacts(context.laporan_anggota(p, kontak=kontak), siapa)
     per_sektor = reports.members_by_sector(tabel)
     return _halaman(
         "anggota.html",
@@ -518,4 +519,5 @@ def anggota() -> str:
         tanggal=reports.report_day,
         periode=result.config.periode_laporan_hari,
         kontak=kontak,
+        koordinator=bool(siapa and siapa.is_coordinator),
     )
