@@ -3,7 +3,7 @@
 #
 # Works on a fresh Debian machine (Python 3.11, run as root) and idempotently after that:
 #   1. apt-get installs what is missing (PostgreSQL + PostGIS, gdal-bin, chromium,
-#      fonts-liberation); the presence checks are cheap, so a second run never calls apt.
+#      fonts-liberation, poppler-utils); the presence checks are cheap, so a second run never calls apt.
 #   2. .venv is created if missing and gets `pip install ".[test]"` (again only when
 #      pyproject.toml changed); the project itself is then re-installed, NON-editable,
 #      on every run so the tests exercise the current code as a user would get it.
@@ -58,6 +58,8 @@ command -v shp2pgsql >/dev/null || missing+=(postgis)
 { command -v ogrinfo && command -v ogr2ogr; } >/dev/null || missing+=(gdal-bin)
 command -v chromium >/dev/null || missing+=(chromium)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
+# pdfinfo/pdftotext/pdftoppm: the printed readiness sheet is counted, read and rendered
+command -v pdfinfo >/dev/null || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]} (apt-get, a few minutes on a new machine)"
     quiet $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
