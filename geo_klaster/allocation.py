@@ -1,120 +1,266 @@
 """Allocation of committable stock from sites to the at-risk kecamatan they reach.
 
-Formulation (per item, a transportation problem on the reach pairs)
--------------------------------------------------------------------
+The rule (per item)
+-------------------
 Variables ``x_a ≥ 0``, one per reach pair ``a = (site s, kecamatan k)`` where the site has
-committable stock of the item and the kecamatan a known, positive need. Constraints:
-``Σ_{a from s} x_a ≤ komit_s`` (no site gives more than it has) and
-``Σ_{a to k} x_a ≤ kebutuhan_k`` (no kecamatan gets more than it needs). The wanted solution
-is the lexicographic min-cost max-flow: first maximise ``Σ x_a``, then minimise
-``Σ jarak_a · x_a`` among the maximal flows.
+committable stock of the item and the kecamatan a known, positive need;
+``Σ_{a from s} x_a ≤ komit_s`` and ``y_k = Σ_{a to k} x_a ≤ kebutuhan_k``.
+
+1. **Fair shares (leximin).** The coverage shares ``y_k / kebutuhan_k`` are max-min fair: no
+   share can rise without lowering one that is equal or lower. Computed by progressive
+   filling: maximise the common minimum share ``t`` of the kecamatan not yet fixed (a linear
+   programme), fix at ``t`` those that cannot rise above it (no augmenting path in the
+   residual network of the solution: from the kecamatan to a site with stock left, or to a
+   kecamatan above its own floor, through sites whose flow could be passed on), repeat until
+   every kecamatan is fixed. Leximin is Pareto-efficient, so the total is the maximum flow:
+   no usable stock lies idle within reach of a kecamatan that is short. A kecamatan with
+   nothing in reach has no arc, takes no part and lowers nobody's share.
+2. **Shortest moves.** With each kecamatan's total fixed at its fair amount, minimise
+   ``Σ biaya_a · x_a`` (distance in metres by default, or travel time).
+3. **Whole units.** For ``bulat`` items (needs rounded up, stock whole) the fair fractional
+   solution is rounded *consistently*: every arc flow, kecamatan total and site total goes to
+   its floor or ceiling, the item's total stays the maximum flow, at least cost — a min-cost
+   circulation with those bounds, whose network matrix makes the simplex vertex integral. Each
+   kecamatan ends within one unit of its fair share; no whole unit idles beside a kecamatan
+   short by a whole unit.
 
 Decomposition. All items are one problem with one node per (item, site) and per (item,
 kecamatan); it falls apart into the connected components of the bipartite graph of its arcs
-(``scipy.sparse.csgraph.connected_components``), and both objectives are sums over
-components, so each component can be solved on its own. Most components are trivial and
-are solved exactly, without a solver:
+(``scipy.sparse.csgraph.connected_components``) and every step above works per component.
+Trivial components are solved exactly without a solver:
 
-* **one kecamatan** (every site of the component reaches only it): the maximum flow is
-  ``min(kebutuhan, Σ komit)``, and filling it from the nearest site first is the cheapest way
-  to reach it (exchange argument: if a nearer arc kept slack while a farther one carries
-  flow, moving a unit from the farther to the nearer lowers the cost and keeps every bound);
-* **one site** (it is the only one reaching these kecamatan): symmetrically,
-  ``min(komit, Σ kebutuhan)``, nearest kecamatan first.
+* **each kecamatan on its own** (nearest first from each kecamatan's view, and no site asked
+  for more than it holds — always so for a component of one kecamatan): every kecamatan gets
+  its own maximum, ``min(kebutuhan, Σ komit)``, which is leximin, at least cost;
+* **one site** serving several kecamatan: water-filling, every share
+  ``min(1, komit / Σ kebutuhan)``; whole units: the floors, then one more unit each to the
+  nearest kecamatan until the stock is used.
 
-The other components are solved by HiGHS (``scipy.optimize.linprog``) on sparse matrices: those
-of up to ``_BLOCK`` arcs stacked block-diagonally into one pair of programmes solved by dual
-simplex, larger ones one by one by interior point with crossover (each is faster on its
-kind; figures at ``_BLOCK``):
-
-1. maximise ``Σ x_a``; since the blocks are independent, each component's flow ``F_c`` in the
-   solution is that component's maximum;
-2. minimise ``Σ jarak_a · x_a`` subject to the same constraints and ``Σ_{a ∈ c} x_a ≥ F_c``
-   per component (relaxed by a tiny ``ε`` only if HiGHS reports it infeasible through
-   rounding).
-
-Quantities are scaled to O(1) per component before solving (HiGHS' tolerances are absolute),
-distances by the largest one. The result is scaled back; flows below 1e-7 of the scale
-(solver dust) are dropped; where the tolerance overshot a bound by a hair the flows are scaled
-down to it, so the bounds hold exactly; and a final greedy pass (nearest first) tops up the
-arcs whose two ends both kept a hair of slack, so no shortfall is left beside unallocated
-stock within reach. Unknown needs (NaN) receive nothing: they cannot be planned for. A pair
-given twice in ``arcs`` counts once, at its shorter distance.
+The rest go to HiGHS (``scipy.optimize.linprog``) on sparse matrices, all components of a step
+stacked block-diagonally into one programme (each component has its own ``t``; the objective
+``Σ t_c`` is separable, so each ``t_c`` is its component's own maximum), by dual simplex;
+components over ``_BLOCK`` arcs one by one by interior point. Quantities are scaled to O(1)
+per component for the fair-share and cost steps (HiGHS' tolerances are absolute); flows below
+1e-6 of a unit are dropped, bounds made exact, and no ``-0`` leaves this module. A pair given
+twice in ``arcs`` counts once, at its lower cost.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from geo_klaster.errors import InputError
 
 KOLOM = ["lokasi_id", "kode", "barang", "jumlah", "jarak_m"]
 
+DEBU = 1e-6  # units: no allocation line below this is written (solver dust)
+_TOL = 1e-7  # scaled units (component maximum = 1): HiGHS' feasibility tolerance
+_BLOCK = 5_000  # arcs: larger components get their own interior-point solve
+_MAX_ROUNDS = 10_000
 
-def _empty() -> pd.DataFrame:
-    return pd.DataFrame({c: [] for c in [*KOLOM[:-1], "_biaya"]}).astype(
-        {"lokasi_id": "str", "kode": "str", "barang": "str", "jumlah": float, "_biaya": float}
-    )
+
+def _empty(biaya: str) -> pd.DataFrame:
+    cols = KOLOM + ([biaya] if biaya not in KOLOM else [])
+    types = {c: float for c in cols} | {"lokasi_id": "str", "kode": "str", "barang": "str"}
+    return pd.DataFrame({c: [] for c in cols}).astype(types)
 
 
-def _solve(
-    cap_s: np.ndarray,
-    cap_d: np.ndarray,
-    i_s: np.ndarray,
-    i_d: np.ndarray,
-    cost: np.ndarray,
-    comp: np.ndarray,
-    method: str = "highs-ipm",
-) -> np.ndarray:
-    """Lexicographic max-flow / min-cost solution of independent blocks (scaled units).
+class _Net:
+    """Arcs of a set of whole components, renumbered 0.. locally (sites, kecamatan, blocks)."""
 
-    ``comp`` labels each arc's block ``0..m-1``; the second programme keeps every block at
-    its own maximum flow.
-    """
-    n = len(i_s)
-    cols = np.arange(n)
-    a_ub = sparse.vstack(
-        [
-            sparse.csr_matrix((np.ones(n), (i_s, cols)), shape=(len(cap_s), n)),
-            sparse.csr_matrix((np.ones(n), (i_d, cols)), shape=(len(cap_d), n)),
-        ],
-        format="csr",
-    )
-    b_ub = np.concatenate([cap_s, cap_d])
-    first = linprog(-np.ones(n), A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method=method)
-    if first.status != 0:
-        raise RuntimeError(f"alokasi: HiGHS gagal / failed (max flow): {first.message}")
-    x = np.clip(first.x, 0.0, None)
-    if x.sum() <= 0 or not np.any(cost > 0):
-        return x
-    m = int(comp.max()) + 1
-    flow = np.bincount(comp, weights=x, minlength=m)
-    a2 = sparse.vstack(
-        [a_ub, sparse.csr_matrix((-np.ones(n), (comp, cols)), shape=(m, n))], format="csr"
-    )
-    for eps in (0.0, 1e-9, 1e-7):  # the max flows themselves first; relax only if HiGHS balks
-        second = linprog(
-            cost / cost.max(),
-            A_ub=a2,
-            b_ub=np.concatenate([b_ub, -(flow - eps)]),
-            bounds=(0, None),
-            method=method,
+    def __init__(self, h, i_s, i_d, comp, cap_s, cap_d, cost, scale: bool) -> None:
+        self.h = h
+        self.hs, self.s = np.unique(i_s[h], return_inverse=True)
+        self.hd, self.d = np.unique(i_d[h], return_inverse=True)
+        self.hc, self.c = np.unique(comp[h], return_inverse=True)
+        self.n = len(h)
+        sc = np.ones(len(self.hc))
+        if scale:
+            sc = np.zeros(len(self.hc))
+            np.maximum.at(sc, self.c, np.maximum(cap_s[i_s[h]], cap_d[i_d[h]]))
+        self.scale = sc
+        self.comp_s = np.zeros(len(self.hs), dtype=int)
+        self.comp_d = np.zeros(len(self.hd), dtype=int)
+        self.comp_s[self.s] = self.c
+        self.comp_d[self.d] = self.c
+        self.cap_s = cap_s[self.hs] / sc[self.comp_s]
+        self.cap_d = cap_d[self.hd] / sc[self.comp_d]
+        self.cost = cost[h]
+        cols = np.arange(self.n)
+        self.m_s = sparse.csr_matrix(
+            (np.ones(self.n), (self.s, cols)), shape=(len(self.hs), self.n)
         )
-        if second.status == 0:
-            return second.x
-    return x  # maximal though not cheapest: never fail the whole analysis for this
+        self.m_d = sparse.csr_matrix(
+            (np.ones(self.n), (self.d, cols)), shape=(len(self.hd), self.n)
+        )
+
+    def y(self, x: np.ndarray) -> np.ndarray:
+        return np.bincount(self.d, weights=x, minlength=len(self.hd))
+
+    def u(self, x: np.ndarray) -> np.ndarray:
+        return np.bincount(self.s, weights=x, minlength=len(self.hs))
+
+
+def _lp(c, a_ub, b_ub, bounds, method, what: str, a_eq=None, b_eq=None):
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method=method)
+    if res.status != 0:
+        raise RuntimeError(f"alokasi: HiGHS gagal / failed ({what}): {res.message}")
+    return res
+
+
+def _blocked(net: _Net, x: np.ndarray, floor: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Which kecamatan of ``cand`` (local indices) cannot rise above their ``floor``.
+
+    A kecamatan can rise iff the residual network of flow ``x`` holds a path from it to a
+    *sink* — a site with stock left, or a kecamatan above its own floor — where a kecamatan
+    may draw on any site it reaches and a site may pass a flow it sends to another
+    kecamatan on to the kecamatan asking (which then draws elsewhere).
+    """
+    n_s, n_d = len(net.hs), len(net.hd)
+    y = net.y(x)
+    sink_s = net.cap_s - net.u(x) > _TOL
+    sink_d = y - floor > _TOL
+    # nodes: sites 0..n_s-1, kecamatan n_s.., super-sink last
+    k_node = n_s + net.d
+    used = x > _TOL
+    # edges from -> to: k -> s on every arc; s -> j where s sends j something; sinks -> super
+    rows = np.r_[k_node, net.s[used], np.flatnonzero(sink_s), np.flatnonzero(sink_d) + n_s]
+    cols = np.r_[net.s, k_node[used], np.full(sink_s.sum() + sink_d.sum(), n_s + n_d)]
+    graph = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(n_s + n_d + 1, n_s + n_d + 1)
+    )
+    reach = breadth_first_order(
+        graph.T.tocsr(), n_s + n_d, directed=True, return_predecessors=False
+    )
+    can = np.zeros(n_s + n_d + 1, dtype=bool)
+    can[reach] = True
+    return cand[~can[n_s + cand]]
+
+
+def _fair_totals(net: _Net, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Leximin totals per kecamatan (scaled units) by progressive filling, and the last flow."""
+    n_d = len(net.hd)
+    need = net.cap_d
+    floor = np.zeros(n_d)  # fixed kecamatan: their fair total
+    fixed = np.zeros(n_d, dtype=bool)
+    x = np.zeros(net.n)
+    for _ in range(_MAX_ROUNDS):
+        act_c = np.unique(net.comp_d[~fixed])
+        if len(act_c) == 0:
+            break
+        # only the components still open, renumbered
+        keep_d = np.isin(net.comp_d, act_c)
+        arcs = np.flatnonzero(keep_d[net.d])
+        cpos = np.searchsorted(act_c, net.comp_d)
+        k_act = np.flatnonzero(keep_d & ~fixed)
+        k_fix = np.flatnonzero(keep_d & fixed)
+        ds = np.flatnonzero(keep_d)
+        ss = np.unique(net.s[arcs])
+        m_s = net.m_s[ss][:, arcs]
+        m_d = net.m_d[:, arcs]
+        n_t = len(act_c)
+        t_act = sparse.csr_matrix(
+            (need[k_act], (np.arange(len(k_act)), cpos[k_act])), shape=(len(k_act), n_t)
+        )
+        a_ub = sparse.vstack(
+            [
+                sparse.hstack([m_s, sparse.csr_matrix((len(ss), n_t))]),
+                sparse.hstack([m_d[ds], sparse.csr_matrix((len(ds), n_t))]),
+                sparse.hstack([-m_d[k_act], t_act]),
+                sparse.hstack([-m_d[k_fix], sparse.csr_matrix((len(k_fix), n_t))]),
+            ],
+            format="csr",
+        )
+        b_ub = np.r_[net.cap_s[ss], need[ds], np.zeros(len(k_act)), -(floor[k_fix] - _TOL / 10)]
+        c = np.r_[np.zeros(len(arcs)), -np.ones(n_t)]
+        res = _lp(c, a_ub, b_ub, [(0, None)] * len(arcs) + [(0, 1)] * n_t, method, "porsi adil")
+        x[arcs] = np.clip(res.x[: len(arcs)], 0.0, None)
+        t = np.clip(res.x[len(arcs) :], 0.0, 1.0)
+        t[t >= 1 - 1e-9] = 1.0
+        level = t[cpos[k_act]] * need[k_act]
+        full = t[cpos[k_act]] >= 1 - 1e-9
+        lo = floor.copy()
+        lo[k_act] = level
+        stuck = np.zeros(n_d, dtype=bool)
+        stuck[_blocked(net, x, lo, k_act[~full])] = True
+        stuck[k_act[full]] = True
+        # numerical safety: each open component fixes at least its lowest kecamatan
+        share = net.y(x) / need
+        for ci in np.setdiff1d(act_c, net.comp_d[stuck]):
+            members = k_act[net.comp_d[k_act] == ci]
+            stuck[members[share[members] <= t[np.searchsorted(act_c, ci)] + 1e-6]] = True
+        new = stuck & ~fixed
+        floor[new] = lo[new]
+        fixed |= new
+    return floor, x
+
+
+def _cheapest(net: _Net, totals: np.ndarray, x0: np.ndarray, method: str) -> np.ndarray:
+    """Min Σ biaya·x with each kecamatan's total at least ``totals`` (scaled units)."""
+    if not np.any(net.cost > 0):
+        return x0
+    a_ub = sparse.vstack([net.m_s, -net.m_d], format="csr")
+    c = net.cost / net.cost.max()
+    for eps in (0.0, _TOL / 10, _TOL, 10 * _TOL):
+        res = linprog(c, A_ub=a_ub, b_ub=np.r_[net.cap_s, -(totals - eps)], bounds=(0, None),
+                      method=method)  # fmt: skip
+        if res.status == 0:
+            return np.clip(res.x, 0.0, None)
+    return x0  # fair though not cheapest: never fail the whole analysis for this
+
+
+def _round_consistently(net: _Net, x: np.ndarray, method: str) -> np.ndarray:
+    """Whole-unit flows: each flow, kecamatan and site total at its floor or ceiling, each
+    component's total kept, least cost (a min-cost circulation; unscaled units)."""
+    n, n_s, n_d, n_c = net.n, len(net.hs), len(net.hd), len(net.hc)
+    x = _snap(x)
+    lo_x, hi_x = np.floor(x), np.ceil(x)
+    y, u = _snap(net.y(x)), _snap(net.u(x))
+    # the fair total is the maximum flow, whole with whole stock and needs
+    total = np.round(np.bincount(net.comp_d, weights=y, minlength=n_c))
+    # circulation: src_c -> k (y) -> s (x) -> sink_c (u) -> src_c (T); conservation per node
+    cols = np.arange(n)
+    iy, iu, it = n + np.arange(n_d), n + n_d + np.arange(n_s), n + n_d + n_s + np.arange(n_c)
+    r_d, r_s = np.arange(n_d), n_d + np.arange(n_s)
+    r_src, r_snk = n_d + n_s + np.arange(n_c), n_d + n_s + n_c + np.arange(n_c)
+    rows = np.r_[r_d[net.d], r_s[net.s], r_d, r_src[net.comp_d], r_s, r_snk[net.comp_s],
+                 r_snk, r_src]  # fmt: skip
+    cidx = np.r_[cols, cols, iy, iy, iu, iu, it, it]
+    vals = np.r_[-np.ones(n), np.ones(n), np.ones(n_d), -np.ones(n_d), -np.ones(n_s),
+                 np.ones(n_s), -np.ones(n_c), np.ones(n_c)]  # fmt: skip
+    a_eq = sparse.csr_matrix((vals, (rows, cidx)), shape=(n_d + n_s + 2 * n_c, n + n_d + n_s + n_c))
+    bounds = np.c_[
+        np.r_[lo_x, np.floor(y), np.floor(u), total],
+        np.r_[hi_x, np.ceil(y), np.minimum(np.ceil(u), net.cap_s), total],
+    ]
+    c = np.r_[net.cost, np.zeros(n_d + n_s + n_c)]
+    res = linprog(c, A_eq=a_eq, b_eq=np.zeros(a_eq.shape[0]), bounds=bounds, method=method)
+    if res.status != 0:
+        raise RuntimeError(f"alokasi: pembulatan gagal / rounding failed: {res.message}")
+    out = np.round(res.x[:n])
+    if np.abs(res.x[:n] - out).max(initial=0.0) > 1e-6:
+        raise RuntimeError("alokasi: pembulatan tidak utuh / rounding not integral")
+    return out
+
+
+def _snap(v: np.ndarray, tol: float = 1e-4) -> np.ndarray:
+    """Values within ``tol`` of a whole number set to it (solver error on whole data)."""
+    r = np.round(v)
+    return np.where(np.abs(v - r) <= tol, r, v)
 
 
 def _greedy(cap_one: np.ndarray, cap_many: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Nearest-first filling of components with one node on one side.
+    """Nearest-first filling of groups that have one node on one side.
 
-    Arcs come sorted by (component, distance); ``group`` numbers the components 0.. in that
-    order, ``cap_one[a]`` is the capacity of the component's single node (the same on all its
-    arcs) and ``cap_many[a]`` that of the arc's other end. Returns the flow per arc.
+    Arcs come sorted by (group, cost); ``group`` numbers the groups in that order,
+    ``cap_one[a]`` is the capacity of the group's single node (the same on all its arcs) and
+    ``cap_many[a]`` that of the arc's other end. Returns the flow per arc.
     """
     cum = np.cumsum(cap_many)
     first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
@@ -124,72 +270,36 @@ def _greedy(cap_one: np.ndarray, cap_many: np.ndarray, group: np.ndarray) -> np.
     return np.clip(np.minimum(cap_one - before, cap_many), 0.0, None)
 
 
-def _clamp(x: np.ndarray, idx: np.ndarray, cap: np.ndarray) -> np.ndarray:
-    """Scale x down per group so that Σ x over each group stays within its cap."""
-    total = np.bincount(idx, weights=x, minlength=len(cap))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(total > cap, cap / total, 1.0)
-    return x * factor[idx]
+def _rank_in_group(flag: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """1-based running count of ``flag`` within each run of equal ``group`` (sorted)."""
+    cum = np.cumsum(flag)
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    start = np.repeat(cum[first] - flag[first], np.diff(np.r_[first, len(group)]))
+    return cum - start
 
 
-def _top_up(
-    x: np.ndarray,
-    i_s: np.ndarray,
-    i_d: np.ndarray,
-    cap_s: np.ndarray,
-    cap_d: np.ndarray,
-    cost: np.ndarray,
-) -> np.ndarray:
-    """Fill, nearest first, the arcs whose site and kecamatan both kept some slack.
+def _one_site(order, i_s, i_d, cap_s, cap_d, whole, comp) -> np.ndarray:
+    """Water-filling from a single site; arcs ``order`` sorted by (component, cost, kode).
 
-    The solver's tolerances can leave a hair of stock and need on both ends of an arc; this
-    greedy pass closes it, so that afterwards every arc has an exhausted site or a satisfied
-    kecamatan. Each fill exhausts one end, so it runs at most ``len(cap_s) + len(cap_d)``
-    times, over the (usually very few) arcs with slack on both ends.
+    Every kecamatan gets the share ``min(1, komit / Σ kebutuhan)``; whole units: the floor
+    of that, then one unit more to the nearest kecamatan with a fraction, until the stock
+    (the rounded total of the fractions) is used.
     """
-    rem_s = cap_s - np.bincount(i_s, weights=x, minlength=len(cap_s))
-    rem_d = cap_d - np.bincount(i_d, weights=x, minlength=len(cap_d))
-    open_ = np.flatnonzero((rem_s[i_s] > 0) & (rem_d[i_d] > 0))
-    if len(open_) == 0:
-        return x
-    x = x.copy()
-    for a in open_[np.argsort(cost[open_], kind="stable")]:
-        s, d = i_s[a], i_d[a]
-        q = min(rem_s[s], rem_d[d])
-        if q > 0:
-            x[a] += q
-            rem_s[s] -= q
-            rem_d[d] -= q
-    return x
-
-
-_BLOCK = 5_000  # arcs: larger components get their own interior-point solve
-
-
-def _solve_scaled(
-    h: np.ndarray,
-    i_s: np.ndarray,
-    i_d: np.ndarray,
-    cap_s: np.ndarray,
-    cap_d: np.ndarray,
-    cost: np.ndarray,
-    comp: np.ndarray,
-    method: str,
-) -> np.ndarray:
-    """Flows on arcs ``h`` (whole components): scaled per component, solved, scaled back."""
-    hs, s_idx = np.unique(i_s[h], return_inverse=True)
-    hd, d_idx = np.unique(i_d[h], return_inverse=True)
-    hc, c_idx = np.unique(comp[h], return_inverse=True)
-    scale = np.zeros(len(hc))
-    np.maximum.at(scale, c_idx, np.maximum(cap_s[i_s[h]], cap_d[i_d[h]]))
-    sc_s = np.zeros(len(hs))
-    sc_d = np.zeros(len(hd))
-    sc_s[s_idx] = scale[c_idx]
-    sc_d[d_idx] = scale[c_idx]
-    xh = _solve(cap_s[hs] / sc_s, cap_d[hd] / sc_d, s_idx, d_idx, cost[h], c_idx, method)
-    xh = np.clip(xh, 0.0, None) * scale[c_idx]
-    xh[xh < 1e-7 * scale[c_idx]] = 0.0  # solver dust (HiGHS' feasibility tolerance is 1e-7)
-    return xh
+    c = comp[order]
+    n_c = int(comp.max()) + 1
+    need = cap_d[i_d[order]]
+    total = np.bincount(c, weights=need, minlength=n_c)[c]
+    cap = cap_s[i_s[order]]
+    x = np.where(cap >= total, need, cap * need / total)  # cap·need/Σ: 200·140/280 = 100
+    w = whole[order]
+    if w.any():
+        base = np.floor(x + 1e-9)
+        frac = (x - base > 1e-9) & w
+        left = np.round(np.bincount(c, weights=np.where(w, x - base, 0.0), minlength=n_c))[c]
+        x = np.where(w, base + (frac & (_rank_in_group(frac.astype(int), c) <= left)), x)
+    out = np.zeros(len(i_s))
+    out[order] = x
+    return out
 
 
 def _refuse_non_finite(
@@ -208,9 +318,14 @@ def _refuse_non_finite(
 
 
 def allocate(
-    supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame, *, biaya: str = "jarak_m"
+    supply: pd.DataFrame,
+    demand: pd.DataFrame,
+    arcs: pd.DataFrame,
+    *,
+    biaya: str = "jarak_m",
+    bulat: Collection[str] = (),
 ) -> pd.DataFrame:
-    """Allocate each item's committable stock to the kecamatan within reach.
+    """Allocate each item's committable stock fairly to the kecamatan within reach.
 
     Parameters
     ----------
@@ -219,42 +334,34 @@ def allocate(
         per site and item; stock that must not move (flooded site, expired, damaged) has
         ``komit`` 0.
     demand
-        ``kode``, ``barang``, ``kebutuhan`` (need in the same unit; NaN = unknown).
+        ``kode``, ``barang``, ``kebutuhan`` (need in the same unit; NaN = unknown, gets
+        nothing: it cannot be planned for).
     arcs
-        Reach pairs ``kode``, ``lokasi_id``, ``jarak_m`` (metres) and the cost column.
+        Reach pairs ``kode``, ``lokasi_id``, ``jarak_m`` (metres) and the cost column
+        ``biaya`` if it is another (e.g. travel time in minutes).
     biaya
-        Cost of a unit on a pair: ``jarak_m`` (straight line, metres, default) or
-        ``waktu_menit`` (travel time on roads, minutes).
+        The column of ``arcs`` to minimise ``jumlah × biaya`` over, once the shares are fixed.
+    bulat
+        Item codes that move in whole units only (``barang.bulat``): stock is taken down to
+        whole units, needs up.
 
     Returns
     -------
     pandas.DataFrame
-        ``lokasi_id``, ``kode``, ``barang``, ``jumlah`` (> 0), ``jarak_m``: for each item the
-        allocation that first maximises the total allocated, then minimises Σ jumlah × biaya;
-        with ``biaya`` other than ``jarak_m`` that column too.
+        ``lokasi_id``, ``kode``, ``barang``, ``jumlah`` (≥ 1e-6; whole for ``bulat`` items),
+        ``jarak_m`` (and ``biaya`` if another column), sorted by item, kecamatan, cost: per
+        item the max-min fair (leximin) shares ``jumlah ÷ kebutuhan``, then the least
+        ``Σ jumlah × biaya`` (see the module notes).
     """
     _refuse_non_finite(supply, "komit", ["lokasi_id", "barang"])
     _refuse_non_finite(demand, "kebutuhan", ["kode", "barang"], nan_ok=True)
     _refuse_non_finite(arcs, biaya, ["kode", "lokasi_id"])
-    out = _allocate(supply, demand, arcs.assign(_biaya=arcs[biaya]))
-    if biaya == "jarak_m":
-        return out.rename(columns={"_biaya": "jarak_m"})
-    pairs = arcs.astype({"kode": "str", "lokasi_id": "str"}).drop_duplicates(["kode", "lokasi_id"])
-    jarak = pairs.set_index(["kode", "lokasi_id"])["jarak_m"]
-    where = pd.MultiIndex.from_frame(out[["kode", "lokasi_id"]])
-    out["jarak_m"] = jarak.reindex(where).to_numpy(dtype=float)
-    out[biaya] = out.pop("_biaya")
-    return out
-
-
-def _allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) -> pd.DataFrame:
-    """:func:`allocate` with the cost in column ``_biaya``."""
+    bulat = {str(b) for b in bulat}
     sup = supply.loc[supply["komit"].to_numpy(dtype=float) > 0, ["lokasi_id", "barang", "komit"]]
     need = demand["kebutuhan"].to_numpy(dtype=float)
     dem = demand.loc[np.nan_to_num(need, nan=0.0) > 0, ["kode", "barang", "kebutuhan"]]
     if sup.empty or dem.empty or arcs.empty:
-        return _empty()
-    # nodes: one per (item, site) and (item, kecamatan); string keys compared as str
+        return _empty(biaya)
     s = (
         sup.astype({"lokasi_id": "str", "barang": "str"})
         .groupby(["barang", "lokasi_id"], as_index=False, sort=True)["komit"]
@@ -266,85 +373,138 @@ def _allocate(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame) ->
         .sum()
     )
     s = s[s["barang"].isin(set(d["barang"]))].reset_index(drop=True)
+    s_whole = s["barang"].isin(bulat).to_numpy()
+    d_whole = d["barang"].isin(bulat).to_numpy()
+    cap_s = s["komit"].to_numpy(dtype=float)
+    cap_s = np.where(s_whole, np.floor(cap_s + 1e-9), cap_s)
+    cap_d = d["kebutuhan"].to_numpy(dtype=float)
+    cap_d = np.where(d_whole, np.ceil(cap_d - 1e-9), cap_d)
+    cols = ["kode", "lokasi_id", "jarak_m"] + ([biaya] if biaya != "jarak_m" else [])
     pairs = (
-        arcs[["kode", "lokasi_id", "_biaya"]]
-        .astype({"kode": "str", "lokasi_id": "str", "_biaya": float})
-        .sort_values("_biaya", kind="stable")
+        arcs[cols]
+        .astype({"kode": "str", "lokasi_id": "str", "jarak_m": float, biaya: float})
+        .sort_values([biaya, "jarak_m"], kind="stable")
         .drop_duplicates(["kode", "lokasi_id"])
     )
     a = pairs.merge(s[["barang", "lokasi_id"]].reset_index(names="i_s"), on="lokasi_id").merge(
         d[["barang", "kode"]].reset_index(names="i_d"), on=["barang", "kode"]
     )
+    a = a[(cap_s[a["i_s"].to_numpy()] > 0) & (cap_d[a["i_d"].to_numpy()] > 0)]
     if a.empty:
-        return _empty()
+        return _empty(biaya)
     i_s = a["i_s"].to_numpy()
     i_d = a["i_d"].to_numpy()
-    cost = a["_biaya"].to_numpy(dtype=float)
-    cap_s = s["komit"].to_numpy(dtype=float)
-    cap_d = d["kebutuhan"].to_numpy(dtype=float)
-    n_s = len(cap_s)
+    cost = a[biaya].to_numpy(dtype=float)
+    whole = s_whole[i_s]
+    x = _solve(i_s, i_d, cap_s, cap_d, cost, whole, a["kode"].to_numpy(), a["lokasi_id"].to_numpy())
+    x = x + 0.0  # no -0
+    keep = x >= DEBU
+    out = pd.DataFrame(
+        {
+            "lokasi_id": a["lokasi_id"].to_numpy()[keep],
+            "kode": a["kode"].to_numpy()[keep],
+            "barang": a["barang"].to_numpy()[keep],
+            "jumlah": x[keep],
+            "jarak_m": a["jarak_m"].to_numpy()[keep],
+        }
+    )
+    if biaya != "jarak_m":
+        out[biaya] = cost[keep]
+    out = out.astype({"lokasi_id": "str", "kode": "str", "barang": "str"})
+    return out.sort_values(["barang", "kode", biaya, "lokasi_id"], kind="stable").reset_index(
+        drop=True
+    )
 
-    # connected components of the bipartite graph (sites 0..n_s-1, kecamatan after them)
-    graph = sparse.coo_matrix((np.ones(len(a)), (i_s, n_s + i_d)), shape=(n_s + len(cap_d),) * 2)
+
+def _solve(i_s, i_d, cap_s, cap_d, cost, whole, kode_a, lok_a) -> np.ndarray:
+    """Flow per arc: fast paths for trivial components, HiGHS for the rest."""
+    n_s = len(cap_s)
+    graph = sparse.coo_matrix((np.ones(len(i_s)), (i_s, n_s + i_d)), shape=(n_s + len(cap_d),) * 2)
     _, label = connected_components(graph, directed=False)
     comp = label[i_s]
     n_comp = int(label.max()) + 1
-
-    # Nearest first from each kecamatan's own view (then from each site's): where nobody
-    # oversteps, this is the optimum of its component (see the module notes).
-    x = np.zeros(len(a))
+    x = np.zeros(len(i_s))
     done = np.zeros(n_comp, dtype=bool)
-    kode_a, lok_a = a["kode"].to_numpy(), a["lokasi_id"].to_numpy()
-    for node, other, cap_one, cap_other, tie in (
-        (i_d, i_s, cap_d, cap_s, lok_a),
-        (i_s, i_d, cap_s, cap_d, kode_a),
-    ):
-        todo = np.flatnonzero(~done[comp])
-        if len(todo) == 0:
-            break
-        order = todo[np.lexsort((tie[todo], cost[todo], node[todo]))]
-        xg = _greedy(cap_one[node[order]], cap_other[other[order]], node[order])
-        used = np.bincount(other[order], weights=xg, minlength=len(cap_other))
-        over = used > cap_other * (1 + 1e-12)
-        bad = np.zeros(n_comp, dtype=bool)
-        bad[label[np.flatnonzero(over) + (n_s if other is i_d else 0)]] = True
-        ok = ~bad[comp[order]]
-        x[order[ok]] = xg[ok]
-        done[np.unique(comp[order[ok]])] = True
 
-    # The rest: linear programmes, each component scaled to O(1). Components of up to
-    # _BLOCK arcs go together into one block-diagonal programme solved by dual simplex
-    # (measured on the national benchmark: 0.5 s against 1.4 s by interior point); larger ones
-    # one by one by interior point (a random 300 × 3,000 component with 18 k arcs: 0.7 s
-    # against 4.8 s by dual simplex).
-    size = np.bincount(comp, minlength=n_comp)
+    # each kecamatan nearest first on its own; valid where no site is asked for too much
+    order = np.lexsort((lok_a, cost, i_d))
+    xg = _greedy(cap_d[i_d[order]], cap_s[i_s[order]], i_d[order])
+    used = np.bincount(i_s[order], weights=xg, minlength=n_s)
+    bad = np.zeros(n_comp, dtype=bool)
+    bad[label[np.flatnonzero(used > cap_s * (1 + 1e-12))]] = True
+    ok = ~bad[comp[order]]
+    x[order[ok]] = xg[ok]
+    done[np.unique(comp[order[ok]])] = True
+
+    # one site serving several kecamatan: water-filling
+    sites_per = np.zeros(n_comp, dtype=int)
+    np.add.at(sites_per, label[np.unique(i_s)], 1)
+    one = ~done & (sites_per == 1)
+    arcs_one = np.flatnonzero(one[comp])
+    if len(arcs_one):
+        o = arcs_one[np.lexsort((kode_a[arcs_one], cost[arcs_one], comp[arcs_one]))]
+        x[o] = _one_site(o, i_s, i_d, cap_s, cap_d, whole, comp)[o]
+        done |= one
+
     hard = ~done[comp]
+    size = np.bincount(comp, minlength=n_comp)
     small = hard & (size[comp] <= _BLOCK)
     batches = [(np.flatnonzero(small), "highs-ds")]
-    for c in np.unique(comp[hard & ~small]):
-        batches.append((np.flatnonzero(comp == c), "highs-ipm"))
+    batches += [(np.flatnonzero(comp == c), "highs-ipm") for c in np.unique(comp[hard & ~small])]
     for h, method in batches:
         if len(h):
-            x[h] = _solve_scaled(h, i_s, i_d, cap_s, cap_d, cost, comp, method)
-    x = _clamp(_clamp(x, i_s, cap_s), i_d, cap_d)
-    x = _top_up(x, i_s, i_d, cap_s, cap_d, cost)
-    keep = x > 0
-    results = [
-        pd.DataFrame(
-            {
-                "lokasi_id": a["lokasi_id"].to_numpy()[keep],
-                "kode": a["kode"].to_numpy()[keep],
-                "barang": a["barang"].to_numpy()[keep],
-                "jumlah": x[keep],
-                "_biaya": cost[keep],
-            }
-        )
-    ]
-    if not results:
-        return _empty()
-    out = pd.concat(results, ignore_index=True).astype(
-        {"lokasi_id": "str", "kode": "str", "barang": "str"}
-    )
-    return out.sort_values(["barang", "kode", "_biaya", "lokasi_id"], kind="stable").reset_index(
-        drop=True
-    )
+            x[h] = _solve_lp(h, i_s, i_d, comp, cap_s, cap_d, cost, whole, method)
+    return x
+
+
+def _solve_lp(h, i_s, i_d, comp, cap_s, cap_d, cost, whole, method: str) -> np.ndarray:
+    """Fair shares, cheapest flows and, for whole-unit items, the rounding, on arcs ``h``."""
+    net = _Net(h, i_s, i_d, comp, cap_s, cap_d, cost, scale=True)
+    totals, x0 = _fair_totals(net, method)
+    xs = _cheapest(net, totals, x0, method)
+    x = xs * net.scale[net.c]
+    # divisible: bounds exact, dust away, then a hair of slack on both ends closed
+    x = np.where(x < DEBU, 0.0, x)
+    fair = totals * net.scale[net.comp_d]
+    x = _clamp(_clamp(x, net.s, cap_s[net.hs]), net.d, fair)
+    x = _top_up(x, net.s, net.d, cap_s[net.hs], fair, net.cost)
+    w = whole[h]
+    if w.any():
+        sub = np.flatnonzero(w)
+        wnet = _Net(h[sub], i_s, i_d, comp, cap_s, cap_d, cost, scale=False)
+        x[sub] = _round_consistently(wnet, x[sub], "highs-ds")
+    return x
+
+
+def _top_up(
+    x: np.ndarray,
+    i_s: np.ndarray,
+    i_d: np.ndarray,
+    cap_s: np.ndarray,
+    target: np.ndarray,
+    cost: np.ndarray,
+) -> np.ndarray:
+    """Fill, cheapest first, the arcs whose site has stock left and whose kecamatan is below
+    its fair total: the solver's tolerances can leave a hair on both ends."""
+    rem_s = cap_s - np.bincount(i_s, weights=x, minlength=len(cap_s))
+    rem_d = target - np.bincount(i_d, weights=x, minlength=len(target))
+    open_ = np.flatnonzero((rem_s[i_s] > 0) & (rem_d[i_d] > 0))
+    if len(open_) == 0:
+        return x
+    x = x.copy()
+    for a in open_[np.argsort(cost[open_], kind="stable")]:
+        s, d = i_s[a], i_d[a]
+        q = min(rem_s[s], rem_d[d])
+        if q > 0:
+            x[a] += q
+            rem_s[s] -= q
+            rem_d[d] -= q
+    return x
+
+
+def _clamp(x: np.ndarray, idx: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Scale x down per group so that Σ x over each group stays within its cap."""
+    total = np.bincount(idx, weights=x, minlength=len(cap))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(total > cap, cap / total, 1.0)
+    return x * factor[idx]

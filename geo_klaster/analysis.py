@@ -25,7 +25,7 @@ from geo_klaster.crs import WGS84, metric_crs, utm_crs, utm_zone, utm_zones
 from geo_klaster.errors import InputError, NotFoundError
 from geo_klaster.exposure import exposure, flood_parts, peringkat
 from geo_klaster.gaps import gaps
-from geo_klaster.needs import needs
+from geo_klaster.needs import barang_utuh, needs
 from geo_klaster.reach import reach
 from geo_klaster.road_reach import RoadReach, empty_pairs, road_reach, usable_pairs
 from geo_klaster.sites import sites_in_flood
@@ -50,9 +50,11 @@ class AnalysisResult:
         within ``jarak_km`` that are cut off (see :mod:`geo_klaster.road_reach`). Reach, gaps
         and the allocation use the pairs not cut off (:meth:`jangkauan_pakai`).
     kebutuhan
-        ``kode, barang, satuan, kebutuhan, ilustratif``.
+        ``kode, barang, satuan, kebutuhan, ilustratif, berisiko``: the at-risk kecamatan and
+        those *di bawah ambang* with displaced people (not allocated to).
     gap
-        ``kode, barang, satuan, kebutuhan, terjangkau, teralokasi, kekurangan``.
+        ``kode, barang, satuan, berisiko, kebutuhan, terjangkau, teralokasi, kekurangan,
+        alasan`` (see :func:`geo_klaster.gaps.gaps`).
     alokasi
         LineStrings site → kecamatan representative point: ``lokasi_id, anggota_id, kode,
         barang, jumlah, jarak_m, satuan, status_stok, usang``.
@@ -70,6 +72,9 @@ class AnalysisResult:
         Per kecamatan ``kode``: the EPSG code of the metric CRS its areas and distances were
         computed in (all ``crs_metrik`` for a regency; the UTM zone of each kecamatan when the
         data span several zones). Use :meth:`crs_untuk`.
+    bulat
+        Codes of the items counted in whole units (``barang.bulat``, or the unit's default
+        for an item with a standard but no catalogue row).
     """
 
     skenario: str
@@ -87,6 +92,7 @@ class AnalysisResult:
     hari: int = 7
     waktu_s: dict[str, float] = field(default_factory=dict)
     crs_wilayah: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    bulat: frozenset[str] = frozenset()
     jalan: list[RoadReach] = field(default_factory=list)
 
     def jangkauan_pakai(self) -> pd.DataFrame:
@@ -111,15 +117,23 @@ class AnalysisResult:
         return self.crs_metrik if epsg is None else CRS.from_epsg(int(epsg))
 
     def summary(self, *, top: int = 5) -> dict[str, Any]:
-        """Headline figures: at-risk count, displaced people, biggest gaps per item.
+        """Headline figures, each saying what it counts.
 
-        ``pengungsi`` sums the at-risk kecamatan with known population;
-        ``pengungsi_tidak_diketahui`` counts those without. ``kekurangan_terbesar`` lists up to
-        ``top`` items by uncovered share of the need (units differ between items).
+        ``kecamatan_berisiko`` and ``pengungsi`` (persons) count the at-risk kecamatan (those
+        with known population for ``pengungsi``; ``pengungsi_tidak_diketahui`` counts those
+        without); ``kecamatan_di_bawah_ambang`` and ``pengungsi_di_bawah_ambang`` the
+        kecamatan with displaced people below the at-risk threshold, which are listed but not
+        allocated to; ``pengungsi_semua`` both. ``kekurangan_terbesar`` lists up to ``top``
+        items by uncovered share of the need of the at-risk kecamatan (units differ between
+        items). ``keterangan`` says in words what each total counts.
         """
-        risk = self.kecamatan[self.kecamatan["berisiko"]]
+        kec = self.kecamatan
+        risk = kec[kec["berisiko"]]
+        orang = kec["pengungsi"].to_numpy(dtype=float)
+        below = kec[~kec["berisiko"].to_numpy(dtype=bool) & (orang > 0)]
+        gap = self.gap[self.gap["berisiko"]] if "berisiko" in self.gap else self.gap
         per_item = (
-            self.gap.groupby(["barang", "satuan"], as_index=False)[
+            gap.groupby(["barang", "satuan"], as_index=False)[
                 ["kebutuhan", "teralokasi", "kekurangan"]
             ]
             .sum(min_count=1)
@@ -127,18 +141,44 @@ class AnalysisResult:
             .sort_values(["porsi", "kekurangan"], ascending=False, na_position="last")
         )
         per_item = per_item[per_item["kekurangan"] > 1e-9]
+        pengungsi = float(risk["pengungsi"].sum(min_count=1))
+        bawah = float(below["pengungsi"].sum()) if len(below) else 0.0
+        ambang = _persen(self.config.ambang_berisiko)
         return {
             "skenario": self.skenario,
             "tanggal": self.today.isoformat(),
             "kecamatan_berisiko": len(risk),
             # unknown population stays unknown: NaN when no at-risk kecamatan has any
-            "pengungsi": float(risk["pengungsi"].sum(min_count=1)),
+            "pengungsi": pengungsi,
             "pengungsi_tidak_diketahui": int(risk["pengungsi"].isna().sum()),
+            "kecamatan_di_bawah_ambang": len(below),
+            "pengungsi_di_bawah_ambang": bawah,
+            "pengungsi_semua": float(np.nansum([pengungsi, bawah])),
             "kekurangan_terbesar": [
                 {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
                 for row in per_item.head(top).to_dict("records")
             ],
+            "keterangan": {
+                "kecamatan_berisiko": f"kecamatan dengan porsi banjir ≥ ambang {ambang}",
+                "pengungsi": "pengungsi di kecamatan berisiko yang penduduknya diketahui",
+                "pengungsi_tidak_diketahui": "kecamatan berisiko tanpa data penduduk",
+                "kecamatan_di_bawah_ambang": (
+                    f"kecamatan dengan pengungsi tetapi porsi banjir < {ambang}; tidak ikut alokasi"
+                ),
+                "pengungsi_di_bawah_ambang": "pengungsi di kecamatan di bawah ambang",
+                "pengungsi_semua": "semua pengungsi: berisiko dan di bawah ambang",
+                "kekurangan_terbesar": (
+                    "kebutuhan kecamatan berisiko yang belum teralokasi, per barang"
+                ),
+            },
         }
+
+
+def _persen(share: float) -> str:
+    """0.05 -> '5 %' (Indonesian style, decimal comma)."""
+    value = round(100.0 * share, 1)
+    text = f"{value:g}".replace(".", ",")
+    return f"{text} %"
 
 
 def _pilih_skenario(zona: pd.DataFrame, skenario: str | None) -> str:
@@ -584,11 +624,20 @@ def run_analysis(
 
     say("Kebutuhan dan alokasi / needs and allocation")
     kebutuhan = needs(kec, config=cfg, barang=inp.barang)
+    whole = barang_utuh(cfg, inp.barang)
     biaya = "waktu_menit" if cfg.jangkauan == "jalan" else "jarak_m"
-    alloc = allocate(stok, kebutuhan, pakai, biaya=biaya)
+    alloc = allocate(stok, kebutuhan[kebutuhan["berisiko"]], pakai, biaya=biaya, bulat=whole)
     item_units = dict(zip(kebutuhan["barang"], kebutuhan["satuan"]))
     alokasi = _alokasi_lines(alloc, sites, kec, item_units)
-    gap = gaps(kebutuhan, pakai, stok, alloc)
+    gap = gaps(
+        kebutuhan,
+        pakai,
+        stok,
+        alloc,
+        kecamatan=kec,
+        ambang=cfg.ambang_berisiko,
+        bulat=whole,
+    )
     step("alokasi")
 
     return AnalysisResult(
@@ -608,4 +657,5 @@ def run_analysis(
         waktu_s=times,
         crs_wilayah=_crs_wilayah(inp, regs),
         jalan=jalan,
+        bulat=whole,
     )

@@ -556,13 +556,19 @@ def format_summary(summary: dict, result: object) -> str:
     lines = [
         f"Skenario {summary['skenario']} (tanggal {summary['tanggal']}{mode})",
         f"  Kecamatan berisiko: {summary['kecamatan_berisiko']}",
-        "  Pengungsi (perkiraan): "
+        "  Pengungsi di kecamatan berisiko (perkiraan): "
         + (
             f"{angka(summary['pengungsi'], 0)} jiwa"
             if math.isfinite(summary["pengungsi"])
             else "tidak diketahui (tidak ada data penduduk)"
         ),
     ]
+    if summary.get("kecamatan_di_bawah_ambang"):
+        lines.append(
+            f"  Di bawah ambang (tidak ikut alokasi): {summary['kecamatan_di_bawah_ambang']} "
+            f"kecamatan, {angka(summary['pengungsi_di_bawah_ambang'], 0)} pengungsi"
+        )
+        lines.append(f"  Semua pengungsi: {angka(summary['pengungsi_semua'], 0)} jiwa")
     if summary.get("pengungsi_tidak_diketahui"):
         lines.append(
             f"  {summary['pengungsi_tidak_diketahui']} kecamatan berisiko tanpa data penduduk "
@@ -575,7 +581,7 @@ def format_summary(summary: dict, result: object) -> str:
         lines.append(f"  Jalan: {summary_line(ringkas)}")
     gaps = summary.get("kekurangan_terbesar") or []
     if gaps:
-        lines.append("  Kekurangan terbesar / biggest gaps:")
+        lines.append("  Kekurangan terbesar di kecamatan berisiko / biggest gaps:")
         for g in gaps:
             share = g.get("porsi")
             pct = (

@@ -252,14 +252,15 @@ def read_gazetir() -> pd.DataFrame:
 
 
 def read_barang() -> pd.DataFrame:
-    """Read the item catalogue (``kode, nama, kategori, satuan``).
+    """Read the item catalogue (``kode, nama, kategori, satuan, bulat``).
 
     Returns
     -------
     pandas.DataFrame
         The catalogue, in file order.
     """
-    return pd.read_csv(_demo_dir() / "barang.csv", dtype=str)
+    out = pd.read_csv(_demo_dir() / "barang.csv", dtype=str)
+    return out.assign(bulat=out["bulat"].str.strip().str.lower().eq("true"))
 
 
 def read_anggota() -> pd.DataFrame:
@@ -688,7 +689,7 @@ def build_demo(
         "anggota": anggota,
         "lokasi": lokasi,
         "stok": stok,
-        "barang": barang[["kode", "nama", "kategori", "satuan"]].reset_index(drop=True),
+        "barang": barang[["kode", "nama", "kategori", "satuan", "bulat"]].reset_index(drop=True),
     }
 
 

@@ -16,6 +16,7 @@ from pyproj import CRS
 
 from geo_klaster import schema as schema_mod
 from geo_klaster.accounts import cli_actor, now_utc
+from geo_klaster.barang import barang_bulat
 from geo_klaster.errors import StoreError
 from geo_klaster.importer import layers_in_order
 from geo_klaster.io import Source, read_source
@@ -96,6 +97,7 @@ def build_demo_store(
             context.keys[name] = set(result.frame[sch.key].astype(str))  # type: ignore[index]
         if name == "barang":
             context.units = dict(zip(result.frame["kode"], result.frame["satuan"], strict=True))
+            context.bulat = frozenset(barang_bulat(result.frame))
     with store.transaction() as tx:
         for name in reversed(schema_mod.layer_names()):
             tx.delete(name)

@@ -1,10 +1,25 @@
-"""Gaps per at-risk kecamatan and item: need, stock within reach, allocated, shortfall."""
+"""Gaps per kecamatan and item: need, stock within reach, allocated, shortfall, and why."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
+import numpy as np
 import pandas as pd
 
-KOLOM = ["kode", "barang", "satuan", "kebutuhan", "terjangkau", "teralokasi", "kekurangan"]
+KOLOM = [
+    "kode",
+    "barang",
+    "satuan",
+    "berisiko",
+    "kebutuhan",
+    "terjangkau",
+    "teralokasi",
+    "kekurangan",
+    "alasan",
+]
+_SISA = 1e-6  # units: less than this between teralokasi and terjangkau needs no reason
+_NAMA_MAKS = 3  # kecamatan named in a reason; the rest counted
 
 
 def gaps(
@@ -12,6 +27,10 @@ def gaps(
     jangkauan: pd.DataFrame,
     stok: pd.DataFrame,
     alokasi: pd.DataFrame,
+    *,
+    kecamatan: pd.DataFrame | None = None,
+    ambang: float | None = None,
+    bulat: Collection[str] = (),
 ) -> pd.DataFrame:
     """The gap table.
 
@@ -19,21 +38,30 @@ def gaps(
     ----------
     kebutuhan
         Needs from :func:`geo_klaster.needs.needs` (``kode``, ``barang``, ``satuan``,
-        ``kebutuhan``): one row per at-risk kecamatan and item with a standard or norm.
+        ``kebutuhan``, ``berisiko``): the at-risk kecamatan and those *di bawah ambang*.
     jangkauan
-        Reach pairs (``kode``, ``lokasi_id``).
+        Reach pairs (``kode``, ``lokasi_id``) of the at-risk kecamatan.
     stok
         Committable stock (``lokasi_id``, ``barang``, ``komit``).
     alokasi
-        Allocation (``kode``, ``barang``, ``jumlah``).
+        Allocation (``lokasi_id``, ``kode``, ``barang``, ``jumlah``).
+    kecamatan
+        ``kode``, ``nama`` and ``porsi_banjir`` (0–1), for the reasons; None: codes only.
+    ambang
+        The at-risk threshold (flooded share 0–1), quoted in the reasons.
+    bulat
+        Items counted in whole units (the reasons say so where rounding matters).
 
     Returns
     -------
     pandas.DataFrame
         :data:`KOLOM`. ``terjangkau`` is the committable stock within reach of *this*
         kecamatan: a site reaching several kecamatan counts in each (by design; the
-        allocation counts it once). ``kekurangan = kebutuhan − teralokasi`` (NaN when the need
-        is unknown).
+        allocation counts it once); NaN for a kecamatan *di bawah ambang* (reach is computed
+        for the at-risk ones only). ``kekurangan = kebutuhan − teralokasi`` on every row (NaN
+        when the need is unknown). ``alasan`` says in Bahasa Indonesia why ``teralokasi`` is
+        below ``terjangkau`` (and, below the threshold, why nothing is allocated); empty
+        otherwise.
     """
     usable = stok.loc[stok["komit"] > 0, ["lokasi_id", "barang", "komit"]]
     reach = (
@@ -44,9 +72,129 @@ def gaps(
         .rename("terjangkau")
     )
     given = alokasi.groupby(["kode", "barang"])["jumlah"].sum().rename("teralokasi")
-    out = kebutuhan[["kode", "barang", "satuan", "kebutuhan"]].join(reach, on=["kode", "barang"])
+    need = kebutuhan.copy()
+    if "berisiko" not in need:
+        need["berisiko"] = True
+    out = need[["kode", "barang", "satuan", "berisiko", "kebutuhan"]].join(
+        reach, on=["kode", "barang"]
+    )
     out = out.join(given, on=["kode", "barang"])
-    out["terjangkau"] = out["terjangkau"].fillna(0.0).astype(float)
-    out["teralokasi"] = out["teralokasi"].fillna(0.0).astype(float)
-    out["kekurangan"] = out["kebutuhan"] - out["teralokasi"]
+    risk = out["berisiko"].to_numpy(dtype=bool)
+    out["terjangkau"] = np.where(risk, out["terjangkau"].fillna(0.0), np.nan) + 0.0
+    tera = out["teralokasi"].fillna(0.0).to_numpy(dtype=float)
+    butuh = out["kebutuhan"].to_numpy(dtype=float)
+    # float sums of the lines may pass the need by the last bits: the need it is
+    over = (tera > butuh) & (tera <= butuh * (1 + 1e-9) + 1e-12)
+    out["teralokasi"] = np.where(over, butuh, tera) + 0.0
+    out["kekurangan"] = (out["kebutuhan"] - out["teralokasi"]) + 0.0
+    out["alasan"] = _alasan(out, jangkauan, usable, alokasi, kecamatan, ambang, set(bulat))
     return out[KOLOM].reset_index(drop=True)
+
+
+def _persen(share: float) -> str:
+    """A share 0–1 as Indonesian percent text: 0.434 -> '43 %', 0.032 -> '3,2 %',
+    0.05 -> '5 %', 0.0004 -> '< 0,1 %'; 0.9996 -> '99,9 %' (never rounded up to 100)."""
+    value = 100.0 * share
+    if 0 < value < 0.05:
+        return "< 0,1 %"
+    if value >= 10:
+        text = f"{min(np.floor(value), 99) if value < 100 else 100:.0f}"
+        if 99 < value < 100:
+            text = "99,9"
+    else:
+        text = f"{value:.1f}".removesuffix(".0").replace(".", ",")
+    return f"{text} %"
+
+
+def _daftar(names: list[str]) -> str:
+    """'A', 'A dan B', 'A, B dan C', 'A, B, C dan 4 lainnya'."""
+    if len(names) > _NAMA_MAKS:
+        return ", ".join(names[:_NAMA_MAKS]) + f" dan {len(names) - _NAMA_MAKS} lainnya"
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " dan " + names[-1]
+
+
+def _sharers(
+    rows: pd.DataFrame, jangkauan: pd.DataFrame, usable: pd.DataFrame, alokasi: pd.DataFrame
+) -> dict[tuple[str, str], list[str]]:
+    """Per (kode, barang) of ``rows``: the other kecamatan that received that item from a site
+    within reach of it, most received first."""
+    if rows.empty or alokasi.empty:
+        return {}
+    want = rows[["kode", "barang"]]
+    shared = (
+        jangkauan[["kode", "lokasi_id"]]
+        .merge(want, on="kode")
+        .merge(usable[["lokasi_id", "barang"]], on=["lokasi_id", "barang"])
+        .merge(
+            alokasi[["lokasi_id", "barang", "kode", "jumlah"]].rename(columns={"kode": "lain"}),
+            on=["lokasi_id", "barang"],
+        )
+    )
+    shared = shared[shared["lain"] != shared["kode"]]
+    total = (
+        shared.groupby(["kode", "barang", "lain"], as_index=False)["jumlah"]
+        .sum()
+        .sort_values(["kode", "barang", "jumlah", "lain"], ascending=[True, True, False, True])
+    )
+    return {key: list(g["lain"]) for key, g in total.groupby(["kode", "barang"], sort=False)}
+
+
+def _alasan(
+    out: pd.DataFrame,
+    jangkauan: pd.DataFrame,
+    usable: pd.DataFrame,
+    alokasi: pd.DataFrame,
+    kecamatan: pd.DataFrame | None,
+    ambang: float | None,
+    bulat: set[str],
+) -> pd.Series:
+    """The reason per gap row (see :func:`gaps`)."""
+    names: Mapping[str, str] = {}
+    porsi: Mapping[str, float] = {}
+    if kecamatan is not None and len(kecamatan):
+        kodes = kecamatan["kode"].astype(str)
+        if "nama" in kecamatan:
+            names = dict(zip(kodes, kecamatan["nama"].astype(str), strict=True))
+        if "porsi_banjir" in kecamatan:
+            porsi = dict(zip(kodes, kecamatan["porsi_banjir"].astype(float), strict=True))
+    text = pd.Series("", index=out.index, dtype=object)
+    risk = out["berisiko"].to_numpy(dtype=bool)
+    butuh = out["kebutuhan"].to_numpy(dtype=float)
+    short = out["terjangkau"].to_numpy(dtype=float) - out["teralokasi"].to_numpy(dtype=float)
+    ambang_teks = f" {_persen(ambang)}" if ambang is not None else ""
+    for i in np.flatnonzero(~risk & (np.nan_to_num(butuh, nan=1.0) > 0)):
+        kode = str(out["kode"].iat[i])
+        flooded = f"tergenang {_persen(porsi[kode])}, " if kode in porsi else ""
+        text.iat[i] = (
+            f"di bawah ambang: {flooded}kurang dari ambang berisiko{ambang_teks}; "
+            "tidak ikut alokasi"
+        )
+    open_ = risk & (short > _SISA)
+    unknown = open_ & np.isnan(butuh)
+    for i in np.flatnonzero(unknown):
+        text.iat[i] = "jumlah pengungsi tidak diketahui (penduduk kosong); tidak dialokasikan"
+    met = open_ & ~unknown & (out["kekurangan"].to_numpy(dtype=float) <= _SISA)
+    for i in np.flatnonzero(met):
+        text.iat[i] = "kebutuhan sudah terpenuhi; sisa stok terjangkau tidak diperlukan di sini"
+    rest = np.flatnonzero(open_ & ~unknown & ~met)
+    sharers = _sharers(out.iloc[rest], jangkauan, usable, alokasi)
+    for i in rest:
+        kode, item = str(out["kode"].iat[i]), str(out["barang"].iat[i])
+        share = out["teralokasi"].iat[i] / butuh[i]
+        whole = "; dibulatkan ke unit utuh" if item in bulat else ""
+        others = [names.get(k, k) for k in sharers.get((kode, item), [])]
+        if others:
+            text.iat[i] = (
+                f"stok yang sama juga terjangkau {_daftar(others)}; dibagi adil menurut porsi "
+                f"kebutuhan ({_persen(share)} kebutuhan terpenuhi){whole}"
+            )
+        else:
+            text.iat[i] = (
+                f"sisa stok terjangkau kurang dari satu unit utuh ({_persen(share)} "
+                "kebutuhan terpenuhi)"
+                if item in bulat
+                else f"{_persen(share)} kebutuhan terpenuhi"
+            )
+    return text

@@ -23,6 +23,7 @@ from pyproj import CRS
 
 from geo_klaster import schema as schema_mod
 from geo_klaster.accounts import Actor, cli_actor, now_utc
+from geo_klaster.barang import barang_bulat
 from geo_klaster.errors import InputError, Problem, ValidationError
 from geo_klaster.io import RASTER_SUFFIXES, Source, read_source
 from geo_klaster.store import Store
@@ -73,13 +74,15 @@ def context_for(store: Store, today: pd.Timestamp | None = None) -> Context:
     """Existing keys of every keyed layer and the catalogue units."""
     keys: dict[str, set[str]] = {}
     units: dict[str, str] = {}
+    bulat: frozenset[str] = frozenset()
     if store.exists():
         for sch in schema_mod.schemas().values():
             if sch.key:
                 keys[sch.name] = {str(v) for v in store.distinct(sch.name, sch.key)}
         barang = store.read("barang")
         units = dict(zip(barang["kode"], barang["satuan"], strict=True))
-    return Context(keys=keys, units=units, today=today)
+        bulat = frozenset(barang_bulat(barang))
+    return Context(keys=keys, units=units, bulat=bulat, today=today)
 
 
 def check_mode(layer: str, mode: str) -> None:

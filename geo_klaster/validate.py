@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geo_klaster.barang import bulat_bawaan, utuh
 from geo_klaster.errors import Problem, ValidationError
 from geo_klaster.io import Source
 from geo_klaster.schema import FieldSpec, LayerSchema, bound_time
@@ -41,6 +42,7 @@ class Context:
 
     keys: Mapping[str, set[str]] = field(default_factory=dict)  # layer -> existing keys
     units: Mapping[str, str] = field(default_factory=dict)  # barang.kode -> satuan
+    bulat: frozenset[str] = frozenset()  # barang.kode of the items counted in whole units
     today: pd.Timestamp | None = None
     now: dt.datetime | None = None  # naive UTC: the clock of plausible times (default: now)
 
@@ -95,6 +97,8 @@ def validate(
             )
     # the pass goes on: every other problem of the file is reported in the same round
 
+    if schema.name == "barang" and mode != "update" and "satuan" in frame.columns:
+        frame = _bulat_default(frame)
     for spec in schema.fields:
         if spec.name in frame.columns:
             data[spec.name] = _coerce(
@@ -139,6 +143,15 @@ def validate(
 
 
 # -- values ---------------------------------------------------------------------------------
+
+
+def _bulat_default(frame: pd.DataFrame) -> pd.DataFrame:
+    """``barang.bulat`` filled from the unit where the file leaves it out (column or cell)."""
+    default = frame["satuan"].map(lambda u: None if _blank(u) else bulat_bawaan(u))
+    if "bulat" not in frame.columns:
+        return frame.assign(bulat=default)
+    blank = frame["bulat"].map(_blank).to_numpy(dtype=bool)
+    return frame.assign(bulat=frame["bulat"].astype(object).where(~blank, default))
 
 
 def _blank(v: object) -> bool:
@@ -483,6 +496,21 @@ def _check_stock(out: pd.DataFrame, src: Source, context: Context, problems: lis
                         src.kind,
                     )
                 )
+        item = out["barang"].iat[i] if "barang" in cols else None
+        if item in context.bulat:
+            for name in ("jumlah", "siap"):
+                value = out[name].iat[i] if name in cols else np.nan
+                if not utuh([value])[0]:
+                    problems.append(
+                        Problem(
+                            f"{item} dihitung dalam unit utuh (barang.bulat), tetapi {name} "
+                            f"{value:g} pecahan / whole units only, fractional value",
+                            row,
+                            name,
+                            value,
+                            src.kind,
+                        )
+                    )
         if "satuan" in cols and "barang" in cols:
             item, unit = out["barang"].iat[i], out["satuan"].iat[i]
             expected = context.units.get(item) if item is not None else None

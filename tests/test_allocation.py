@@ -1,4 +1,5 @@
-"""Allocation and stock: each unit counted once, maximum first, nearest first, usable only."""
+"""Allocation and stock: each unit counted once, fair shares (leximin), then nearest, whole
+units for bulat items, usable stock only."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from invariants import leximin_shares
 
 from geo_klaster.allocation import allocate
 from geo_klaster.stock import committable, current_stock, last_report
@@ -21,28 +23,107 @@ def given(out: pd.DataFrame) -> dict[tuple[str, str], float]:
     return {(r.lokasi_id, r.kode): r.jumlah for r in out.itertuples()}
 
 
-def test_shared_warehouse_short_serves_the_nearer_kecamatan_first() -> None:
+def test_shared_warehouse_short_is_shared_by_need_not_by_distance() -> None:
+    # 200 kg for two kecamatan that need 140 kg each: 100 kg each (200/280 = 71 % of each
+    # need). The first version gave the nearer one 140 and the farther one 60.
     supply = frame("lokasi_id barang komit", [("gudang", "beras", 200.0)])
     demand = frame("kode barang kebutuhan", [("dekat", "beras", 140.0), ("jauh", "beras", 140.0)])
     arcs = frame(
         "kode lokasi_id jarak_m", [("dekat", "gudang", 1000.0), ("jauh", "gudang", 5000.0)]
     )
     out = given(allocate(supply, demand, arcs))
-    assert out[("gudang", "dekat")] == pytest.approx(140)
-    assert out[("gudang", "jauh")] == pytest.approx(60)
-    assert sum(out.values()) <= 200 + 1e-9
+    assert out == {("gudang", "dekat"): 100.0, ("gudang", "jauh"): 100.0}
 
 
-def test_total_is_maximised_before_distance_is_minimised() -> None:
-    # B is nearest to K1, but only B reaches K2: nearest-first greedy would leave K2 short.
-    supply = frame("lokasi_id barang komit", [("A", "beras", 100.0), ("B", "beras", 100.0)])
-    demand = frame("kode barang kebutuhan", [("K1", "beras", 100.0), ("K2", "beras", 100.0)])
+def test_ten_tents_for_needs_10_and_30() -> None:
+    # Fair share 10 / 40 = 25 % each: 2.5 and 7.5 tents if tents could be split.
+    supply = frame("lokasi_id barang komit", [("gudang", "tenda", 10.0)])
+    demand = frame("kode barang kebutuhan", [("A", "tenda", 10.0), ("B", "tenda", 30.0)])
+    arcs = frame("kode lokasi_id jarak_m", [("A", "gudang", 1000.0), ("B", "gudang", 3000.0)])
+    assert given(allocate(supply, demand, arcs)) == {("gudang", "A"): 2.5, ("gudang", "B"): 7.5}
+    # Whole tents: 3/7 or 2/8 are both within one tent of fair; the odd tent goes the
+    # shorter way (A, 1 km): 3/7. No tent idle.
+    out = given(allocate(supply, demand, arcs, bulat={"tenda"}))
+    assert out == {("gudang", "A"): 3.0, ("gudang", "B"): 7.0}
+    # The same through the LP path (two sites, so no water-filling shortcut): still 3/7.
+    supply2 = frame("lokasi_id barang komit", [("G1", "tenda", 5.0), ("G2", "tenda", 5.0)])
+    arcs2 = frame(
+        "kode lokasi_id jarak_m",
+        [("A", "G1", 1000.0), ("B", "G1", 3000.0), ("A", "G2", 1000.0), ("B", "G2", 3000.0)],
+    )
+    out2 = allocate(supply2, demand, arcs2, bulat={"tenda"}).groupby("kode")["jumlah"].sum()
+    assert out2.to_dict() == {"A": 3.0, "B": 7.0}
+    out3 = allocate(supply2, demand, arcs2).groupby("kode")["jumlah"].sum()
+    assert out3.to_dict() == pytest.approx({"A": 2.5, "B": 7.5}, abs=1e-9)
+
+
+def test_a_kecamatan_with_nothing_in_reach_does_not_lower_others() -> None:
+    # C needs 50 tents and reaches only an empty site: it gets 0, and A and B still get the
+    # whole 10 tents by their needs (2.5 / 7.5), not a max-min of 0 for all.
+    supply = frame("lokasi_id barang komit", [("gudang", "tenda", 10.0), ("kosong", "tenda", 0.0)])
+    demand = frame(
+        "kode barang kebutuhan", [("A", "tenda", 10.0), ("B", "tenda", 30.0), ("C", "tenda", 50.0)]
+    )
     arcs = frame(
         "kode lokasi_id jarak_m",
-        [("K1", "A", 9000.0), ("K1", "B", 1000.0), ("K2", "B", 8000.0)],
+        [("A", "gudang", 1000.0), ("B", "gudang", 3000.0), ("C", "kosong", 500.0)],
+    )
+    assert given(allocate(supply, demand, arcs)) == {("gudang", "A"): 2.5, ("gudang", "B"): 7.5}
+
+
+def test_among_equal_shares_the_nearer_site_supplies() -> None:
+    # K1 and K2 need 10 each; A (5) is 1 km from K1 and 9 km from K2, B (5) the other way
+    # round. Fair: 5 each (50 %); cheapest with those shares: A -> K1, B -> K2 (10 km·units
+    # instead of 90).
+    supply = frame("lokasi_id barang komit", [("A", "beras", 5.0), ("B", "beras", 5.0)])
+    demand = frame("kode barang kebutuhan", [("K1", "beras", 10.0), ("K2", "beras", 10.0)])
+    arcs = frame(
+        "kode lokasi_id jarak_m",
+        [("K1", "A", 1000.0), ("K1", "B", 9000.0), ("K2", "A", 9000.0), ("K2", "B", 1000.0)],
     )
     out = given(allocate(supply, demand, arcs))
-    assert out == pytest.approx({("A", "K1"): 100.0, ("B", "K2"): 100.0})
+    assert out == pytest.approx({("A", "K1"): 5.0, ("B", "K2"): 5.0}, abs=1e-9)
+    assert len(out) == 2  # no dust lines on the far arcs
+
+
+def test_the_cost_column_is_a_parameter() -> None:
+    # By distance A is nearer; by travel time (a flooded road) B is: with biaya="menit" the
+    # kecamatan is served from B.
+    supply = frame("lokasi_id barang komit", [("A", "beras", 10.0), ("B", "beras", 10.0)])
+    demand = frame("kode barang kebutuhan", [("K", "beras", 10.0)])
+    arcs = frame(
+        "kode lokasi_id jarak_m menit", [("K", "A", 1000.0, 90.0), ("K", "B", 4000.0, 12.0)]
+    )
+    assert given(allocate(supply, demand, arcs)) == {("A", "K"): 10.0}
+    out = allocate(supply, demand, arcs, biaya="menit")
+    assert given(out) == {("B", "K"): 10.0}
+    assert out[["jarak_m", "menit"]].iloc[0].tolist() == [4000.0, 12.0]
+
+
+def test_toilets_are_not_taken_by_one_kecamatan() -> None:
+    # The demo's complaint: one kecamatan took 93 % of its need while two others with
+    # stock in reach got nothing. Here S1 (40) is reached by all three, S2 (20) only by
+    # "sukatani": fair shares are equal, 60 / 120 = 50 % each: 30, 15, 15 whole toilets.
+    supply = frame("lokasi_id barang komit", [("S1", "toilet", 40.0), ("S2", "toilet", 20.0)])
+    demand = frame(
+        "kode barang kebutuhan",
+        [
+            ("sukatani", "toilet", 60.0),
+            ("tambelang", "toilet", 30.0),
+            ("sukawangi", "toilet", 30.0),
+        ],
+    )
+    arcs = frame(
+        "kode lokasi_id jarak_m",
+        [
+            ("sukatani", "S1", 500.0),
+            ("sukatani", "S2", 8000.0),
+            ("tambelang", "S1", 6000.0),
+            ("sukawangi", "S1", 9000.0),
+        ],
+    )
+    out = allocate(supply, demand, arcs, bulat={"toilet"}).groupby("kode")["jumlah"].sum()
+    assert out.to_dict() == {"sukatani": 30.0, "sukawangi": 15.0, "tambelang": 15.0}
 
 
 def test_unknown_or_zero_need_and_zero_stock_get_nothing() -> None:
@@ -185,8 +266,8 @@ def test_last_report_and_stale_members() -> None:
 
 
 def _monolithic(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame, item: str):
-    """(max total, min cost) of one item's whole transport problem: two plain LPs, no
-    decomposition, no shortcuts (the reference for the component decomposition)."""
+    """(max total, leximin totals per kecamatan, min cost with those totals) of one item's
+    whole problem: plain LPs written here, no decomposition, no shortcuts (the reference)."""
     from scipy import sparse
     from scipy.optimize import linprog
 
@@ -198,21 +279,19 @@ def _monolithic(supply: pd.DataFrame, demand: pd.DataFrame, arcs: pd.DataFrame, 
     i_s = s.index.get_indexer(a["lokasi_id"])
     i_d = d.index.get_indexer(a["kode"])
     cols = np.arange(n)
-    a_ub = sparse.vstack(
-        [
-            sparse.csr_matrix((np.ones(n), (i_s, cols)), shape=(len(s), n)),
-            sparse.csr_matrix((np.ones(n), (i_d, cols)), shape=(len(d), n)),
-        ]
-    )
-    b_ub = np.r_[s.to_numpy(), d.to_numpy()]
-    first = linprog(-np.ones(n), A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
-    flow = -first.fun
-    a2 = sparse.vstack([a_ub, -np.ones((1, n))])
-    cost = a["jarak_m"].to_numpy()
+    m_s = sparse.csr_matrix((np.ones(n), (i_s, cols)), shape=(len(s), n))
+    m_d = sparse.csr_matrix((np.ones(n), (i_d, cols)), shape=(len(d), n))
+    first = linprog(
+        -np.ones(n), A_ub=sparse.vstack([m_s, m_d]), b_ub=np.r_[s.to_numpy(), d.to_numpy()],
+        bounds=(0, None), method="highs",
+    )  # fmt: skip
+    shares = leximin_shares(s.to_dict(), d.to_dict(), list(zip(a["kode"], a["lokasi_id"])))
+    fair = np.array([shares[k] * d[k] for k in d.index])
     second = linprog(
-        cost, A_ub=a2, b_ub=np.r_[b_ub, -flow * (1 - 1e-10)], bounds=(0, None), method="highs"
-    )
-    return flow, second.fun
+        a["jarak_m"].to_numpy(), A_ub=sparse.vstack([m_s, -m_d]),
+        b_ub=np.r_[s.to_numpy(), -fair * (1 - 1e-10)], bounds=(0, None), method="highs",
+    )  # fmt: skip
+    return -first.fun, dict(zip(d.index, fair, strict=True)), second.fun
 
 
 def _random_components(seed: int, n_cluster: int = 12):
@@ -245,19 +324,44 @@ def test_component_decomposition_matches_the_monolithic_lp(seed: int) -> None:
     out = allocate(supply, demand, arcs)
     for item in ("beras", "tenda"):
         mine = out[out["barang"] == item]
-        flow, cost = _monolithic(supply, demand, arcs, item)
-        assert mine["jumlah"].sum() == pytest.approx(flow, rel=1e-9, abs=1e-6)
-        assert (mine["jumlah"] * mine["jarak_m"]).sum() == pytest.approx(cost, rel=1e-7, abs=1e-3)
+        flow, fair, cost = _monolithic(supply, demand, arcs, item)
+        assert mine["jumlah"].sum() == pytest.approx(flow, rel=1e-9, abs=1e-6)  # Pareto
+        per_kec = mine.groupby("kode")["jumlah"].sum()
+        need = demand[demand["barang"] == item].set_index("kode")["kebutuhan"]
+        for kode, q in fair.items():
+            assert per_kec.get(kode, 0.0) == pytest.approx(q, abs=1e-5 * need[kode]), kode
+        assert (mine["jumlah"] * mine["jarak_m"]).sum() == pytest.approx(cost, rel=1e-6)
         # bounds hold per site and kecamatan (to the last bits of a float sum)
         cap = supply[supply["barang"] == item].set_index("lokasi_id")["komit"]
-        need = demand[demand["barang"] == item].set_index("kode")["kebutuhan"]
         per_site = mine.groupby("lokasi_id")["jumlah"].sum()
-        per_kec = mine.groupby("kode")["jumlah"].sum()
         assert (per_site <= cap.reindex(per_site.index) * (1 + 1e-12)).all()
         assert (per_kec <= need.reindex(per_kec.index) * (1 + 1e-12)).all()
+        assert (mine["jumlah"] >= 1e-6).all()
 
 
-def test_one_kecamatan_component_fills_nearest_first_and_one_site_component_too() -> None:
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_whole_units_are_the_fair_solution_rounded_consistently(seed: int) -> None:
+    supply, demand, arcs = _random_components(seed)
+    supply["komit"] = np.floor(supply["komit"])
+    demand["kebutuhan"] = np.ceil(demand["kebutuhan"])
+    out = allocate(supply, demand, arcs, bulat={"tenda"})
+    mine = out[out["barang"] == "tenda"]
+    assert (mine["jumlah"] == np.round(mine["jumlah"])).all() and (mine["jumlah"] >= 1).all()
+    flow, fair, _ = _monolithic(supply, demand, arcs, "tenda")
+    assert mine["jumlah"].sum() == round(flow)  # no whole unit idle
+    per_kec = mine.groupby("kode")["jumlah"].sum()
+    for kode, q in fair.items():
+        assert abs(per_kec.get(kode, 0.0) - q) < 1 + 1e-9, kode  # within one unit of fair
+    # no whole unit idle beside a kecamatan short by a whole unit
+    cap = supply[supply["barang"] == "tenda"].set_index("lokasi_id")["komit"]
+    need = demand[demand["barang"] == "tenda"].set_index("kode")["kebutuhan"]
+    rem_s = cap - mine.groupby("lokasi_id")["jumlah"].sum().reindex(cap.index).fillna(0)
+    rem_k = need - per_kec.reindex(need.index).fillna(0)
+    a = arcs.assign(s=arcs["lokasi_id"].map(rem_s), k=arcs["kode"].map(rem_k))
+    assert not ((a["s"] >= 1) & (a["k"] >= 1)).any()
+
+
+def test_one_kecamatan_fills_nearest_first_and_one_site_shares_by_need() -> None:
     # K1 alone with three sites (a one-kecamatan component); S9 alone serving K5..K7.
     supply = frame(
         "lokasi_id barang komit",
@@ -284,16 +388,28 @@ def test_one_kecamatan_component_fills_nearest_first_and_one_site_component_too(
             ("K7", "S9", 4000.0),  # the same pair twice: counts once, at its shorter distance
         ],
     )
+    # K1 alone: nearest first (B then C). S9 alone: water-filling, 70 / 90 of each need,
+    # 23.33 each (the first version gave K7 and K5 30 and K6 the rest, 10).
     out = given(allocate(supply, demand, arcs))
     assert out == pytest.approx(
         {
             ("B", "K1"): 50.0,
             ("C", "K1"): 30.0,
-            ("S9", "K7"): 30.0,
-            ("S9", "K5"): 30.0,
-            ("S9", "K6"): 10.0,
-        }
+            ("S9", "K7"): 70 / 3,
+            ("S9", "K5"): 70 / 3,
+            ("S9", "K6"): 70 / 3,
+        },
+        rel=1e-12,
     )
+    # whole units: 23 each, the 70th to the nearest (K7, 100 m)
+    whole = given(allocate(supply, demand, arcs, bulat={"beras"}))
+    assert whole == {
+        ("B", "K1"): 50.0,
+        ("C", "K1"): 30.0,
+        ("S9", "K7"): 24.0,
+        ("S9", "K5"): 23.0,
+        ("S9", "K6"): 23.0,
+    }
 
 
 def test_nearest_first_certificate_is_not_taken_when_a_site_would_overstep() -> None:

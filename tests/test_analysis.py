@@ -94,7 +94,8 @@ def two_kecamatan(**stock_rows) -> dict[str, pd.DataFrame]:
 
 
 def test_hand_checkable_case_and_short_shared_warehouse() -> None:
-    # 200 kg for two kecamatan that need 140 kg each: the nearer (west) gets 140, east 60.
+    # 200 kg for two kecamatan that need 140 kg each: fair shares, 100 kg each (200/280 =
+    # 71 % of each need). (The first version gave the nearer one 140 and the other 60.)
     layers = two_kecamatan(rows=[("gudang", "beras", 200.0, "baik", None, "2025-01-05")])
     start = time.perf_counter()
     res = run_analysis(layers, today=TODAY)
@@ -108,10 +109,16 @@ def test_hand_checkable_case_and_short_shared_warehouse() -> None:
     assert reach["32.16.20"] == pytest.approx(12000, abs=1)
     gap = res.gap.set_index(["kode", "barang"])
     assert gap.loc[("32.16.19", "beras"), "kebutuhan"] == pytest.approx(140, rel=1e-3)
-    assert gap.loc[("32.16.19", "beras"), "teralokasi"] == pytest.approx(140, rel=1e-3)
-    assert gap.loc[("32.16.20", "beras"), "teralokasi"] == pytest.approx(60, rel=1e-3)
+    assert gap.loc[("32.16.19", "beras"), "teralokasi"] == pytest.approx(100, rel=1e-9)
+    assert gap.loc[("32.16.20", "beras"), "teralokasi"] == pytest.approx(100, rel=1e-9)
     assert gap.loc[("32.16.20", "beras"), "terjangkau"] == 200  # per kecamatan, by design
-    assert gap.loc[("32.16.20", "beras"), "kekurangan"] == pytest.approx(80, rel=1e-3)
+    east = gap.loc[("32.16.20", "beras")]
+    assert east["kekurangan"] == east["kebutuhan"] - east["teralokasi"]  # ≈ 40 kg
+    assert gap.loc[("32.16.20", "beras"), "alasan"] == (
+        "stok yang sama juga terjangkau Barat; dibagi adil menurut porsi kebutuhan "
+        "(71 % kebutuhan terpenuhi)"
+    )
+    assert bool(gap.loc[("32.16.20", "beras"), "berisiko"])
     assert res.alokasi["jumlah"].sum() == pytest.approx(200)
     assert set(res.alokasi.geom_type) == {"LineString"}
     assert_allocation_invariants(res)
@@ -284,10 +291,12 @@ def test_write_outputs(tmp_path: Path) -> None:
         "kode",
         "barang",
         "satuan",
+        "berisiko",
         "kebutuhan",
         "terjangkau",
         "teralokasi",
         "kekurangan",
+        "alasan",
     ]
     jangkauan = pd.read_csv(tmp_path / "jangkauan.csv", keep_default_na=False)
     assert list(jangkauan.columns) == list(hasil.KOLOM_JANGKAUAN)

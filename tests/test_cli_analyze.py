@@ -51,7 +51,8 @@ def test_files_and_columns(hasil: Path) -> None:
     ]
     gap = pd.read_csv(hasil / "gap.csv")
     assert gap.columns.tolist() == [
-        "kode", "barang", "satuan", "kebutuhan", "terjangkau", "teralokasi", "kekurangan"
+        "kode", "barang", "satuan", "berisiko", "kebutuhan", "terjangkau", "teralokasi",
+        "kekurangan", "alasan",
     ]  # fmt: skip
     assert (gap["kekurangan"] - (gap["kebutuhan"] - gap["teralokasi"])).abs().max() < 1e-6
     alok = json.loads((hasil / "alokasi.geojson").read_text())

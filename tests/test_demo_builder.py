@@ -56,7 +56,7 @@ def test_layer_set_and_fields(layers_today):
             "dilaporkan",
             "contoh",
         ],
-        "barang": ["kode", "nama", "kategori", "satuan"],
+        "barang": ["kode", "nama", "kategori", "satuan", "bulat"],
     }
     assert set(layers_today) == set(expected)
     for name, fields in expected.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from pyproj import CRS
@@ -58,7 +59,8 @@ def test_half_flooded_rendah_square_gives_50_displaced_and_140_kg_rice() -> None
     need = needs(out, config=AnalysisConfig()).set_index("barang")
     assert need.loc["beras", "kebutuhan"] == pytest.approx(140, rel=1e-3)  # 50 × 2.8 kg
     assert need.loc["beras", "satuan"] == "kg"
-    assert need.loc["toilet", "kebutuhan"] == pytest.approx(2.5, rel=1e-3)  # once: 50 / 20
+    # once: 50 / 20 = 2.5 toilets, rounded up to whole toilets (unit "unit": bulat)
+    assert need.loc["toilet", "kebutuhan"] == 3.0
     assert need.loc["perahu_karet", "ilustratif"]
 
 
@@ -66,7 +68,27 @@ def test_needs_scale_with_days_for_weekly_items_only() -> None:
     out = run(kecamatan(), zona(("rendah", box_km(0, 0, 5, 10))))
     need = needs(out, config=AnalysisConfig(), hari=14).set_index("barang")
     assert need.loc["beras", "kebutuhan"] == pytest.approx(280, rel=1e-3)
-    assert need.loc["toilet", "kebutuhan"] == pytest.approx(2.5, rel=1e-3)
+    assert need.loc["toilet", "kebutuhan"] == 3.0  # 2.5 once, whole toilets
+
+
+def test_needs_of_whole_unit_items_are_rounded_up_and_below_threshold_listed() -> None:
+    # ~50 displaced: family kits (1 per 5) whole, ~10 rounded up; 2.5 toilets -> 3; a
+    # catalogue saying toilets may be split (bulat false) keeps 2.5.
+    out = run(kecamatan(), zona(("rendah", box_km(0, 0, 5, 10))))
+    need = needs(out, config=AnalysisConfig()).set_index("barang")
+    kits = need.loc["paket_keluarga", "kebutuhan"]
+    assert kits == np.ceil(out["pengungsi"].iloc[0] / 5 - 1e-9) and kits in (10.0, 11.0)
+    barang = pd.DataFrame(
+        {"kode": ["toilet"], "nama": ["Toilet"], "kategori": ["peralatan"], "satuan": ["unit"],
+         "bulat": [False]}
+    )  # fmt: skip
+    split = needs(out, config=AnalysisConfig(), barang=barang).set_index("barang")
+    assert split.loc["toilet", "kebutuhan"] == pytest.approx(2.5, rel=1e-3)
+    # the same kecamatan below a 60 % threshold: listed, not at risk, same numbers
+    below = out.assign(berisiko=False)
+    rows = needs(below, config=AnalysisConfig()).set_index("barang")
+    assert not rows["berisiko"].any()
+    assert rows.loc["toilet", "kebutuhan"] == 3.0
 
 
 def test_unknown_population_gives_nan_not_zero() -> None:

@@ -219,7 +219,35 @@ BAD = [
     ("bad kecamatan code format", "kecamatan", "format.csv",
      "kode,nama,wkt\n3216019,A,\"POLYGON((107.1 -6.4,107.19 -6.4,107.19 -6.31,107.1 -6.4))\"\n", (),
      ["format.csv", "baris 2", "kolom 'kode'", "format"]),
+    ("bulat not a boolean", "barang", "bulat.csv",
+     "kode,nama,kategori,satuan,bulat\nberas,Beras,logistik,kg,tidak\nperahu_karet,Perahu,peralatan,unit,mungkin\n", (),
+     ["bulat.csv", "baris 3", "kolom 'bulat'", "bukan ya/tidak", "mungkin"]),
+    ("fractional jumlah of a whole-unit item", "stok", "pecahan.csv",
+     "lokasi_id,barang,jumlah,siap,satuan,dilaporkan\nL1,perahu_karet,2.5,2,unit,2026-11-03\n", (),
+     ["pecahan.csv", "baris 2", "kolom 'jumlah'", "unit utuh", "2.5"]),
+    ("fractional siap of a whole-unit item", "stok", "pecahan_siap.csv",
+     ("lokasi_id,barang,jumlah,siap,satuan,dilaporkan\nL1,beras,10.5,5.25,kg,2026-11-03\n"
+      "L1,perahu_karet,3,1.5,unit,2026-11-03\n"), (),
+     ["pecahan_siap.csv", "baris 3", "kolom 'siap'", "unit utuh", "1.5"]),
 ]  # fmt: skip
+
+
+def test_bulat_defaults_from_the_unit_and_can_be_set(base: Path, tmp_path: Path) -> None:
+    # the base catalogue has no bulat column: kg divisible, unit whole
+    barang = GpkgStore(base).read("barang").set_index("kode")["bulat"]
+    assert barang.to_dict() == {"beras": False, "perahu_karet": True}
+    path = write(
+        tmp_path / "barang2.csv",
+        "kode,nama,kategori,satuan,bulat\nberas,Beras,logistik,kg,\n"
+        "perahu_karet,Perahu karet,peralatan,unit,tidak\nair,Air,logistik,liter,ya\n"
+        "terpal,Terpal,logistik,lembar,\n",
+    )
+    assert run(base, "import", "barang", path) == 0
+    barang = GpkgStore(base).read("barang").set_index("kode")["bulat"]
+    # blank cells take the unit's default; given values win
+    assert barang.to_dict() == {
+        "beras": False, "perahu_karet": False, "air": True, "terpal": True
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
