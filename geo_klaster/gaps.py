@@ -92,18 +92,18 @@ def gaps(
 
 
 def _persen(share: float) -> str:
-    """A share 0–1 as Indonesian percent text: 0.434 -> '43 %', 0.032 -> '3,2 %',
-    0.05 -> '5 %', 0.0004 -> '< 0,1 %'; 0.9996 -> '99,9 %' (never rounded up to 100)."""
+    """A share 0–1 as Indonesian percent text: 0.238 -> '24 %', 0.032 -> '3,2 %',
+    0.05 -> '5 %', 0.0004 -> '< 0,1 %', 0.9996 -> '99,9 %' (a shortfall never reads 100 %)."""
     value = 100.0 * share
     if 0 < value < 0.05:
         return "< 0,1 %"
-    if value >= 10:
-        text = f"{min(np.floor(value), 99) if value < 100 else 100:.0f}"
-        if 99 < value < 100:
-            text = "99,9"
+    if 99.5 <= value < 100:
+        text = f"{np.floor(value * 10) / 10:.1f}"
+    elif value >= 10:
+        text = f"{value:.0f}"
     else:
-        text = f"{value:.1f}".removesuffix(".0").replace(".", ",")
-    return f"{text} %"
+        text = f"{value:.1f}".removesuffix(".0")
+    return f"{text.replace('.', ',')} %"
 
 
 def _daftar(names: list[str]) -> str:
@@ -120,7 +120,7 @@ def _sharers(
 ) -> dict[tuple[str, str], list[str]]:
     """Per (kode, barang) of ``rows``: the other kecamatan that received that item from a site
     within reach of it, most received first."""
-    if rows.empty or alokasi.empty:
+    if rows.empty or alokasi.empty or "lokasi_id" not in alokasi:
         return {}
     want = rows[["kode", "barang"]]
     shared = (
