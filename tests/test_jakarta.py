@@ -135,12 +135,15 @@ def synthetic_members(kec_path: Path, out: Path, n_sites: int = 36) -> dict[str,
             if rng.random() < 0.3:
                 continue
             jumlah = float(rng.integers(1, 10) * scale[item] / 5)
+            siap = jumlah * 0.8
+            if unit not in ("kg", "liter"):  # whole units (barang.bulat by default)
+                jumlah, siap = float(np.ceil(jumlah)), float(np.floor(siap))
             rows.append(
                 {
                     "lokasi_id": site,
                     "barang": item,
                     "jumlah": jumlah,
-                    "siap": jumlah * 0.8,
+                    "siap": siap,
                     "satuan": unit,
                     "kondisi": "rusak" if i % 11 == 0 else "baik",
                     "kedaluwarsa": "2025-12-31" if i % 13 == 0 else "2027-06-30",
