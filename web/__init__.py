@@ -195,6 +195,9 @@ class ServeOptions:
             "channel_timeout": self.batas_waktu,
             "cleanup_interval": max(1, self.batas_waktu // 3),
             "threads": self.utas,
+            # poll(), not select(): select() fails on descriptors above 1024 (FD_SETSIZE)
+            # and on a descriptor closed while it waits
+            "asyncore_use_poll": True,
             # waitress buffers a request body before the app sees it: no bigger than the app takes
             "max_request_body_size": max_body_bytes + 64 * 1024,
             "ident": "geo_klaster",
