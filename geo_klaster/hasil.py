@@ -88,7 +88,7 @@ KOLOM_ALOKASI = (
     "status_stok",
     "usang",
 )
-KOLOM_KEBUTUHAN = ("kode", "barang", "satuan", "kebutuhan", "ilustratif")
+KOLOM_KEBUTUHAN = ("kode", "barang", "satuan", "kebutuhan", "ilustratif", "berisiko")
 
 CATALOGUE: dict[str, ResultTable] = {
     t.name: t
@@ -144,8 +144,9 @@ CATALOGUE: dict[str, ResultTable] = {
             ("kode", "barang"),
             KOLOM_KEBUTUHAN,
             "Hasil: kebutuhan per kecamatan dan barang",
-            "Pengungsi × standar kebutuhan minimum × hari tanggap darurat (satuan katalog). "
-            "Tabel atribut (tanpa geometri).",
+            "Pengungsi × standar kebutuhan minimum × hari tanggap darurat (satuan katalog; "
+            "barang bulat dibulatkan ke atas per kecamatan); kecamatan berisiko dan di bawah "
+            "ambang (berisiko = false). Tabel atribut (tanpa geometri).",
             False,
         ),
         ResultTable(
@@ -154,8 +155,9 @@ CATALOGUE: dict[str, ResultTable] = {
             ("kode", "barang"),
             tuple(KOLOM_GAP),
             "Hasil: kesenjangan per kecamatan dan barang",
-            "Kebutuhan, stok terjangkau, teralokasi dan kekurangan (satuan katalog). "
-            "Tabel atribut (tanpa geometri).",
+            "Kebutuhan, stok terjangkau, teralokasi dan kekurangan (= kebutuhan − teralokasi; "
+            "satuan katalog) dengan alasan bila teralokasi < terjangkau; kecamatan di bawah "
+            "ambang (berisiko = false) tercantum tanpa alokasi. Tabel atribut (tanpa geometri).",
             False,
             "gap.csv",
         ),
@@ -436,14 +438,16 @@ def gap_of_kecamatan(
 
 
 def gap_of_item(result: AnalysisResult, barang: str) -> pd.DataFrame:
-    """The kecamatan with a need (or an unknown one) of one item, largest shortfall first.
-
-    ``hasil_gap`` rows of ``barang`` with the kecamatan's ``nama``; unknown needs first.
+    """The kecamatan with a need (or an unknown one) of one item: ``hasil_gap`` rows of
+    ``barang`` with the kecamatan's ``nama``; the at-risk ones first (unknown needs, then the
+    largest shortfall), then those *di bawah ambang* (not allocated to; ``alasan`` says so).
     """
     names = result.kecamatan.set_index("kode")["nama"]
     out = result.gap[result.gap["barang"] == barang].assign(nama=lambda d: d["kode"].map(names))
     out = out[out["kebutuhan"].fillna(1) > 0]
-    return out.sort_values("kekurangan", ascending=False, na_position="first")
+    return out.sort_values(
+        ["berisiko", "kekurangan"], ascending=[False, False], na_position="first", kind="stable"
+    )
 
 
 def gap_by_item(
@@ -451,13 +455,13 @@ def gap_by_item(
     *,
     nama_barang: Mapping[str, str] | Callable[[str], str] | None = None,
 ) -> pd.DataFrame:
-    """Totals per item over all kecamatan: ``barang, satuan, kebutuhan, teralokasi,
-    kekurangan, nama`` (NaN where every need is unknown), by item name."""
+    """Totals per item over the at-risk kecamatan (those the allocation serves): ``barang,
+    satuan, kebutuhan, teralokasi, kekurangan, nama`` (NaN where every need is unknown), by
+    item name. The kecamatan *di bawah ambang* are listed by :func:`below_threshold`."""
     item = _item_name(nama_barang)
     return (
-        result.gap.groupby(["barang", "satuan"], as_index=False)[
-            ["kebutuhan", "teralokasi", "kekurangan"]
-        ]
+        result.gap[result.gap["berisiko"]]
+        .groupby(["barang", "satuan"], as_index=False)[["kebutuhan", "teralokasi", "kekurangan"]]
         .sum(min_count=1)
         .assign(nama=lambda d: [item(str(b)) for b in d["barang"]])
         .sort_values("nama")
@@ -500,6 +504,16 @@ def reach_of_kecamatan(result: AnalysisResult, kode: str) -> pd.DataFrame:
             jarak_m=result.config.jarak_km * 1000.0,
         )
     return j[["lokasi_id", "jarak_m"]].sort_values("jarak_m").reset_index(drop=True)
+
+
+def below_threshold(result: AnalysisResult) -> pd.DataFrame:
+    """The kecamatan *di bawah ambang*: displaced people, but a flooded share below the at-risk
+    threshold, so no allocation. ``kode, nama, porsi_banjir, pengungsi``, most displaced first.
+    """
+    kec = result.kecamatan
+    rows = kec[~kec["berisiko"].astype(bool) & (kec["pengungsi"].fillna(0) > 0)]
+    cols = ["kode", "nama", "porsi_banjir", "pengungsi"]
+    return pd.DataFrame(rows[cols]).sort_values("pengungsi", ascending=False, kind="stable")
 
 
 def at_risk(result: AnalysisResult) -> gpd.GeoDataFrame:

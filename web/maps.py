@@ -163,6 +163,7 @@ def ikhtisar() -> str:
         result,
         peta=bagian,
         berisiko=hasil.at_risk(result),
+        di_bawah=hasil.below_threshold(result),
         n_lokasi=n["lokasi"],
         n_lokasi_banjir=n["lokasi_banjir"],
         n_anggota_usang=n["anggota_usang"],
@@ -407,6 +408,7 @@ def gap() -> str:
         nama=_nama_barang(barang),
         satuan=next(u for k, _, u in pilihan if k == barang),
         tabel=hasil.gap_of_item(result, barang),
+        desimal=0 if barang in result.bulat else 1,
         per_barang=hasil.gap_by_item(result, nama_barang=_nama_barang),
     )
 
