@@ -146,7 +146,17 @@ def test_gap_csv(client: Any, result: Any) -> None:
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(resp.data.decode("utf-8"))))
     assert len(rows) == len(result.gap)
-    assert {"kode", "nama", "barang", "kebutuhan", "kekurangan"} <= set(rows[0])
+    assert {"kode", "nama", "barang", "kebutuhan", "kekurangan", "berisiko", "alasan"} <= set(
+        rows[0]
+    )
+    below = [r for r in rows if r["berisiko"] in ("False", "false", "0")]
+    assert below and all(r["alasan"].startswith("di bawah ambang") for r in below)
+    for r in rows:  # kekurangan = kebutuhan - teralokasi on every row, no -0
+        if r["kebutuhan"]:
+            assert float(r["kekurangan"]) == pytest.approx(
+                float(r["kebutuhan"]) - float(r["teralokasi"]), abs=1e-9
+            )
+        assert not r["kekurangan"].startswith("-0")
 
 
 def test_scenario_and_reach_change_the_analysis(client: Any) -> None:

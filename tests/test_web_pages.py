@@ -238,6 +238,28 @@ def test_gap_page_item_chooser(client: Any) -> None:
     assert "Kekurangan Beras" in html
 
 
+def test_gap_page_gives_the_reasons_and_lists_those_below_the_threshold(client: Any) -> None:
+    # the demo's latihan_banjir_utara: 10 at-risk kecamatan share the toilets; Karang Bahagia
+    # (3.8 % flooded) is below the 5 % threshold
+    html = client.get("/gap?barang=toilet").data.decode()
+    assert '<th class="alasan">Alasan</th>' in html
+    assert (
+        "stok yang sama juga terjangkau" in html and "dibagi adil menurut porsi kebutuhan" in html
+    )
+    assert "di bawah ambang: tergenang 3,8 %, kurang dari ambang berisiko 5 %" in html
+    assert "Karang Bahagia</a> <small>di bawah ambang</small>" in html
+    assert "jumlah kecamatan berisiko" in html
+    overview = client.get("/").data.decode()
+    assert "<h2>Di bawah ambang</h2>" in overview and 'href="/kecamatan/32.16.10"' in overview
+    assert "kecamatan di bawah ambang (tidak ikut alokasi)" in overview
+
+
+def test_alokasi_page_states_the_fair_rule(client: Any) -> None:
+    html = client.get("/alokasi").data.decode()
+    assert "dibagi adil menurut porsi kebutuhan" in html
+    assert "tanpa menurunkan porsi" in html and "jumlah × jarak" in html
+
+
 def test_alokasi_page_and_action_plan_download(client: Any) -> None:
     from openpyxl import load_workbook
 
