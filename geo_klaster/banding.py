@@ -6,6 +6,8 @@ kontinjensi* prepares for) or an observed event (``jenis = kejadian``, with its 
 scenarios and compares every later one with the first (the baseline ``A``):
 
 - per scenario: at-risk kecamatan, displaced people, sites in the flood, shortfall per item;
+  needs and shortfalls count the at-risk kecamatan (as the analysis summary does: those
+  *di bawah ambang* are listed by the analysis but not allocated to);
 - per kecamatan: the status change (``perubahan``: at risk in both, only in B — called out —,
   only in A, in neither) and the difference in displaced people;
 - per kecamatan and item: the shortfall in A and in B and their difference (B − A);
@@ -186,8 +188,16 @@ def _round(values: pd.Series, decimals: int = 6) -> pd.Series:
     return out.mask(out == 0, 0.0)
 
 
+def _gap_at_risk(r: AnalysisResult) -> pd.DataFrame:
+    """Gap rows of the at-risk kecamatan (those the allocation serves; rows *di bawah
+    ambang* are listed by the analysis but not allocated to), as the summary counts them."""
+    g = r.gap
+    return g[g["berisiko"].astype(bool)] if "berisiko" in g else g
+
+
 def _summary(r: AnalysisResult, jenis: str, waktu: pd.Timestamp | None) -> dict[str, object]:
     risk = r.kecamatan[r.kecamatan["berisiko"].astype(bool)]
+    gap = _gap_at_risk(r)
     kelas = r.lokasi["kelas_banjir"].fillna("").astype(str)
     return {
         "skenario": r.skenario,
@@ -198,15 +208,14 @@ def _summary(r: AnalysisResult, jenis: str, waktu: pd.Timestamp | None) -> dict[
         "pengungsi_tidak_diketahui": int(risk["pengungsi"].isna().sum()),
         "lokasi_banjir": int((kelas != "").sum()),
         "lokasi_tidak_tersedia": int((r.lokasi["status_stok"] == "tidak_tersedia").sum()),
-        "kekurangan_barang": int((r.gap["kekurangan"] > 1e-6).groupby(r.gap["barang"]).any().sum()),
+        "kekurangan_barang": int((gap["kekurangan"] > 1e-6).groupby(gap["barang"]).any().sum()),
     }
 
 
 def _per_item(r: AnalysisResult) -> pd.DataFrame:
     g = (
-        r.gap.groupby(["barang", "satuan"], as_index=False)[
-            ["kebutuhan", "teralokasi", "kekurangan"]
-        ]
+        _gap_at_risk(r)
+        .groupby(["barang", "satuan"], as_index=False)[["kebutuhan", "teralokasi", "kekurangan"]]
         .sum(min_count=1)
         .assign(skenario=r.skenario)
     )
@@ -242,8 +251,8 @@ def _kecamatan_pair(a: AnalysisResult, b: AnalysisResult) -> pd.DataFrame:
 
 def _gap_pair(a: AnalysisResult, b: AnalysisResult) -> pd.DataFrame:
     key = ["kode", "barang", "satuan"]
-    ga = a.gap[[*key, "kebutuhan", "kekurangan"]]
-    gb = b.gap[[*key, "kebutuhan", "kekurangan"]]
+    ga = _gap_at_risk(a)[[*key, "kebutuhan", "kekurangan"]]
+    gb = _gap_at_risk(b)[[*key, "kebutuhan", "kekurangan"]]
     g = ga.merge(gb, on=key, how="outer", suffixes=("_a", "_b"))
     for c in ("kebutuhan_a", "kebutuhan_b", "kekurangan_a", "kekurangan_b"):
         g[c] = _round(g[c].fillna(0.0))

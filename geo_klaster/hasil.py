@@ -200,7 +200,7 @@ BANDING: dict[str, ResultTable] = {
             ("skenario", "barang"),
             ("skenario", "barang", "satuan", "kebutuhan", "teralokasi", "kekurangan"),
             "Banding: kekurangan per skenario dan barang",
-            "Jumlah seluruh kecamatan (satuan katalog).",
+            "Jumlah kecamatan berisiko (satuan katalog), seperti ringkasan analisis.",
             False,
             "banding_barang.csv",
         ),

@@ -114,3 +114,17 @@ def test_page_lists_the_largest_differences(expected: Any) -> None:
     diff = expected.gap["selisih"].abs()
     assert t["n_gap"] == int((diff > 1e-6).sum()) > 5
     assert [abs(r["selisih"]) for r in t["gap"]] == sorted(diff, reverse=True)[:5]
+
+
+def test_totals_count_the_at_risk_kecamatan(demo_store: Path, expected: Any) -> None:
+    """Per item, banding's shortfall is the analysis' own at-risk total (the summary's)."""
+    from geo_klaster.analysis import run_analysis
+
+    layers = open_store(demo_store).read_all()
+    for name in (UTARA, KALI):
+        gap = run_analysis(layers, skenario=name, today=DAY).gap
+        own = gap[gap["berisiko"]].groupby("barang")["kekurangan"].sum()
+        mine = expected.barang[expected.barang["skenario"] == name].set_index("barang")
+        assert set(mine.index) == set(own.index)
+        for item, value in own.items():
+            assert mine.at[item, "kekurangan"] == pytest.approx(value, abs=1e-6)
