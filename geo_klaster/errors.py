@@ -108,6 +108,22 @@ def group_problems(problems: list[Problem]) -> list[list[Problem]]:
     return list(groups.values())
 
 
+def summarised_problems(problems: list[Problem], shown: int = 5) -> list[Problem]:
+    """One :class:`Problem` per distinct problem: a problem that occurs once as it is, one
+    that recurs with its count and first ``shown`` rows in the message (for pages)."""
+    out: list[Problem] = []
+    for group in group_problems(problems):
+        first = group[0]
+        if len(group) == 1:
+            out.append(first)
+            continue
+        rows = [p.row for p in group if p.row is not None]
+        listed = ", ".join(map(str, rows[:shown])) + (", ..." if len(rows) > shown else "")
+        count = f"{len(group)} {first.kind}: {listed}" if rows else f"{len(group)} kali"
+        out.append(Problem(f"{first.message} ({count})", None, first.field, None, first.kind))
+    return out
+
+
 def _render_group(group: list[Problem], source: str | None, shown: int) -> str:
     first = group[0]
     if len(group) == 1:

@@ -287,6 +287,25 @@ def test_web_upload_names_the_sheets_and_takes_one(demo: Path, tmp_path: Path) -
     assert upload(sheet="Gudang B").status_code == 303  # type: ignore[attr-defined]
 
 
+def test_web_upload_lists_a_recurring_problem_once(demo: Path, tmp_path: Path) -> None:
+    path, _ = fresh_store(demo, tmp_path)
+    client = make_app(path).test_client()
+    login(client, "a1")
+    site = site_of(path, "AGT-001")
+    items = ["beras", "air_minum", "air_bersih", "mi_instan", "tenda", "terpal", "selimut"]
+    body = "barang,jumlah,siap,kondisi\n" + "".join(f"{b},5,5,HILANG\n" for b in items)
+    token = csrf_from(client, f"/laporan/{site}")
+    resp = client.post(
+        f"/laporan/{site}/unggah",
+        data={"csrf_token": token, "berkas": (io.BytesIO(body.encode()), "stok.csv")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 400
+    page = resp.data.decode()
+    assert page.count("nilai &#39;HILANG&#39; tidak dikenal") == 1
+    assert "(7 baris: 2, 3, 4, 5, 6, ...)" in page
+
+
 # -- 5. one item twice in one report ---------------------------------------------------------
 
 

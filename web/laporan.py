@@ -54,7 +54,7 @@ from flask import (
 from geo_klaster import reports
 from geo_klaster import schema as schema_mod
 from geo_klaster.accounts import Actor
-from geo_klaster.errors import InputError, Problem, ValidationError
+from geo_klaster.errors import InputError, Problem, ValidationError, summarised_problems
 from geo_klaster.stock import current_stock
 from web import auth, context, params
 
@@ -344,9 +344,9 @@ def unggah(lokasi_id: str) -> Any:
     _boleh_tulis(actor, lokasi)
     try:
         n = _simpan_unggahan(lokasi["id"])
-    except ValidationError as exc:
+    except ValidationError as exc:  # one line per distinct problem, with its rows
         return _halaman_lokasi(
-            lokasi, masalah=exc.problems, status=400, baris_formulir=False,
+            lokasi, masalah=summarised_problems(exc.problems), status=400, baris_formulir=False,
             judul_masalah=f"Berkas {exc.source or ''} ditolak, tidak ada yang disimpan:",
         )  # fmt: skip
     except InputError as exc:
