@@ -91,6 +91,17 @@ class Network:
     site_alasan: np.ndarray
     target_nodes: list[np.ndarray]
     target_dry_nodes: list[np.ndarray]
+    full_graph: sparse.csr_matrix | None = None
+    full_target_nodes: list[np.ndarray] | None = None
+
+    def waktu_ke(self, target: int) -> np.ndarray:
+        """Minutes from every node to target area ``target`` on the whole (uncontracted) graph
+        (``inf`` where it cannot be reached): one reversed multi-source search, for maps."""
+        graph = self.full_graph if self.full_graph is not None else self.graph
+        nodes = (self.full_target_nodes or self.target_nodes)[target]
+        if len(nodes) == 0:
+            return np.full(graph.shape[0], np.inf)
+        return dijkstra(graph.T.tocsr(), directed=True, indices=nodes, min_only=True)
 
     @property
     def km_putus(self) -> float:
@@ -183,6 +194,7 @@ def build_network(
     sites: gpd.GeoDataFrame,
     *,
     config: AnalysisConfig | None = None,
+    contract: bool = True,
 ) -> Network:
     """The road graph of one scenario, with the sites joined and the target areas marked.
 
@@ -199,6 +211,12 @@ def build_network(
         Site points, same CRS, in the order of the result.
     config
         Speeds, cut and slow classes, walking speed and join distance; None = defaults.
+    contract
+        Shrink the graph without changing any answer: each target keeps only its *entry*
+        nodes (an in-arc from outside it; the first node of a target on any path from outside
+        is one) and the site nodes inside it, and chains through nodes with two neighbours
+        that are neither become single arcs (:func:`_contract`). False keeps every node (for
+        checks and for comparing engines on the uncontracted graph).
 
     Returns
     -------
@@ -295,6 +313,11 @@ def build_network(
     )
     target_nodes = _nodes_per_target(i_target, i_mid, u, v, len(targets), ~putus)
     target_dry = _nodes_per_target(i_target, i_mid, u, v, len(targets), None)
+    full_graph, full_targets = graph, target_nodes
+    if contract:
+        target_nodes = _entries(graph, target_nodes, site_node)
+        keep = np.concatenate([*target_nodes, site_node[site_node >= 0]])
+        graph = _contract(graph, np.unique(keep))
 
     pieces = gpd.GeoDataFrame(
         {
@@ -311,8 +334,107 @@ def build_network(
         crs=jalan.crs,
     )
     return Network(
-        graph, xy, pieces, site_node, walk_min, alasan.astype(str), target_nodes, target_dry
-    )
+        graph, xy, pieces, site_node, walk_min, alasan.astype(str), target_nodes, target_dry,
+        full_graph, full_targets,
+    )  # fmt: skip
+
+
+def _csr_min(src: np.ndarray, dst: np.ndarray, wt: np.ndarray, n: int) -> sparse.csr_matrix:
+    """CSR matrix of arcs; parallel arcs keep the smallest weight, self-loops are dropped."""
+    keep = src != dst
+    src, dst, wt = src[keep], dst[keep], wt[keep]
+    key = src.astype(np.int64) * n + dst
+    order = np.lexsort((wt, key))
+    key, wt = key[order], wt[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    key, wt = key[first], wt[first]
+    return sparse.csr_matrix((wt, (key // n, key % n)), shape=(n, n))
+
+
+def _entries(
+    graph: sparse.csr_matrix, target_nodes: list[np.ndarray], site_node: np.ndarray
+) -> list[np.ndarray]:
+    """Per target: its nodes with an in-arc from a node outside it, and the site nodes in it."""
+    n_t = len(target_nodes)
+    if n_t == 0:
+        return target_nodes
+    node = np.concatenate(target_nodes).astype(np.int64)
+    tgt = np.repeat(np.arange(n_t), [len(x) for x in target_nodes])
+    member = np.sort(node * n_t + tgt)
+    csc = graph.tocsc()
+    indeg = np.diff(csc.indptr)[node]
+    start = csc.indptr[node]
+    pos = np.repeat(start - (np.cumsum(indeg) - indeg), indeg) + np.arange(int(indeg.sum()))
+    pred = csc.indices[pos].astype(np.int64)
+    pair = np.repeat(np.arange(len(node)), indeg)
+    key = pred * n_t + tgt[pair]
+    found = np.searchsorted(member, key)
+    inside = (found < len(member)) & (member[np.minimum(found, len(member) - 1)] == key)
+    entry = np.zeros(len(node), dtype=bool)
+    entry[pair[~inside]] = True
+    entry |= np.isin(node, site_node[site_node >= 0])
+    bounds = np.concatenate([[0], np.cumsum([len(x) for x in target_nodes])])
+    return [node[bounds[j] : bounds[j + 1]][entry[bounds[j] : bounds[j + 1]]] for j in range(n_t)]
+
+
+def _contract(graph: sparse.csr_matrix, protected: np.ndarray) -> sparse.csr_matrix:
+    """Replace every chain through unprotected nodes with exactly two neighbours by one arc
+    each way it can be driven (weights summed along the chain); node numbers are kept (the
+    chain's inner nodes are left without arcs). Shortest times between the remaining nodes are
+    unchanged: a path entering a chain node can only continue along the chain."""
+    n = graph.shape[0]
+    coo = graph.tocoo()
+    a = np.minimum(coo.row, coo.col).astype(np.int64)
+    b = np.maximum(coo.row, coo.col).astype(np.int64)
+    key, inv = np.unique(a * n + b, return_inverse=True)
+    pa, pb = key // n, key % n
+    fwd = np.full(len(key), np.inf)  # pa -> pb
+    back = np.full(len(key), np.inf)  # pb -> pa
+    along = coo.row == a
+    fwd[inv[along]] = coo.data[along]
+    back[inv[~along]] = coo.data[~along]
+    deg = np.bincount(np.concatenate([pa, pb]), minlength=n)
+    chain = deg == 2
+    chain[protected] = False
+    direct = ~(chain[pa] | chain[pb])
+    src = [pa[direct], pb[direct]]
+    dst = [pb[direct], pa[direct]]
+    wt = [fwd[direct], back[direct]]
+    # incidence of the chain pairs, two per chain node
+    ends = np.concatenate([pa, pb])
+    pair_of = np.concatenate([np.arange(len(key)), np.arange(len(key))])
+    order = np.argsort(ends, kind="stable")
+    inc_ptr = np.searchsorted(ends[order], np.arange(n + 1))
+    inc = pair_of[order].tolist()
+    ptr, pal, pbl = inc_ptr.tolist(), pa.tolist(), pb.tolist()
+    fl, bl, is_chain = fwd.tolist(), back.tolist(), chain.tolist()
+    seen = [False] * len(key)
+    cs, cd, cw_f, cw_b = [], [], [], []
+    for p in np.flatnonzero(~direct).tolist():
+        for s in (pal[p], pbl[p]):
+            if is_chain[s] or seen[p]:
+                continue
+            cur, q, wf, wb = s, p, 0.0, 0.0
+            while True:
+                seen[q] = True
+                if pal[q] == cur:
+                    nxt, wf, wb = pbl[q], wf + fl[q], wb + bl[q]
+                else:
+                    nxt, wf, wb = pal[q], wf + bl[q], wb + fl[q]
+                if not is_chain[nxt]:
+                    break
+                i0 = inc[ptr[nxt]]
+                q = inc[ptr[nxt] + 1] if i0 == q else i0
+                cur = nxt
+            cs.append(s), cd.append(nxt), cw_f.append(wf), cw_b.append(wb)
+    cs_a, cd_a = np.array(cs, dtype=np.int64), np.array(cd, dtype=np.int64)
+    src += [cs_a, cd_a]
+    dst += [cd_a, cs_a]
+    wt += [np.array(cw_f), np.array(cw_b)]
+    s_all, d_all, w_all = np.concatenate(src), np.concatenate(dst), np.concatenate(wt)
+    ok = np.isfinite(w_all)
+    return _csr_min(s_all[ok], d_all[ok], w_all[ok], n)
 
 
 def _graph(

@@ -2,7 +2,7 @@
 # THE test command: `bash scripts/test.sh [pytest args...]` (CI runs it through .ci/run).
 #
 # Works on a fresh Debian machine (Python 3.11, run as root) and idempotently after that:
-#   1. apt-get installs what is missing (PostgreSQL + PostGIS, gdal-bin, chromium,
+#   1. apt-get installs what is missing (PostgreSQL + PostGIS + pgRouting, gdal-bin, chromium,
 #      fonts-liberation, poppler-utils); the presence checks are cheap, so a second run never calls apt.
 #   2. .venv is created if missing and gets `pip install ".[test]"` (again only when
 #      pyproject.toml changed); the project itself is then re-installed, NON-editable,
@@ -54,6 +54,9 @@ PGV=$(pg_version)
 [ -n "$PGV" ] || missing+=(postgresql)
 [ -n "$PGV" ] && [ ! -f "/usr/share/postgresql/$PGV/extension/postgis.control" ] \
     && missing+=("postgresql-$PGV-postgis-3")
+# pgRouting: the peer of the road-reach benchmark (benchmarks/roads.py)
+[ -n "$PGV" ] && [ ! -f "/usr/share/postgresql/$PGV/extension/pgrouting.control" ] \
+    && missing+=("postgresql-$PGV-pgrouting")
 command -v shp2pgsql >/dev/null || missing+=(postgis)
 { command -v ogrinfo && command -v ogr2ogr; } >/dev/null || missing+=(gdal-bin)
 command -v chromium >/dev/null || missing+=(chromium)
@@ -69,6 +72,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     # PostgreSQL was not there before: only now do we know which postgis-3 package fits.
     [ -f "/usr/share/postgresql/$PGV/extension/postgis.control" ] \
         || apt_install "postgresql-$PGV-postgis-3"
+    [ -f "/usr/share/postgresql/$PGV/extension/pgrouting.control" ] \
+        || apt_install "postgresql-$PGV-pgrouting"
 fi
 
 # ---------------------------------------------------------------- 2. venv + install

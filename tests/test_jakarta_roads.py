@@ -103,7 +103,7 @@ def test_cut_reported_and_equal_to_roads_inside_the_flood(
 
 
 def _times_networkx(net, targets: list[int]) -> np.ndarray:
-    """Minutes from every site to each target, by networkx, on the same graph."""
+    """Minutes from every site to each target, by networkx, on ``net``'s graph."""
     g = nx.from_scipy_sparse_array(net.graph, create_using=nx.DiGraph)
     out = np.full((len(net.site_node), len(targets)), np.inf)
     for s, node in enumerate(net.site_node):
@@ -115,11 +115,30 @@ def _times_networkx(net, targets: list[int]) -> np.ndarray:
     return out + np.nan_to_num(net.site_walk_min, nan=np.inf)[:, None]
 
 
-def test_travel_times_equal_networkx(result: AnalysisResult) -> None:
+def test_travel_times_equal_networkx(store: Path, result: AnalysisResult) -> None:
+    """networkx on the whole graph (every vertex a node, no contraction), built from the same
+    layers as the analysis built its own."""
     j = result.jalan[0]
-    net = j.network
     n_kec = int(result.kecamatan["berisiko"].sum())
-    expected = _times_networkx(net, list(range(n_kec)))
+    layers = GpkgStore(store).read_all()
+    zona = layers["zona_banjir"]
+    kec = layers["kecamatan"].to_crs(UTM48S)
+    risk = (
+        kec[kec["kode"].isin(set(j.target_kode[:n_kec]))]
+        .set_index("kode")
+        .loc[j.target_kode[:n_kec]]
+        .reset_index()
+    )
+    sites = layers["lokasi"].to_crs(UTM48S).rename(columns={"id": "lokasi_id"})
+    full = build_network(
+        layers["jalan"].to_crs(UTM48S),
+        flood_parts(zona, crs=UTM48S),
+        risk[["kode", "geometry"]],
+        sites[["lokasi_id", "geometry"]],
+        contract=False,
+    )
+    assert full.graph.nnz > j.network.graph.nnz
+    expected = _times_networkx(full, list(range(n_kec)))
     pairs = result.jangkauan
     site_pos = {s: i for i, s in enumerate(result.lokasi["lokasi_id"])}
     target_pos = {k: i for i, k in enumerate(j.target_kode[:n_kec])}

@@ -189,7 +189,7 @@ def test_area_without_roads_and_own_speed() -> None:
     assert got["waktu_menit"].iloc[0] == pytest.approx(WALK_10M + 3.0, abs=1e-9)
 
 
-def test_both_batching_methods_agree_with_networkx() -> None:
+def test_both_batching_methods_and_contraction_agree_with_networkx() -> None:
     rng = np.random.default_rng(17)
     lines = [*GRID, line((2000, 1000), (2000, 1600)), line((0, 0), (-800, -300), (-900, 700))]
     flood = zones(("rendah", sq(300, 800, 1700, 1200)), ("tinggi", sq(1500, -100, 1600, 100)))
@@ -200,11 +200,14 @@ def test_both_batching_methods_agree_with_networkx() -> None:
     a = node_times(net, metode="tujuan")
     b = node_times(net, metode="lokasi")
     np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
-    g = nx.from_scipy_sparse_array(net.graph, create_using=nx.DiGraph)
-    for i, node in enumerate(net.site_node):
+    # networkx on the whole graph: every vertex a node, every target node kept
+    full = build_network(roads(lines), flood, tgt, st, contract=False)
+    assert full.graph.nnz > net.graph.nnz  # the contraction did shrink it
+    g = nx.from_scipy_sparse_array(full.graph, create_using=nx.DiGraph)
+    for i, node in enumerate(full.site_node):
         if node < 0:
             continue
         dist = nx.single_source_dijkstra_path_length(g, int(node))
-        for j, nodes in enumerate(net.target_nodes):
+        for j, nodes in enumerate(full.target_nodes):
             want = min((dist[n] for n in nodes if n in dist), default=np.inf)
             assert a[i, j] == pytest.approx(want, abs=1e-9)

@@ -47,6 +47,8 @@ class Parameter:
     hari: int
     tanggal: dt.date
     per: dt.date | None = None  # a date asked for with ``?per=`` (then ``tanggal == per``)
+    jangkauan: str = "garis"  # ``garis`` (straight line) or ``jalan`` (travel time on roads)
+    menit: float = 60.0  # road reach, minutes
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "skenario", str(self.skenario).strip())
@@ -59,6 +61,9 @@ class Parameter:
         args = {"skenario": self.skenario, "jarak_km": f"{self.jarak_km:g}", "hari": str(self.hari)}
         if self.per is not None:
             args["per"] = self.per.isoformat()
+        if self.jangkauan == "jalan":
+            args["jangkauan"] = "jalan"
+            args["menit"] = f"{self.menit:g}"
         return args
 
 
@@ -82,6 +87,13 @@ class Snapshot:
     max_bytes: int = CACHE_MB_DEFAULT * 1_000_000
     _values: OrderedDict[Any, Any] = field(default_factory=OrderedDict)
     _sizes: dict[Any, int] = field(default_factory=dict)
+
+    @property
+    def ada_jalan(self) -> bool:
+        """The store holds roads (``?jangkauan=jalan`` possible)."""
+        jalan = self.layers.get("jalan")
+        return jalan is not None and len(jalan) > 0
+
     _locks: dict[Any, threading.Lock] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
@@ -218,6 +230,8 @@ class DataCache:
                 today=p.tanggal,
                 jarak_km=p.jarak_km,
                 hari=p.hari,
+                jangkauan=p.jangkauan,
+                menit=p.menit,
             ),
             self.hitungan,
         )

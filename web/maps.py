@@ -38,7 +38,7 @@ from web.cache import Parameter
 
 bp = Blueprint("maps", __name__)
 
-ANALISIS_ARGS = ("skenario", "jarak_km", "hari", "per")
+ANALISIS_ARGS = ("skenario", "jarak_km", "hari", "per", "jangkauan", "menit")
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ CONFORMANCE = [
 JSON = "application/json"
 GEOJSON = geojson.MEDIA_TYPE
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
-ANALISIS_PARAMS = ("skenario", "jarak_km", "hari")
+ANALISIS_PARAMS = ("skenario", "jarak_km", "hari", "jangkauan", "menit")
 FORMATS = ("json",)
 
 

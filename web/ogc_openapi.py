@@ -123,6 +123,23 @@ def _parameters() -> dict[str, Any]:
             "description": "Hari tanggap darurat untuk kebutuhan (bawaan dari konfigurasi).",
             "schema": {"type": "integer", "minimum": 1, "maximum": params.HARI_MAKS},
         },
+        "jangkauan": {
+            "name": "jangkauan",
+            "in": "query",
+            "required": False,
+            "description": (
+                "Jangkauan garis lurus (garis, bawaan) atau waktu tempuh di jalan dengan banjir "
+                "memutus dan memperlambat jalan (jalan; perlu lapisan jalan)."
+            ),
+            "schema": {"type": "string", "enum": ["garis", "jalan"]},
+        },
+        "menit": {
+            "name": "menit",
+            "in": "query",
+            "required": False,
+            "description": "Jangkauan jalan: batas waktu tempuh dalam menit (bawaan 60).",
+            "schema": {"type": "number", "minimum": 1, "maximum": params.MENIT_MAKS},
+        },
     }
 
 
@@ -280,7 +297,7 @@ def _op(
 
 
 def _collection_paths(c: CollectionDef) -> dict[str, Any]:
-    extra = ["skenario", "jarak_km", "hari"] if c.hasil else []
+    extra = ["skenario", "jarak_km", "hari", "jangkauan", "menit"] if c.hasil else []
     spatial = ["bbox"] if c.has_geometry else []
     op = c.id
     tag = c.id
@@ -329,7 +346,7 @@ def document(base: str, defs: list[CollectionDef], *, title: str) -> dict[str, A
         "/collections": _op(
             "getCollections",
             "Semua koleksi: lapisan penyimpanan dan hasil analisis skenario",
-            ["f", "skenario", "jarak_km", "hari"],
+            ["f", "skenario", "jarak_km", "hari", "jangkauan", "menit"],
             "Collections",
             "Capabilities",
             unavailable=True,

@@ -77,6 +77,9 @@ def _int(args: Mapping[str, str], name: str, default: int, *, low: int, high: in
     return value
 
 
+MENIT_MAKS = 24 * 60.0  # road reach: at most a day's travel
+
+
 def analisis(
     args: Mapping[str, str],
     snap: Snapshot,
@@ -86,7 +89,8 @@ def analisis(
     hari: int,
     tanggal: dt.date,
 ) -> Parameter:
-    """The analysis parameters of a request (``skenario``, ``jarak_km``, ``hari``, ``per``).
+    """The analysis parameters of a request (``skenario``, ``jarak_km``, ``hari``, ``per``,
+    ``jangkauan`` = ``garis``/``jalan`` and ``menit``, the road reach in minutes).
 
     Defaults come from the application's configuration; ``skenario`` must be one of the
     store's scenarios (default: the configured one, else the first by name).
@@ -103,12 +107,22 @@ def analisis(
             f"skenario '{name}' tidak ada; pilihan: {', '.join(snap.skenario)}", "skenario"
         )
     tanggal_per = per(args.get("per"), hari_ini=tanggal)
+    mode = args.get("jangkauan") or "garis"
+    if mode not in ("garis", "jalan"):
+        raise ParameterError(f"jangkauan harus garis atau jalan, bukan '{mode[:40]}'", "jangkauan")
+    if mode == "jalan" and not snap.ada_jalan:
+        raise ParameterError(
+            "jangkauan=jalan: lapisan jalan kosong; impor dulu: geo-klaster import jalan BERKAS",
+            "jangkauan",
+        )
     return Parameter(
         skenario=name,
         jarak_km=_float(args, "jarak_km", jarak_km, low=0.0, high=JARAK_KM_MAKS),
         hari=_int(args, "hari", hari, low=1, high=HARI_MAKS),
         tanggal=tanggal_per or tanggal,
         per=tanggal_per,
+        jangkauan=mode,
+        menit=_float(args, "menit", 60.0, low=1.0, high=MENIT_MAKS),
     )
 
 

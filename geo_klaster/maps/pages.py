@@ -36,6 +36,11 @@ from geo_klaster.maps.layers import (
     lapisan_zona,
 )
 from geo_klaster.maps.legend import Legenda, legenda_lokasi
+from geo_klaster.maps.roads import (
+    lapisan_jalan_banjir,
+    lapisan_lokasi_terputus,
+    lapisan_waktu_jalan,
+)
 from geo_klaster.maps.selection import pilih_kecamatan
 from geo_klaster.maps.sites import LapisanLokasi
 from geo_klaster.maps.vocab import MAX_ZOOM, OSM_ATTR, OSM_URL
@@ -139,6 +144,10 @@ def peta_ikhtisar(
         result, kec, url_lokasi=jangkauan_url, url_halaman=opsi.tautan_kecamatan
     ).add_to(m)
     legends = [lg_kec, lg_zona, legenda_lokasi()]
+    jalan = lapisan_jalan_banjir(result)
+    if jalan is not None:
+        jalan[0].add_to(m)
+        legends.insert(2, jalan[1])
     return _selesai(m, legends, opsi)
 
 
@@ -168,8 +177,17 @@ def peta_kecamatan(
     zona, lg_zona = lapisan_zona(result, clip=row.geometry.iloc[0])
     zona.layer_name = "Bagian yang tergenang"
     zona.add_to(m)
+    legends = [lg_jangkauan, lg_kec, lg_zona]
+    for extra in (
+        lapisan_waktu_jalan(result, kode),
+        lapisan_jalan_banjir(result),
+        lapisan_lokasi_terputus(result, kode),
+    ):
+        if extra is not None:
+            extra[0].add_to(m)
+            legends.append(extra[1])
     lapisan_nama(result).add_to(m)
-    legends = [lg_jangkauan, lg_kec, lg_zona, legenda_lokasi(kelompok=not cetak)]
+    legends.append(legenda_lokasi(kelompok=not cetak))
     return _selesai(
         m,
         legends,
