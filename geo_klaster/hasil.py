@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo_klaster.analysis import AnalysisResult
@@ -482,7 +483,8 @@ def items_with_need(
 
 
 def reach_of_kecamatan(result: AnalysisResult, kode: str) -> pd.DataFrame:
-    """``lokasi_id, jarak_m`` (metres) of the sites within reach of ``kode``, nearest first.
+    """``lokasi_id, jarak_m`` (metres), ``waktu_menit`` (road reach; NaN in straight-line
+    mode) of the sites within reach of ``kode``, nearest (by road: fastest) first.
 
     At-risk kecamatan take the analysis' own reach table; for the others (the analysis
     computes reach only where it is needed) :func:`geo_klaster.reach.reach` runs for that
@@ -503,7 +505,11 @@ def reach_of_kecamatan(result: AnalysisResult, kode: str) -> pd.DataFrame:
             sites.to_crs(crs),
             jarak_m=result.config.jarak_km * 1000.0,
         )
-    return j[["lokasi_id", "jarak_m"]].sort_values("jarak_m").reset_index(drop=True)
+    if "waktu_menit" not in j:
+        j = j.assign(waktu_menit=np.nan)
+    key = "waktu_menit" if result.config.jangkauan == "jalan" else "jarak_m"
+    out = j[["lokasi_id", "jarak_m", "waktu_menit"]].sort_values([key, "jarak_m"], kind="stable")
+    return out.reset_index(drop=True)
 
 
 def below_threshold(result: AnalysisResult) -> pd.DataFrame:

@@ -7,6 +7,7 @@ kecamatan, members' last reports), each computed by the domain (:mod:`geo_klaste
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
@@ -110,7 +111,19 @@ def jangkauan_fc(p: Parameter, kode: str) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         j = jangkauan(p, kode)
         jarak = dict(zip(j["lokasi_id"], j["jarak_m"]))
-        return peta.lokasi_geojson(result, layer("anggota"), jarak=jarak, nama_barang=nama_barang())
+        fc = peta.lokasi_geojson(result, layer("anggota"), jarak=jarak, nama_barang=nama_barang())
+        if p.jangkauan == "jalan":  # travel time on roads, fastest first
+            waktu = dict(zip(j["lokasi_id"], j["waktu_menit"]))
+            for f in fc["features"]:
+                w = float(waktu[f["properties"]["id"]])
+                f["properties"]["waktu_menit"] = round(w, 1) if math.isfinite(w) else None
+
+            def order(f: dict[str, Any]) -> tuple[bool, float]:
+                w = f["properties"]["waktu_menit"]
+                return (w is None, w or 0.0)
+
+            fc["features"].sort(key=order)
+        return fc
 
     return cache().memo(snapshot(), ("jangkauan_fc", p, kode), build)
 

@@ -124,6 +124,7 @@ def _halaman(template: str, p: Parameter, result: AnalysisResult, **kw: Any) -> 
         r=result,
         ringkas=context.cache().memo(snap, ("ringkas", p), result.summary),
         skenario=snap.skenario,
+        ada_jalan=snap.ada_jalan,
         demo=snap.demo,
         versi=snap.version,
         **kw,
