@@ -54,6 +54,7 @@ class Parameter:
         object.__setattr__(self, "skenario", str(self.skenario).strip())
         object.__setattr__(self, "jarak_km", round(float(self.jarak_km), 2) + 0.0)
         object.__setattr__(self, "hari", int(self.hari))
+        object.__setattr__(self, "menit", round(float(self.menit), 2) + 0.0)
 
     def query(self) -> dict[str, str]:
         """As query-string arguments (the date only when asked for with ``per``; otherwise
