@@ -174,7 +174,36 @@ def lembar_kesiapan(
         "grafik_kesiapan": svg,
         "terbesar": baris_terbesar(alokasi, kebutuhan, kode, n),
         "n_alokasi": len(alokasi),
+        **tata_letak_cetak(gap),
     }
+
+
+# The one-page sheet's layout, in mm of A4 portrait (see web/static/cetak.css): with a 92 mm
+# map, twelve one-line item rows and ten dispatch lines leave about 6 mm spare (measured).
+PETA_MM, PETA_MIN_MM, CADANGAN_MM = 92.0, 56.0, 6.0
+BARIS_MM, BARIS_DUA_MM, BARIS_DASAR = 4.4, 3.4, 12
+
+
+def tata_letak_cetak(gap: pd.DataFrame) -> dict[str, object]:
+    """The map height and density of the one-page sheet for this many item rows.
+
+    A row with a shortfall shows its reason on two lines, an item name longer than 30
+    characters wraps: each adds :data:`BARIS_DUA_MM`; rows beyond :data:`BARIS_DASAR` add
+    :data:`BARIS_MM`. The map gives up what the spare space cannot absorb, down to
+    :data:`PETA_MIN_MM`; beyond that the tables get a smaller type (``padat``).
+
+    Returns
+    -------
+    dict
+        ``tinggi_peta_mm`` (float) and ``padat`` (bool).
+    """
+    short = (gap["kekurangan"].fillna(0) > TOLERANSI).to_numpy()
+    long_name = gap["nama"].astype(str).str.len().to_numpy() > 30 if "nama" in gap else short * 0
+    extra = BARIS_DUA_MM * float(short.sum() + long_name.sum())
+    extra += BARIS_MM * max(0, len(gap) - BARIS_DASAR)
+    need = max(0.0, extra - CADANGAN_MM)
+    tinggi = max(PETA_MIN_MM, PETA_MM - need)
+    return {"tinggi_peta_mm": round(tinggi, 1), "padat": PETA_MM - need < PETA_MIN_MM}
 
 
 def tabel_matriks(
