@@ -66,6 +66,7 @@ def test_geopackage_opens_with_gdal(bekasi_store: Path) -> None:
         "lokasi",
         "stok",
         "barang",
+        "jalan",  # every store has the roads layer, empty until `import jalan`
     }
     info = pyogrio.read_info(bekasi_store, layer="desa")
     assert info["features"] == 187 and info["crs"] == "EPSG:4326"
