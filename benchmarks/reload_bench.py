@@ -61,6 +61,14 @@ def report(store, lokasi_id: str) -> None:  # type: ignore[no-untyped-def]
     reports.submit_report(store, COORDINATOR, rows, lokasi_id=lokasi_id)
 
 
+def add_item(store, i: int) -> None:  # type: ignore[no-untyped-def]
+    """A write to ``barang`` (a small layer): one new item, a copy of the first."""
+    row = store.read("barang").iloc[:1].copy()
+    row["kode"], row["nama"] = f"uji_{i}", f"Barang uji {i}"
+    with store.transaction() as tx:
+        tx.append("barang", row)
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -81,10 +89,22 @@ def main() -> None:
             t = time.perf_counter()
             cache.snapshot()
             berubah.append(time.perf_counter() - t)
+        semua_b, berubah_b = [], []
+        for i in range(repeats):
+            add_item(store, i)
+            t = time.perf_counter()
+            store.read_all()
+            semua_b.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            cache.snapshot()
+            berubah_b.append(time.perf_counter() - t)
         print(f"stok lines: {store.count('stok'):,}; load: {os.getloadavg()} (shared machine)")
         print("after a stock report     | median s | min s")
         print(f"reload every layer       | {statistics.median(semua):8.3f} | {min(semua):.3f}")
         print(f"reload touched layers    | {statistics.median(berubah):8.3f} | {min(berubah):.3f}")
+        print("after a write to barang  | median s | min s")
+        print(f"reload every layer       | {statistics.median(semua_b):8.3f} | {min(semua_b):.3f}")
+        print(f"reload touched layers    | {statistics.median(berubah_b):8.3f} | {min(berubah_b):.3f}")
         print("layers read:", {k: v for k, v in cache.hitungan.items() if k.startswith("lapisan:")})
 
 
