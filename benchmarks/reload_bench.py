@@ -104,7 +104,9 @@ def main() -> None:
         print(f"reload touched layers    | {statistics.median(berubah):8.3f} | {min(berubah):.3f}")
         print("after a write to barang  | median s | min s")
         print(f"reload every layer       | {statistics.median(semua_b):8.3f} | {min(semua_b):.3f}")
-        print(f"reload touched layers    | {statistics.median(berubah_b):8.3f} | {min(berubah_b):.3f}")
+        print(
+            f"reload touched layers    | {statistics.median(berubah_b):8.3f} | {min(berubah_b):.3f}"
+        )
         print("layers read:", {k: v for k, v in cache.hitungan.items() if k.startswith("lapisan:")})
 
 
