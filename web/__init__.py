@@ -24,6 +24,8 @@ Configuration keys (all optional except ``STORE``)
 ``PERIODE_LAPORAN_HARI``
     Reporting period: a member whose last report is older is stale (default: the
     ``ANALISIS`` setting, 30 days).
+``BAHASA_SEMU``
+    Admit the tests' pseudo-locale ``?lang=xx`` (default False); see :mod:`web.bahasa`.
 ``SECRET_KEY``
     Signs the sign-in session (default: ``$GEO_KLASTER_SECRET``, else a random key per
     process, logged as a warning). Sessions, CSRF, tokens and limits
@@ -109,8 +111,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(ogc.bp)
     _register_errors(app)
-    from web import auth, laporan
+    from web import auth, bahasa, laporan
 
+    bahasa.init_app(app)  # ?lang=, cookie, Accept-Language; _() in templates and code
     auth.init_app(app)  # sessions, CSRF, identity, limits; /masuk, /keluar
     app.register_blueprint(laporan.bp)
     return app

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, g, render_template, request, send_file
 from markupsafe import escape
 
-from geo_klaster import hasil, reports
+from geo_klaster import hasil, i18n, reports
 from geo_klaster import maps as peta
 from geo_klaster import readiness as kesiapan
 from geo_klaster.analysis import AnalysisResult
@@ -38,7 +38,7 @@ from web.cache import Parameter
 
 bp = Blueprint("maps", __name__)
 
-ANALISIS_ARGS = ("skenario", "jarak_km", "hari", "per", "jangkauan", "menit")
+ANALISIS_ARGS = ("skenario", "jarak_km", "hari", "per", "jangkauan", "menit", "lang")
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def _peta(key: tuple[Any, ...], build: Any) -> peta.BagianPeta:
     """A map rendered once per data version (and key)."""
     return context.cache().memo(
         context.snapshot(),
-        ("peta", request.script_root, *key),
+        ("peta", request.script_root, i18n.bahasa(), *key),
         lambda: peta.bagian_html(_nama_lapisan_aman(build())),
     )
 
@@ -324,7 +324,7 @@ def _data_cetak(p: Parameter, kode: str, data: dict[str, Any]) -> dict[str, Any]
     result = context.analysis(p)
     return context.cache().memo(
         context.snapshot(),
-        ("cetak_kecamatan", request.script_root, p, kode),
+        ("cetak_kecamatan", request.script_root, i18n.bahasa(), p, kode),
         lambda: kesiapan.lembar_kesiapan(
             data["gap"], data["alokasi"], result.kebutuhan, kode, BARIS_CETAK
         ),
@@ -344,7 +344,7 @@ def kecamatan_cetak(kode: str) -> str:
         return peta.bagian_html(m), m.legenda_html
 
     bagian, legenda = context.cache().memo(
-        context.snapshot(), ("peta", request.script_root, "cetak", p, kode), build
+        context.snapshot(), ("peta", request.script_root, i18n.bahasa(), "cetak", p, kode), build
     )
     return _halaman(
         "cetak.html",
@@ -466,7 +466,7 @@ def rencana_aksi() -> Response:
             write_action_plan(result, path, layers, pribadi=pribadi)
             return path.read_bytes()
 
-    body = context.cache().memo(context.snapshot(), ("xlsx", p, pribadi), build)
+    body = context.cache().memo(context.snapshot(), ("xlsx", i18n.bahasa(), p, pribadi), build)
     resp = send_file(
         io.BytesIO(body),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,0 +1,83 @@
+"""The page language: ``?lang=`` first, then the ``bahasa`` cookie (a switch remembered),
+then the browser's ``Accept-Language``; Bahasa Indonesia by default.
+
+``init_app(app)`` installs ``_``/``gettext``/``ngettext`` in the templates (Jinja's i18n
+extension, new style: ``{{ _('Teks %(n)s', n=x) }}`` escapes its variables) and sets
+:mod:`geo_klaster.i18n`'s current language for each request, so Python code (views, maps,
+workbook headers) translates with the same ``_``. Configuration: ``BAHASA_SEMU`` (tests
+only) admits the pseudo-locale ``?lang=xx``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, current_app, g, request
+
+from geo_klaster import i18n
+
+COOKIE = "bahasa"
+NAMA_BAHASA = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+def pilih_bahasa() -> str:
+    """This request's language (see the module docstring)."""
+    boleh = set(i18n.BAHASA) | ({i18n.SEMU} if current_app.config.get("BAHASA_SEMU") else set())
+    for kode in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        k = i18n.normalkan(kode)
+        if k in boleh:
+            return k
+    terbaik = request.accept_languages.best_match(list(i18n.BAHASA) + ["in"])
+    return i18n.normalkan(terbaik) or i18n.BAKU
+
+
+def tautan_bahasa(kode: str) -> str:
+    """This page in language ``kode`` (its other query arguments kept)."""
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    args["lang"] = kode
+    return request.script_root + request.path + "?" + urlencode(args)
+
+
+def init_app(app: Flask) -> None:
+    """Per-request language, template callables and the language switch's cookie."""
+    app.config.setdefault("BAHASA_SEMU", False)
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+
+    @app.before_request
+    def _set_bahasa() -> None:
+        g.bahasa = pilih_bahasa()
+        g.bahasa_token = i18n.set_bahasa(g.bahasa)
+
+    @app.after_request
+    def _ingat(resp: Response) -> Response:
+        kode = i18n.normalkan(request.args.get("lang"))
+        if kode and kode == g.get("bahasa") and request.cookies.get(COOKIE) != kode:
+            resp.set_cookie(COOKIE, kode, max_age=365 * 86400, samesite="Lax", httponly=True)
+        if "text/html" in resp.content_type:
+            resp.vary.add("Accept-Language")
+            resp.vary.add("Cookie")
+        return resp
+
+    @app.teardown_request
+    def _reset(_exc: BaseException | None) -> None:
+        token = g.pop("bahasa_token", None)
+        if token is not None:
+            try:
+                i18n._bahasa.reset(token)
+            except ValueError:  # reset in another context (streamed response): just go back
+                i18n.set_bahasa(i18n.BAKU)
+
+    @app.context_processor
+    def _bahasa_halaman() -> dict[str, Any]:
+        kode = g.get("bahasa", i18n.BAKU)
+        return {
+            "bahasa": "en" if kode == i18n.SEMU else kode,
+            "pilihan_bahasa": [
+                (k, NAMA_BAHASA[k], tautan_bahasa(k)) for k in i18n.BAHASA
+            ],
+            "bahasa_kini": kode,
+        }
