@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from markupsafe import escape
 
+from geo_klaster.i18n import _
 from geo_klaster.readiness import GAYA_PORSI
 
 
@@ -27,7 +28,7 @@ def _angka(x: float, desimal: int = 0) -> str:
 def svg_kesiapan(
     baris: Sequence[tuple[str, float, int | None, str]],
     *,
-    judul: str = "Kesiapan per barang (teralokasi ÷ kebutuhan)",
+    judul: str | None = None,
     lebar: int = 360,
 ) -> str:
     """Readiness bars: one row per item.
@@ -42,6 +43,7 @@ def svg_kesiapan(
     lebar
         Width of the drawing in SVG units (the chart scales to its box).
     """
+    judul = judul or _("Kesiapan per barang (teralokasi ÷ kebutuhan)")
     row_h, top, label_w, value_w = 13, 16, 118, 54
     bar_w = lebar - label_w - value_w
     tinggi = top + row_h * max(len(baris), 1) + 14
@@ -56,7 +58,7 @@ def svg_kesiapan(
     ]
     for i, (label, porsi, pct, kelas) in enumerate(baris):
         y = top + i * row_h
-        _, fill, _, simbol = GAYA_PORSI.get(kelas, GAYA_PORSI["tidak_diketahui"])
+        fill, simbol = (GAYA_PORSI.get(kelas, GAYA_PORSI["tidak_diketahui"])[i] for i in (1, 3))
         nama = label if len(label) <= 24 else label[:23] + "…"
         out.append(f'<text x="0" y="{y + 9}">{escape(nama)}</text>')
         out.append(
@@ -126,7 +128,7 @@ def svg_riwayat(
     if not waktu:
         out.append(
             f'<text x="{left + w / 2}" y="{top + h / 2}" text-anchor="middle">'
-            "belum ada laporan</text></svg>"
+            f"{escape(_('belum ada laporan'))}</text></svg>"
         )
         return "".join(out)
     t0, t1 = waktu[0].timestamp(), waktu[-1].timestamp()

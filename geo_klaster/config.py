@@ -140,6 +140,9 @@ class AnalysisConfig:
         Hazard classes whose road parts are impassable.
     lambat
         Hazard class → speed factor (0–1] for road parts in it (e.g. ``rendah`` 0.3).
+    zona_waktu
+        The regency's time zone for times shown and written: ``WIB`` (UTC+7, default),
+        ``WITA`` (UTC+8) or ``WIT`` (UTC+9); see :mod:`geo_klaster.waktu`.
     """
 
     kebutuhan_minimum: Mapping[str, Standar] = field(default_factory=_standar_bawaan)
@@ -168,6 +171,7 @@ class AnalysisConfig:
     jarak_jalan_maks_m: float = 1000.0
     potong: tuple[str, ...] = ("tinggi", "sedang")
     lambat: Mapping[str, float] = field(default_factory=lambda: {"rendah": 0.3})
+    zona_waktu: str = "WIB"
 
     def __post_init__(self) -> None:
         for kelas, status in self.kebijakan_lokasi.items():
@@ -200,6 +204,9 @@ class AnalysisConfig:
         speeds = [*self.kecepatan_kelas.values(), self.kecepatan_lain, self.kecepatan_jalan_kaki]
         if any(not v > 0 for v in speeds):
             raise ValueError("kecepatan harus > 0 km/jam / speeds must be > 0 km/h")
+        from geo_klaster.waktu import zona
+
+        zona(self.zona_waktu)  # ValueError naming the choices
         if self.jarak_km < 0 or self.hari <= 0:
             raise ValueError("jarak_km harus >= 0 dan hari > 0 / jarak_km >= 0, hari > 0")
 

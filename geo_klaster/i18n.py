@@ -27,6 +27,7 @@ from typing import Any
 __all__ = [
     "BAHASA",
     "BAKU",
+    "N_",
     "SEMU",
     "_",
     "bahasa",
@@ -149,3 +150,9 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it now (module-level labels,
+    translated where they are shown with ``_(label)``)."""
+    return message

@@ -128,7 +128,7 @@ def _items(store: Path, kode: str) -> list[str]:
 
 def _print(browser: Any, url: str, out: Path) -> tuple[int, str, tuple[float, float]]:
     """Print ``url`` to ``out`` (PDF); returns (pages, text, page size in mm)."""
-    context = browser.new_context(viewport={"width": 1000, "height": 1200})
+    context = browser.new_context(viewport={"width": 1000, "height": 1200}, locale="id-ID")
     page = context.new_page()
     errors: list[str] = []
     foreign: list[str] = []
@@ -220,7 +220,7 @@ def test_annex_prints_every_allocation_line(browser: Any, demo_store: Path) -> N
     n = int((result.alokasi["kode"] == "32.16.02").sum())
     assert n > 10
     with running({"STORE": demo_store, "TODAY": DAY}) as base:
-        context = browser.new_context()
+        context = browser.new_context(locale="id-ID")
         page = context.new_page()
         try:
             page.goto(f"{base}/kecamatan/32.16.02/lampiran", wait_until="load")

@@ -53,7 +53,7 @@ def test_hostile_names_stay_text_in_tooltips_popups_and_layer_control(served: st
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            ctx = browser.new_context()
+            ctx = browser.new_context(locale="id-ID")
             ctx.add_init_script(HOOK)
             page = ctx.new_page()
 

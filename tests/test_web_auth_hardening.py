@@ -207,7 +207,7 @@ def test_print_sheet_layer_switcher_is_not_behind_the_legend(
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+            page = browser.new_page(viewport={"width": size[0], "height": size[1]}, locale="id-ID")
             page.route(
                 "**/*",
                 lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort(),

@@ -1,4 +1,4 @@
-"""The page language: ``?lang=`` first, then the ``bahasa`` cookie (a switch remembered),
+"""The page language and local time. Language: ``?lang=`` first, then the ``bahasa`` cookie (a switch remembered),
 then the browser's ``Accept-Language``; Bahasa Indonesia by default.
 
 ``init_app(app)`` installs ``_``/``gettext``/``ngettext`` in the templates (Jinja's i18n
@@ -6,6 +6,9 @@ extension, new style: ``{{ _('Teks %(n)s', n=x) }}`` escapes its variables) and 
 :mod:`geo_klaster.i18n`'s current language for each request, so Python code (views, maps,
 workbook headers) translates with the same ``_``. Configuration: ``BAHASA_SEMU`` (tests
 only) admits the pseudo-locale ``?lang=xx``.
+
+Templates also get ``zona`` (``WIB``/``WITA``/``WIT``, from the analysis configuration's
+``zona_waktu``) and ``waktu_lokal(value)``, a stored UTC time shown in that zone.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request
 
-from geo_klaster import i18n
+from geo_klaster import i18n, waktu
 
 COOKIE = "bahasa"
 NAMA_BAHASA = {"id": "Bahasa Indonesia", "en": "English"}
@@ -74,7 +77,10 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _bahasa_halaman() -> dict[str, Any]:
         kode = g.get("bahasa", i18n.BAKU)
+        nama_zona = current_app.config["ANALISIS"].zona_waktu
         return {
+            "zona": str(waktu.zona(nama_zona).tzname(None)),
+            "waktu_lokal": lambda v, detik=False: waktu.tampil(v, nama_zona, detik=detik),
             "bahasa": "en" if kode == i18n.SEMU else kode,
             "pilihan_bahasa": [
                 (k, NAMA_BAHASA[k], tautan_bahasa(k)) for k in i18n.BAHASA

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from geo_klaster.analysis import AnalysisResult
+from geo_klaster.i18n import _
 from geo_klaster.maps.elements import LapisanGeoJson, koleksi_fitur
 from geo_klaster.maps.legend import kotak, legenda_html
 from geo_klaster.maps.sites import kolom_anggota
@@ -138,7 +139,7 @@ def lapisan_alokasi(
     kategori: Mapping[str, str] | None = None,
     anggota: pd.DataFrame | None = None,
     nama_barang: Mapping[str, str] | None = None,
-    name: str = "Alokasi (semua barang)",
+    name: str | None = None,
     jenis: str = "alokasi",
     show: bool = True,
 ) -> LapisanGeoJson:
@@ -164,13 +165,13 @@ def lapisan_alokasi(
         )
         tips.append(
             html_aman(
-                "<b>{s}</b> ({a})<br>&rarr; Kec. {k}, {d} km<br>{i}<br>{p} % kebutuhan kecamatan",
+                "<b>{s}</b> ({a})<br>&rarr; {k}, {d} km<br>{i}<br>{p}",
                 s=site_names.get(r.lokasi_id, r.lokasi_id),
                 a=names.get(r.anggota_id, r.anggota_id),
-                k=kec_names.get(r.kode, r.kode),
+                k=_("Kec. %(nama)s", nama=kec_names.get(r.kode, r.kode)),
                 d=angka(r.jarak_m / 1000.0, 1),
                 i=r.isi,
-                p=angka(100 * float(r.bobot), 0),
+                p=_("%(n)s %% kebutuhan kecamatan", n=angka(100 * float(r.bobot), 0)),
             )
         )
     frame = gpd.GeoDataFrame(lines.drop(columns="geometry"), geometry=geoms, crs=4326)
@@ -184,24 +185,29 @@ def lapisan_alokasi(
             "_popup": tips,
         },
     )
-    return LapisanGeoJson(data, name=name, jenis=jenis, show=show)
+    return LapisanGeoJson(data, name=name or _("Alokasi (semua barang)"), jenis=jenis, show=show)
 
 
 def legenda_alokasi(*, barang: str | None = None) -> str:
     """The legend of the allocation arrows."""
     ukuran = (
-        "porsi kebutuhan barang ini di kecamatan tujuan"
+        _("porsi kebutuhan barang ini di kecamatan tujuan")
         if barang
-        else "rata-rata porsi kebutuhan kecamatan tujuan yang dipenuhi"
+        else _("rata-rata porsi kebutuhan kecamatan tujuan yang dipenuhi")
     )
     return legenda_html(
-        "Alokasi lokasi → kecamatan (panah: arah kiriman)",
+        _("Alokasi lokasi → kecamatan (panah: arah kiriman)"),
         [
-            kotak("", "logistik", bentuk="garis", garis=WARNA_KATEGORI["logistik"]),
-            kotak("", "peralatan", bentuk="garis", garis=WARNA_KATEGORI["peralatan"]),
-            kotak("", "logistik dan peralatan", bentuk="garis", garis=WARNA_KATEGORI["campuran"]),
+            kotak("", _("logistik"), bentuk="garis", garis=WARNA_KATEGORI["logistik"]),
+            kotak("", _("peralatan"), bentuk="garis", garis=WARNA_KATEGORI["peralatan"]),
+            kotak(
+                "", _("logistik dan peralatan"), bentuk="garis", garis=WARNA_KATEGORI["campuran"]
+            ),
         ],
-        f"Tebal garis: {ukuran}. Per barang: pilih lapisannya di kontrol lapisan.",
+        _(
+            "Tebal garis: %(ukuran)s. Per barang: pilih lapisannya di kontrol lapisan.",
+            ukuran=ukuran,
+        ),
     )
 
 

@@ -21,6 +21,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from geo_klaster.geojson import to_feature_collection
+from geo_klaster.i18n import _
 from geo_klaster.maps.assets import Aset
 from geo_klaster.maps.vocab import MAX_ZOOM, PRESISI, SEKTOR
 
@@ -68,7 +69,7 @@ class PetaLuring(folium.Map):
 
         {% macro html(this, kwargs) %}
             <div class="folium-map" id={{ this.get_name()|tojson }} role="region"
-                 aria-label="Peta"></div>
+                 aria-label="{{ this.label }}"></div>
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
@@ -106,6 +107,7 @@ class PetaLuring(folium.Map):
         self.options["min_zoom"] = 6
         self.options["zoom_snap"] = 0.25  # fit the regency snugly, not at the next whole zoom
         self.options["zoom_delta"] = 0.5
+        self.label = _("Peta")
         GayaPeta().add_to(self)
 
 

@@ -10,6 +10,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from geo_klaster.analysis import AnalysisResult
+from geo_klaster.i18n import _
 from geo_klaster.maps.elements import js_data
 from geo_klaster.maps.vocab import PRESISI
 
@@ -44,8 +45,8 @@ class LapisanNama(Layer):
         """
     )
 
-    def __init__(self, data: list[list[object]], *, name: str = "Nama kecamatan") -> None:
-        super().__init__(name=name, overlay=True, control=True, show=True)
+    def __init__(self, data: list[list[object]], *, name: str | None = None) -> None:
+        super().__init__(name=name or _("Nama kecamatan"), overlay=True, control=True, show=True)
         self._name = "LapisanNama"
         self.data_js = js_data(data)
 

@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from geo_klaster.analysis import AnalysisResult
+from geo_klaster.i18n import _
 from geo_klaster.maps.elements import LapisanGeoJson, koleksi_fitur
 from geo_klaster.maps.legend import kelas_nilai, kotak, label_kelas, legenda_html, warna_kelas
 from geo_klaster.maps.vocab import (
@@ -53,27 +54,31 @@ def popup_kecamatan(
     """A kecamatan's popup: exposure figures, ``extra`` rows, and a link when ``tautan``
     (the kecamatan page, ``{kode}`` replaced) is given."""
     pairs = [
-        ("Kode", str(row.kode)),
+        (_("Kode"), str(row.kode)),
         (
-            "Penduduk",
-            angka(row.penduduk) + " jiwa" if pd.notna(row.penduduk) else "tidak diketahui",
+            _("Penduduk"),
+            _("%(n)s jiwa", n=angka(row.penduduk))
+            if pd.notna(row.penduduk)
+            else _("tidak diketahui"),
         ),
-        ("Porsi tergenang", angka(100 * float(row.porsi_banjir), 1) + " %"),
+        (_("Porsi tergenang"), angka(100 * float(row.porsi_banjir), 1) + " %"),
         (
-            "Pengungsi (perkiraan)",
-            angka(row.pengungsi) + " jiwa" if pd.notna(row.pengungsi) else "tidak diketahui",
+            _("Pengungsi (perkiraan)"),
+            _("%(n)s jiwa", n=angka(row.pengungsi))
+            if pd.notna(row.pengungsi)
+            else _("tidak diketahui"),
         ),
-        ("Berisiko", "ya" if bool(row.berisiko) else "tidak"),
+        (_("Berisiko"), _("ya") if bool(row.berisiko) else _("tidak")),
         *extra,
     ]
     out = (
-        html_aman("<b>Kecamatan {n}</b><table class='pp'>", n=row.nama)
+        html_aman("<b>{k}</b><table class='pp'>", k=_("Kecamatan %(nama)s", nama=row.nama))
         + baris_tabel(pairs)
         + "</table>"
     )
     if tautan:
         out += html_aman(
-            "<a href='{u}'>Buka halaman kecamatan &rarr;</a>", u=tautan.format(kode=row.kode)
+            "<a href='{u}'>{t} &rarr;</a>", u=tautan.format(kode=row.kode), t=_("Buka halaman kecamatan")
         )
     return out
 
@@ -123,16 +128,20 @@ def lapisan_kecamatan_risiko(
         dipilih = row.kode == terpilih
         redup = terpilih is not None and not dipilih
         gaya.append(gaya_kecamatan(fill, terpilih=dipilih, dash=dash, isi=0.3 if redup else isi))
-        peng = angka(row.pengungsi) if pd.notna(row.pengungsi) else "tidak diketahui"
-        tips.append(html_aman("<b>{n}</b> ({k})<br>Pengungsi: {p}", n=row.nama, k=row.kode, p=peng))
+        peng = angka(row.pengungsi) if pd.notna(row.pengungsi) else _("tidak diketahui")
+        tips.append(
+            html_aman(
+                "<b>{n}</b> ({k})<br>{t}", n=row.nama, k=row.kode, t=_("Pengungsi: %(n)s", n=peng)
+            )
+        )
         popups.append(popup_kecamatan(row, tautan=tautan))
-    layer = _lapisan_kecamatan(kec, gaya, tips, popups, name="Kecamatan (pengungsi)", fit=fit)
+    layer = _lapisan_kecamatan(kec, gaya, tips, popups, name=_("Kecamatan (pengungsi)"), fit=fit)
     legend = legenda_html(
-        "Pengungsi per kecamatan (jiwa)",
+        _("Pengungsi per kecamatan (jiwa)"),
         [
             *label_kelas(bounds, RAMP_RISIKO, ""),
-            kotak(WARNA_NOL, "tidak berisiko / 0"),
-            kotak(WARNA_TIDAK_DIKETAHUI, "penduduk tidak diketahui"),
+            kotak(WARNA_NOL, _("tidak berisiko / 0")),
+            kotak(WARNA_TIDAK_DIKETAHUI, _("penduduk tidak diketahui")),
         ],
     )
     return layer, legend
@@ -150,35 +159,35 @@ def lapisan_gap(
     for row in kec.itertuples(index=False):
         g = gap.loc[row.kode] if row.kode in gap.index else None
         if g is None or (pd.notna(g["kebutuhan"]) and g["kebutuhan"] <= 0):
-            fill, dash, teks = WARNA_NOL, None, "tidak ada kebutuhan"
+            fill, dash, teks = WARNA_NOL, None, _("tidak ada kebutuhan")
         elif pd.isna(g["kebutuhan"]):
-            fill, dash, teks = WARNA_TIDAK_DIKETAHUI, "4 3", "kebutuhan tidak diketahui"
+            fill, dash, teks = WARNA_TIDAK_DIKETAHUI, "4 3", _("kebutuhan tidak diketahui")
         elif g["kekurangan"] <= NOL:
-            fill, dash, teks = WARNA_TERCUKUPI, None, "tercukupi"
+            fill, dash, teks = WARNA_TERCUKUPI, None, _("tercukupi")
         else:
             fill, dash = warna_kelas(float(g["kekurangan"]), bounds, RAMP_GAP), None
-            teks = f"kurang {angka(g['kekurangan'], 1)} {satuan}"
+            teks = _("kurang %(n)s %(satuan)s", n=angka(g["kekurangan"], 1), satuan=satuan)
         gaya.append(gaya_kecamatan(fill, dash=dash))
         tips.append(html_aman("<b>{n}</b><br>{b}: {t}", n=row.nama, b=label, t=teks))
         extra: list[tuple[str, str]] = []
         if g is not None:
             extra = [
-                (f"Kebutuhan {label}", f"{angka(g['kebutuhan'], 1)} {satuan}"),
-                ("Terjangkau", f"{angka(g['terjangkau'], 1)} {satuan}"),
-                ("Teralokasi", f"{angka(g['teralokasi'], 1)} {satuan}"),
-                ("Kekurangan", f"{angka(g['kekurangan'], 1)} {satuan}"),
+                (_("Kebutuhan %(barang)s", barang=label), f"{angka(g['kebutuhan'], 1)} {satuan}"),
+                (_("Terjangkau"), f"{angka(g['terjangkau'], 1)} {satuan}"),
+                (_("Teralokasi"), f"{angka(g['teralokasi'], 1)} {satuan}"),
+                (_("Kekurangan"), f"{angka(g['kekurangan'], 1)} {satuan}"),
             ]
         popups.append(popup_kecamatan(row, extra, tautan=tautan))
-    layer = _lapisan_kecamatan(kec, gaya, tips, popups, name=f"Kekurangan {label}", fit=True)
+    layer = _lapisan_kecamatan(kec, gaya, tips, popups, name=_("Kekurangan %(barang)s", barang=label), fit=True)
     legend = legenda_html(
-        f"Kekurangan {label} ({satuan})",
+        _("Kekurangan %(barang)s (%(satuan)s)", barang=label, satuan=satuan),
         [
             *label_kelas(bounds, RAMP_GAP, ""),
-            kotak(WARNA_TERCUKUPI, "tercukupi"),
-            kotak(WARNA_NOL, "tidak ada kebutuhan"),
-            kotak(WARNA_TIDAK_DIKETAHUI, "penduduk tidak diketahui"),
+            kotak(WARNA_TERCUKUPI, _("tercukupi")),
+            kotak(WARNA_NOL, _("tidak ada kebutuhan")),
+            kotak(WARNA_TIDAK_DIKETAHUI, _("penduduk tidak diketahui")),
         ],
-        f"Skenario {result.skenario}, {result.hari} hari.",
+        _("Skenario %(skenario)s, %(hari)s hari.", skenario=result.skenario, hari=result.hari),
     )
     return layer, legend
 
@@ -189,7 +198,7 @@ def lapisan_batas(result: AnalysisResult, *, tautan: str | None) -> LapisanGeoJs
     gaya = [gaya_kecamatan("#ffffff", isi=0.4) for _ in range(len(kec))]
     tips = [html_aman("<b>{n}</b> ({k})", n=n, k=k) for n, k in zip(kec["nama"], kec["kode"])]
     popups = [popup_kecamatan(r, tautan=tautan) for r in kec.itertuples(index=False)]
-    return _lapisan_kecamatan(kec, gaya, tips, popups, name="Batas kecamatan", fit=True)
+    return _lapisan_kecamatan(kec, gaya, tips, popups, name=_("Batas kecamatan"), fit=True)
 
 
 # -- flood zones -----------------------------------------------------------------------------
@@ -208,23 +217,23 @@ def lapisan_zona(
     zona = zona.assign(_o=zona["kelas"].map(order)).sort_values("_o")
     gaya, tips = [], []
     for kelas in zona["kelas"].astype(str):
-        label, _ = KELAS_BANJIR.get(kelas, (kelas, "#9ecae1"))
-        pid, warna, _, _ = ARSIR_BANJIR.get(kelas, ARSIR_BANJIR["rendah"])
+        label = KELAS_BANJIR.get(kelas, (kelas, "#9ecae1"))[0]
+        pid, warna = ARSIR_BANJIR.get(kelas, ARSIR_BANJIR["rendah"])[:2]
         gaya.append({"color": warna, "weight": 1, "fillColor": f"url(#{pid})", "fillOpacity": 1})
         tips.append(
-            html_aman("Zona banjir kelas <b>{k}</b> ({s})", k=label.lower(), s=result.skenario)
+            html_aman("{z} <b>{k}</b> ({s})", z=_("Zona banjir kelas"), k=_(label).lower(), s=result.skenario)
         )
     data = koleksi_fitur(zona, {"kelas": zona["kelas"].tolist(), "_gaya": gaya, "_tip": tips})
     pola = [
         {"id": pid, "warna": warna, "tebal": tebal, "jarak": jarak}
         for pid, warna, tebal, jarak in ARSIR_BANJIR.values()
     ]
-    layer = LapisanGeoJson(data, name="Zona rawan banjir", jenis="zona", show=show, pola=pola)
+    layer = LapisanGeoJson(data, name=_("Zona rawan banjir"), jenis="zona", show=show, pola=pola)
     legend = legenda_html(
-        "Zona banjir (kelas bahaya, arsiran)",
+        _("Zona banjir (kelas bahaya, arsiran)"),
         [
-            kotak("#ffffff", label, garis=ARSIR_BANJIR[k][1], kelas=ARSIR_BANJIR[k][0])
-            for k, (label, _) in KELAS_BANJIR.items()
+            kotak("#ffffff", _(label), garis=ARSIR_BANJIR[k][1], kelas=ARSIR_BANJIR[k][0])
+            for k, (label, _warna) in KELAS_BANJIR.items()
         ],
     )
     return layer, legend
@@ -248,7 +257,7 @@ def area_jangkauan(result: AnalysisResult, kode: str) -> gpd.GeoDataFrame:
 def lapisan_jangkauan(result: AnalysisResult, kode: str, nama: str) -> tuple[LapisanGeoJson, str]:
     """The reach boundary of kecamatan ``kode`` (named ``nama``), dashed; the map fits it."""
     jarak = angka(result.config.jarak_km, 1)
-    tip = html_aman("Jangkauan {d} km dari batas Kecamatan {n}", d=jarak, n=nama)
+    tip = html_aman("{t}", t=_("Jangkauan %(km)s km dari batas Kecamatan %(nama)s", km=jarak, nama=nama))
     data = koleksi_fitur(
         area_jangkauan(result, kode),
         {
@@ -256,14 +265,14 @@ def lapisan_jangkauan(result: AnalysisResult, kode: str, nama: str) -> tuple[Lap
             "_tip": [tip],
         },
     )
-    layer = LapisanGeoJson(data, name=f"Jangkauan {jarak} km", jenis="jangkauan", fit=True)
+    layer = LapisanGeoJson(data, name=_("Jangkauan %(km)s km", km=jarak), jenis="jangkauan", fit=True)
     legend = legenda_html(
-        "Jangkauan",
+        _("Jangkauan"),
         [
-            kotak("#ffffff", "kecamatan ini", garis=WARNA_TERPILIH),
+            kotak("#ffffff", _("kecamatan ini"), garis=WARNA_TERPILIH),
             kotak(
                 "transparent",
-                f"batas jangkauan {jarak} km",
+                _("batas jangkauan %(km)s km", km=jarak),
                 bentuk="garis",
                 garis="#252525",
                 putus=True,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from folium.template import Template
 
+from geo_klaster.i18n import _
 from geo_klaster.maps.vocab import NOL, SEKTOR, WARNA_LOKASI_BANJIR, angka, html_aman
 
 
@@ -84,22 +85,24 @@ def legenda_html(judul: str, baris: Iterable[str], catatan: str | None = None) -
 
 def legenda_lokasi(*, kelompok: bool = True) -> str:
     """The legend of the site layer (sectors, flooded, stale, and clusters if ``kelompok``)."""
-    rows = [kotak(w, label, bentuk="bulat", garis="#fff") for label, w in SEKTOR.values()]
+    rows = [kotak(w, _(label), bentuk="bulat", garis="#fff") for label, w in SEKTOR.values()]
     rows.append(
-        kotak("#ffffff", "lokasi dalam zona banjir", bentuk="bulat", garis=WARNA_LOKASI_BANJIR)
+        kotak("#ffffff", _("lokasi dalam zona banjir"), bentuk="bulat", garis=WARNA_LOKASI_BANJIR)
     )
     rows.append(
-        kotak("#dddddd", "laporan usang (garis putus)", bentuk="bulat", garis="#333", putus=True)
+        kotak("#dddddd", _("laporan usang (garis putus)"), bentuk="bulat", garis="#333", putus=True)
     )
     if kelompok:
         rows.append(
             html_aman(
                 '<div class="lg-baris"><span class="lg-bulat lg-kelompok"></span>{t}</div>',
-                t="kelompok lokasi: warna = sektor, angka = jumlah, "
-                "lingkar merah = ada yang tergenang",
+                t=_(
+                    "kelompok lokasi: warna = sektor, angka = jumlah, "
+                    "lingkar merah = ada yang tergenang"
+                ),
             )
         )
-    return legenda_html("Lokasi anggota (sektor)", rows)
+    return legenda_html(_("Lokasi anggota (sektor)"), rows)
 
 
 def kelas_nilai(values: pd.Series, n: int = 5) -> list[float]:

@@ -24,6 +24,7 @@ import folium
 import pandas as pd
 
 from geo_klaster.analysis import AnalysisResult
+from geo_klaster.i18n import _
 from geo_klaster.maps.allocation import batas_alokasi, lapisan_alokasi, legenda_alokasi
 from geo_klaster.maps.assets import Aset
 from geo_klaster.maps.elements import PetaLuring
@@ -85,7 +86,7 @@ def _peta(opsi: OpsiPeta, result: AnalysisResult) -> PetaLuring:
         folium.TileLayer(
             OSM_URL,
             attr=OSM_ATTR,
-            name="Peta dasar OpenStreetMap (perlu internet)",
+            name=_("Peta dasar OpenStreetMap (perlu internet)"),
             overlay=True,
             control=True,
             show=False,
@@ -99,7 +100,7 @@ def _selesai(
     legends: Sequence[str],
     opsi: OpsiPeta,
     *,
-    nama_lokasi: str = "Lokasi anggota",
+    nama_lokasi: str | None = None,
     kelompok: bool = True,
     legenda_di_peta: bool = True,
     posisi_legenda: str = "bottomright",
@@ -116,7 +117,7 @@ def _selesai(
         data=opsi.lokasi,
         url=opsi.lokasi_url,
         stok_url=opsi.stok_url,
-        name=nama_lokasi,
+        name=nama_lokasi or _("Lokasi anggota"),
         kelompok=kelompok,
     ).add_to(m)
     folium.LayerControl(collapsed=terlipat, position="topright").add_to(m)
@@ -175,7 +176,7 @@ def peta_kecamatan(
     area, lg_jangkauan = lapisan_jangkauan(result, kode, row.iloc[0]["nama"])
     area.add_to(m)
     zona, lg_zona = lapisan_zona(result, clip=row.geometry.iloc[0])
-    zona.layer_name = "Bagian yang tergenang"
+    zona.layer_name = _("Bagian yang tergenang")
     zona.add_to(m)
     legends = [lg_jangkauan, lg_kec, lg_zona]
     for extra in (
@@ -192,7 +193,7 @@ def peta_kecamatan(
         m,
         legends,
         opsi,
-        nama_lokasi="Lokasi dalam jangkauan",
+        nama_lokasi=_("Lokasi dalam jangkauan"),
         kelompok=not cetak,
         legenda_di_peta=not cetak,
     )
@@ -238,7 +239,9 @@ def peta_alokasi(
     args = {"kategori": kategori, "anggota": anggota, "nama_barang": names}
     if barang:
         label = names.get(barang, barang)
-        lapisan_alokasi(result, barang=barang, name=f"Alokasi {label}", **args).add_to(m)
+        lapisan_alokasi(
+            result, barang=barang, name=_("Alokasi %(barang)s", barang=label), **args
+        ).add_to(m)
     else:
         lapisan_alokasi(result, **args).add_to(m)
         items = sorted(set(result.alokasi["barang"].astype(str)), key=lambda b: names.get(b, b))
@@ -246,7 +249,7 @@ def peta_alokasi(
             lapisan_alokasi(
                 result,
                 barang=b,
-                name=f"Alokasi: {names.get(b, b)}",
+                name=_("Alokasi: %(barang)s", barang=names.get(b, b)),
                 jenis=f"alokasi_{i}",
                 show=False,
                 **args,

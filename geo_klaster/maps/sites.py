@@ -14,6 +14,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from geo_klaster.analysis import AnalysisResult
+from geo_klaster.i18n import _
 from geo_klaster.maps.assets import Aset, AsetSendiri
 from geo_klaster.maps.elements import js_data, koleksi_fitur
 from geo_klaster.maps.vocab import SEKTOR, SEKTOR_LAIN, STATUS_STOK, WARNA_LOKASI_BANJIR
@@ -46,6 +47,7 @@ class LapisanLokasi(AsetSendiri, Layer):
             (function () {
                 var sektor = {{ this.sektor|tojson }};
                 var statusTeks = {{ this.status|tojson }};
+                var teks = {{ this.teks|tojson }};
                 var stokUrl = {{ this.stok_url|tojson }};
                 var jumlah = 0;
                 var selesai = function () {
@@ -120,8 +122,8 @@ class LapisanLokasi(AsetSendiri, Layer):
                     };
                 };
                 var tabelStok = function (stok) {
-                    if (!stok || !stok.length) { return "<i>Tidak ada stok siap.</i>"; }
-                    var h = "<b>Stok siap</b><table class='pp'>";
+                    if (!stok || !stok.length) { return "<i>" + esc(teks.tanpa_stok) + "</i>"; }
+                    var h = "<b>" + esc(teks.stok_siap) + "</b><table class='pp'>";
                     stok.forEach(function (r) {
                         h += "<tr><td>" + esc(r[0]) + "</td><td class='n'>" + angka(r[1]) +
                             " " + esc(r[2]) + "</td></tr>";
@@ -134,21 +136,21 @@ class LapisanLokasi(AsetSendiri, Layer):
                     var h = "<b>" + esc(p.nama) + "</b><br>" + esc(p.anggota) +
                         " <small>(" + esc(s[0]) + ")</small><table class='pp'>";
                     if (p.jarak_m !== undefined && p.jarak_m !== null) {
-                        h += "<tr><th>Jarak</th><td>" + angka(p.jarak_m / 1000) + " km</td></tr>";
+                        h += "<tr><th>" + esc(teks.jarak) + "</th><td>" + angka(p.jarak_m / 1000) + " km</td></tr>";
                     }
-                    h += "<tr><th>Zona banjir</th><td>" +
-                        (p.kelas_banjir ? esc(p.kelas_banjir) : "di luar zona") + "</td></tr>";
-                    h += "<tr><th>Status stok</th><td>" +
+                    h += "<tr><th>" + esc(teks.zona) + "</th><td>" +
+                        (p.kelas_banjir ? esc(p.kelas_banjir) : esc(teks.luar_zona)) + "</td></tr>";
+                    h += "<tr><th>" + esc(teks.status) + "</th><td>" +
                         esc(statusTeks[p.status] || p.status) + "</td></tr>";
-                    h += "<tr><th>Laporan terakhir</th><td>" + esc(p.laporan || "belum ada") +
-                        (p.usang ? " <b class='usang'>(usang)</b>" : "") + "</td></tr>";
+                    h += "<tr><th>" + esc(teks.laporan) + "</th><td>" + esc(p.laporan || teks.belum_ada) +
+                        (p.usang ? " <b class='usang'>(" + esc(teks.usang) + ")</b>" : "") + "</td></tr>";
                     h += "</table>";
                     var div = L.DomUtil.create("div");
                     if (p.stok !== undefined || !stokUrl) {
                         div.innerHTML = h + tabelStok(p.stok);
                         return div;
                     }
-                    div.innerHTML = h + "<i>memuat stok&hellip;</i>";
+                    div.innerHTML = h + "<i>" + esc(teks.memuat) + "&hellip;</i>";
                     fetch(stokUrl.replace("{id}", encodeURIComponent(p.id)))
                         .then(function (r) {
                             if (!r.ok) { throw new Error("HTTP " + r.status); }
@@ -217,13 +219,13 @@ class LapisanLokasi(AsetSendiri, Layer):
         data: dict[str, Any] | None = None,
         url: str | None = None,
         stok_url: str | None = None,
-        name: str = "Lokasi anggota",
+        name: str | None = None,
         radius: int = 7,
         kelompok: bool = True,
     ) -> None:
         if (data is None) == (url is None):
             raise ValueError("LapisanLokasi: give exactly one of data or url")
-        super().__init__(name=name, overlay=True, control=True, show=True)
+        super().__init__(name=name or _("Lokasi anggota"), overlay=True, control=True, show=True)
         self._name = "LapisanLokasi"
         self.kelompok = kelompok  # False: plain symbols, no cluster bubbles (print)
         self.default_js = list(aset.cluster_js) if kelompok else []
@@ -232,10 +234,22 @@ class LapisanLokasi(AsetSendiri, Layer):
         self.data_js = js_data(data) if data is not None else "null"
         self.url = url
         self.stok_url = stok_url
-        self.status = STATUS_STOK
+        self.status = {k: _(v) for k, v in STATUS_STOK.items()}
+        self.teks = {
+            "tanpa_stok": _("Tidak ada stok siap."),
+            "stok_siap": _("Stok siap"),
+            "jarak": _("Jarak"),
+            "zona": _("Zona banjir"),
+            "luar_zona": _("di luar zona"),
+            "status": _("Status stok"),
+            "laporan": _("Laporan terakhir"),
+            "belum_ada": _("belum ada"),
+            "usang": _("usang"),
+            "memuat": _("memuat stok"),
+        }
         self.radius = radius
-        self.sektor = {k: list(v) for k, v in SEKTOR.items()}
-        self.lain = list(SEKTOR_LAIN)
+        self.sektor = {k: [_(v[0]), v[1]] for k, v in SEKTOR.items()}
+        self.lain = [_(SEKTOR_LAIN[0]), SEKTOR_LAIN[1]]
         self.warna_banjir = WARNA_LOKASI_BANJIR
         # Clusters break up before the last zoom levels, so every site can be clicked.
         self.options = {

@@ -13,17 +13,20 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup, escape
 
+from geo_klaster.i18n import N_
+
+# Labels are marked with N_ (for the catalogue) and translated where they are shown: _(label).
 SEKTOR: dict[str, tuple[str, str]] = {
-    "pemerintah_daerah": ("Pemerintah daerah", "#1b9e77"),
-    "swasta": ("Swasta", "#7570b3"),
-    "komunitas": ("Komunitas", "#e6ab02"),
-    "instansi_pusat": ("Instansi pusat", "#a6761d"),
+    "pemerintah_daerah": (N_("Pemerintah daerah"), "#1b9e77"),
+    "swasta": (N_("Swasta"), "#7570b3"),
+    "komunitas": (N_("Komunitas"), "#e6ab02"),
+    "instansi_pusat": (N_("Instansi pusat"), "#a6761d"),
 }
-SEKTOR_LAIN = ("Lainnya", "#666666")
+SEKTOR_LAIN = (N_("Lainnya"), "#666666")
 KELAS_BANJIR: dict[str, tuple[str, str]] = {
-    "rendah": ("Rendah", "#c6dbef"),
-    "sedang": ("Sedang", "#6baed6"),
-    "tinggi": ("Tinggi", "#2171b5"),
+    "rendah": (N_("Rendah"), "#c6dbef"),
+    "sedang": (N_("Sedang"), "#6baed6"),
+    "tinggi": (N_("Tinggi"), "#2171b5"),
 }
 # Flood zones are hatched, not filled: diagonal lines, denser and darker for a higher class,
 # so they never mix with the kecamatan colours underneath. (id, line colour, width, spacing px)
@@ -34,9 +37,9 @@ ARSIR_BANJIR: dict[str, tuple[str, str, float, float]] = {
 }
 WARNA_LOKASI_BANJIR = "#d7301f"
 STATUS_STOK = {
-    "tersedia": "tersedia",
-    "berisiko": "berisiko (lokasi tergenang)",
-    "tidak_tersedia": "tidak tersedia (lokasi tergenang berat)",
+    "tersedia": N_("tersedia"),
+    "berisiko": N_("berisiko (lokasi tergenang)"),
+    "tidak_tersedia": N_("tidak tersedia (lokasi tergenang berat)"),
 }
 RAMP_RISIKO = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 RAMP_GAP = ["#fcbba1", "#fc9272", "#fb6a4a", "#de2d26", "#a50f15"]

@@ -1,0 +1,166 @@
+"""Two languages: Bahasa Indonesia by default, English by ?lang=, cookie or Accept-Language;
+every page's text through the catalogue (pseudo-locale run over every page and role)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from halaman import contoh, pages
+from web_akun import login, make_app, site_of
+
+from geo_klaster import i18n
+from geo_klaster.store import open_store
+
+# Words on pages that are names, not text: languages in the switch, file formats, products.
+BUKAN_TEKS = {
+    "bahasa", "indonesia", "english", "geojson", "geopackage", "csv", "xlsx", "qgis", "json",
+    "api", "wgs", "bpbd", "bearer", "authorization", "leaflet", "openstreetmap", "geo",
+    "klaster", "token", "lon", "lat", "pdf", "id", "en", "km", "kg",
+}
+FILE_NAME = re.compile(r"[\w.-]+\.(?:geojson|csv|xlsx|gpkg|json|toml)\b")
+
+
+class _Teks(HTMLParser):
+    """Visible text and the attributes people read (title, aria-label, placeholder, alt)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip = 0
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+        self.out += [v for k, v in attrs if k in ("title", "aria-label", "placeholder", "alt") and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.out.append(data)
+
+
+def untranslated(html: str, data_words: set[str]) -> tuple[list[str], set[str]]:
+    """Strings marked missing from the English catalogue (``⟦!…⟧``), and words outside any
+    ``⟦…⟧`` that are not data (names from the store, codes, units, numbers)."""
+    parser = _Teks()
+    parser.feed(html)
+    text = "\n".join(parser.out)
+    missing = re.findall(r"⟦!([^⟧]*)⟧", text)
+    rest = FILE_NAME.sub(" ", re.sub(r"⟦[^⟧]*⟧", " ", text))
+    words = {w for w in re.findall(r"[A-Za-zÀ-ÿ]{2,}", rest)}
+    return missing, {w for w in words if w.lower() not in data_words}
+
+
+def data_words(path: Path) -> set[str]:
+    """Every word of every text value in the store (names, codes, units, scenario names),
+    the account names, and :data:`BUKAN_TEKS`."""
+    store = open_store(path)
+    words = set(BUKAN_TEKS) | {"bpbd", "a1", "a2"}
+    for frame in store.read_all().values():
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                for v in frame[col].dropna().astype(str).unique():
+                    words |= {w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]{2,}", v)}
+    return words
+
+
+@pytest.fixture
+def semu(store_akun: tuple[Path, dict[str, str]]) -> Any:
+    return make_app(store_akun[0], BAHASA_SEMU=True, TODAY="2026-11-27")
+
+
+def test_default_is_bahasa_indonesia_and_lang_wins(client: Any) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="id">' in html and "Ikhtisar kesiapan" in html
+    en = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in en and "Readiness overview" in en
+    idn = client.get("/?lang=id", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="id">' in idn and "Ikhtisar kesiapan" in idn
+
+
+def test_switch_is_remembered(app: Any) -> None:
+    c = app.test_client()
+    resp = c.get("/gap?lang=en")
+    assert '<html lang="en">' in resp.get_data(as_text=True)
+    assert "bahasa=en" in resp.headers["Set-Cookie"]
+    assert '<html lang="en">' in c.get("/alokasi").get_data(as_text=True)  # cookie
+    assert '<html lang="id">' in c.get("/alokasi?lang=id").get_data(as_text=True)
+    assert '<html lang="id">' in c.get("/anggota").get_data(as_text=True)
+
+
+def test_english_error_page_and_names_kept(client: Any) -> None:
+    resp = client.get("/kecamatan/32.16.99?lang=en")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 404 and "Not found" in html and "Kembali" not in html
+    # file and route names are never translated
+    assert "rencana_aksi.xlsx" in client.get("/alokasi?lang=en").get_data(as_text=True)
+
+
+def test_pseudo_locale_only_when_configured(app: Any) -> None:
+    html = app.test_client().get("/?lang=xx").get_data(as_text=True)
+    assert '<html lang="id">' in html and "⟦" not in html
+
+
+@pytest.mark.parametrize("peran", [None, "a1", "bpbd"])
+def test_every_page_goes_through_the_catalogue(
+    semu: Any, store_akun: tuple[Path, dict[str, str]], peran: str | None
+) -> None:
+    """Rendered in the pseudo-locale, no page shows text that skipped _() or lacks English."""
+    path = store_akun[0]
+    c = semu.test_client()
+    if peran:
+        login(c, peran)
+    words = data_words(path)
+    urls = pages(semu, contoh(site_of(path, "AGT-001")))
+    assert len(urls) >= 12, urls
+    checked = 0
+    for url in urls + ["/tidak-ada"]:
+        resp = c.get(url + ("&" if "?" in url else "?") + "lang=xx")
+        assert resp.status_code < 500, (url, resp.status_code)
+        if "text/html" not in resp.content_type:
+            continue
+        missing, left = untranslated(resp.get_data(as_text=True), words)
+        assert not missing, f"{url}: not in the English catalogue: {missing}"
+        assert not left, f"{url}: text not passed through _(): {sorted(left)}"
+        checked += 1
+    assert checked >= 10
+
+
+def test_catalogue_covers_every_string_in_the_code() -> None:
+    """Every string passed to _() in the installed package has an English translation."""
+    from babel.messages.extract import extract_from_dir
+
+    missing = []
+    for package, method in (("geo_klaster", "python"), ("web", "python"), ("web", "jinja2")):
+        root = str(resources.files(package))
+        pattern = "**.html" if method == "jinja2" else "**.py"
+        found = extract_from_dir(
+            root,
+            method_map=[(pattern, method)],
+            options_map={pattern: {"extensions": "jinja2.ext.i18n"}},
+            keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)},
+        )
+        for filename, _lineno, message, _comments, _context in found:
+            msgid = message[0] if isinstance(message, tuple) else message
+            if msgid and msgid not in i18n.katalog("en"):
+                missing.append(f"{package}/{filename}: {msgid!r}")
+    assert not missing, "\n".join(missing)
+
+
+def test_gettext_formats_and_falls_back() -> None:
+    with i18n.dalam_bahasa("en"):
+        assert i18n.gettext("Kecamatan %(nama)s", nama="Babelan") == "Kecamatan Babelan"
+        assert i18n.gettext("Ikhtisar") == "Overview"
+        assert i18n.gettext("kalimat yang belum ada") == "kalimat yang belum ada"
+    assert i18n.gettext("Ikhtisar") == "Ikhtisar"
+    assert i18n.bahasa_lingkungan({"LANG": "en_US.UTF-8"}) == "en"
+    assert i18n.bahasa_lingkungan({"GEO_KLASTER_LANG": "id", "LANG": "en_US.UTF-8"}) == "id"
+    assert i18n.bahasa_lingkungan({"LANG": "C.UTF-8"}) == "id"
