@@ -16,8 +16,10 @@ __all__ = ["ZONA", "iso", "tampil", "zona"]
 ZONA: dict[str, int] = {"WIB": 7, "WITA": 8, "WIT": 9}
 """Indonesia's three zones and their offset from UTC, hours."""
 _IANA = {
-    "asia/jakarta": "WIB", "asia/pontianak": "WIB",
-    "asia/makassar": "WITA", "asia/ujung_pandang": "WITA",
+    "asia/jakarta": "WIB",
+    "asia/pontianak": "WIB",
+    "asia/makassar": "WITA",
+    "asia/ujung_pandang": "WITA",
     "asia/jayapura": "WIT",
 }
 
@@ -56,8 +58,10 @@ def tampil(value: Any, nama_zona: str | None = None, *, detik: bool = False) -> 
     if t is None:
         return "" if not isinstance(value, dt.date) else value.isoformat()
     z = zona(nama_zona)
-    return t.astimezone(z).strftime("%Y-%m-%d %H:%M:%S" if detik else "%Y-%m-%d %H:%M") + " " + str(
-        z.tzname(None)
+    return (
+        t.astimezone(z).strftime("%Y-%m-%d %H:%M:%S" if detik else "%Y-%m-%d %H:%M")
+        + " "
+        + str(z.tzname(None))
     )
 
 

@@ -36,7 +36,9 @@ def pages(app: Any, values: dict[str, str]) -> list[str]:
             continue
         missing = [a for a in rule.arguments if a not in values]
         if missing:
-            raise KeyError(f"route {rule.rule}: add a sample value for {missing} in tests/halaman.py")
+            raise KeyError(
+                f"route {rule.rule}: add a sample value for {missing} in tests/halaman.py"
+            )
         path = rule.rule
         for arg in rule.arguments:
             path = re.sub(r"<(?:[a-z_]+:)?" + arg + ">", values[arg], path)

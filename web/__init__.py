@@ -53,6 +53,7 @@ from flask import Flask, g, jsonify, render_template, request
 
 from geo_klaster.config import AnalysisConfig
 from geo_klaster.errors import KlasterError, NotFoundError, StoreError
+from geo_klaster.i18n import _
 from geo_klaster.store import resolve_location
 from web.cache import CACHE_MB_DEFAULT, DataCache
 from web.params import StoreBelumAda, TidakDitemukan, WebError
@@ -156,11 +157,17 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(404)
     def no_route(_exc: Exception):  # type: ignore[no-untyped-def]
-        return answer(TidakDitemukan(f"alamat tidak dikenal: {request.path}"))
+        return answer(TidakDitemukan(_("alamat tidak dikenal: %(alamat)s", alamat=request.path)))
 
     @app.errorhandler(405)
     def bad_method(_exc: Exception):  # type: ignore[no-untyped-def]
-        err = WebError(f"metode {request.method} tidak didukung di {request.path}")
+        err = WebError(
+            _(
+                "metode %(metode)s tidak didukung di %(alamat)s",
+                metode=request.method,
+                alamat=request.path,
+            )
+        )
         err.status = 405
         return answer(err)
 

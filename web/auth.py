@@ -82,6 +82,7 @@ from markupsafe import Markup, escape
 from geo_klaster import accounts
 from geo_klaster.accounts import Actor
 from geo_klaster.errors import AuthError, ForbiddenError
+from geo_klaster.i18n import _
 from geo_klaster.store import Store
 from web.params import WebError
 
@@ -205,9 +206,13 @@ def _batas(jenis: str) -> Pembatas:
 
 
 def _terlalu_banyak(jenis: str, tunggu: float) -> TerlaluBanyak:
-    apa = "percobaan masuk" if jenis.startswith("masuk") else "permintaan tulis"
+    apa = _("percobaan masuk") if jenis.startswith("masuk") else _("permintaan tulis")
     return TerlaluBanyak(
-        f"Terlalu banyak {apa}; coba lagi dalam {max(1, round(tunggu))} detik / too many requests",
+        _(
+            "Terlalu banyak %(apa)s; coba lagi dalam %(detik)s detik",
+            apa=apa,
+            detik=max(1, round(tunggu)),
+        ),
         tunggu,
     )
 
@@ -270,7 +275,7 @@ def _muat_identitas() -> None:
     g.lewat_token = False
     header = request.headers.get("Authorization")
     if header is not None:
-        skema, _, token = header.strip().partition(" ")
+        skema, _sep, token = header.strip().partition(" ")
         if skema.lower() != "bearer" or not token.strip():
             raise TidakBerwenang("header Authorization harus 'Bearer <token>'", "Authorization")
         g.identitas = accounts.authenticate_token(_store(), token.strip(), saluran="api")
@@ -354,7 +359,7 @@ def _jaga() -> Response | None:
     if menulis and perlu and actor is not None:
         _periksa_batas("tulis", "akun:" + actor.nama)
     if perlu == "koordinator" and actor is not None and not actor.is_coordinator:
-        raise Terlarang("Hanya koordinator (BPBD) / coordinator only")
+        raise Terlarang(_("Hanya koordinator (BPBD) / coordinator only"))
     return None
 
 
@@ -386,7 +391,9 @@ def _periksa_csrf() -> None:
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD)
     if not sent:
         raise WebError(
-            "Token CSRF tidak ada: kirim formulir dari halaman aplikasi ini / missing CSRF token",
+            _(
+                "Token CSRF tidak ada: kirim formulir dari halaman aplikasi ini / missing CSRF token"
+            ),
             CSRF_FIELD,
         )
     expected = session.get("_csrf")
@@ -394,8 +401,10 @@ def _periksa_csrf() -> None:
         str(sent).encode("utf-8", "replace"), str(expected).encode("utf-8", "replace")
     ):
         raise Terlarang(
-            "Token CSRF salah atau sesi sudah berakhir: muat ulang halaman lalu kirim lagi "
-            "/ wrong CSRF token",
+            _(
+                "Token CSRF salah atau sesi sudah berakhir: muat ulang halaman lalu kirim lagi "
+                "/ wrong CSRF token"
+            ),
             CSRF_FIELD,
         )
 
@@ -428,7 +437,7 @@ def masuk() -> Any:
         if store.account(nama) is None:
             accounts.check_password(sandi, _SANDI_SEMU)  # the same cost as a wrong password
         log.info("masuk gagal: akun=%r dari %s", nama, _alamat())
-        return _halaman_masuk(tujuan, nama=nama, galat="Nama akun atau kata sandi salah."), 401
+        return _halaman_masuk(tujuan, nama=nama, galat=_("Nama akun atau kata sandi salah.")), 401
     account = store.account(actor.nama)
     session.clear()  # a fresh session (and CSRF token) at every sign-in
     session.permanent = True

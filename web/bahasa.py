@@ -82,8 +82,6 @@ def init_app(app: Flask) -> None:
             "zona": str(waktu.zona(nama_zona).tzname(None)),
             "waktu_lokal": lambda v, detik=False: waktu.tampil(v, nama_zona, detik=detik),
             "bahasa": "en" if kode == i18n.SEMU else kode,
-            "pilihan_bahasa": [
-                (k, NAMA_BAHASA[k], tautan_bahasa(k)) for k in i18n.BAHASA
-            ],
+            "pilihan_bahasa": [(k, NAMA_BAHASA[k], tautan_bahasa(k)) for k in i18n.BAHASA],
             "bahasa_kini": kode,
         }

@@ -16,6 +16,7 @@ from geo_klaster import hasil, reports
 from geo_klaster import maps as peta
 from geo_klaster.analysis import AnalysisResult
 from geo_klaster.export import public_frame
+from geo_klaster.i18n import _
 from web import params
 from web.cache import DataCache, Parameter, Snapshot
 
@@ -64,7 +65,7 @@ def kecamatan_row(result: AnalysisResult, kode: str) -> Any:
     kec = result.kecamatan
     rows = kec[kec["kode"] == kode]
     if rows.empty:
-        raise params.TidakDitemukan(f"kecamatan '{kode}' tidak ada", "kode")
+        raise params.TidakDitemukan(_("kecamatan '%(kode)s' tidak ada", kode=kode), "kode")
     return rows.iloc[0]
 
 

@@ -55,6 +55,7 @@ from geo_klaster import reports
 from geo_klaster import schema as schema_mod
 from geo_klaster.accounts import Actor
 from geo_klaster.errors import InputError, Problem, ValidationError, summarised_problems
+from geo_klaster.i18n import _
 from geo_klaster.stock import current_stock
 from web import auth, context, params
 
@@ -180,7 +181,7 @@ def daftar() -> str:
             "anggota": names.get(str(r["anggota_id"]), str(r["anggota_id"])),
             "terakhir": _nilai(terakhir.get(str(r["id"]))),
         }
-        for _, r in lokasi.sort_values(["anggota_id", "id"]).iterrows()
+        for _i, r in lokasi.sort_values(["anggota_id", "id"]).iterrows()
     ]
     return render_template(
         "laporan/daftar.html",
@@ -206,15 +207,15 @@ def _halaman_lokasi(
     stok = _stok_per(per)
     sekarang = stok[stok["lokasi_id"].astype(str) == lokasi["id"]]
     sekarang_rows = [{c: _nilai(r.get(c)) for c in reports.REPORT_COLUMNS + ["dilaporkan"]}
-                     for _, r in sekarang.iterrows()]  # fmt: skip
+                     for _i, r in sekarang.iterrows()]  # fmt: skip
     riwayat = reports.site_history(
         context.snapshot().layers["stok"], lokasi["id"], per=per, limit=RIWAYAT_MAKS
     )
     riwayat_rows = [{c: _nilai(r.get(c)) for c in reports.REPORT_COLUMNS + ["dilaporkan"]}
-                    for _, r in riwayat.iterrows()]  # fmt: skip
+                    for _i, r in riwayat.iterrows()]  # fmt: skip
     if baris is None:
         baris = [{c: r[c] for c in KOLOM_BARIS} for r in sekarang_rows]
-        baris += [{c: None for c in KOLOM_BARIS} for _ in range(BARIS_FORM_KOSONG)]
+        baris += [{c: None for c in KOLOM_BARIS} for _i in range(BARIS_FORM_KOSONG)]
     per_baris: dict[int, list[Problem]] = {}
     umum: list[Problem] = []
     for p in masalah or []:  # problems of the form's lines are shown at those lines too
@@ -281,8 +282,8 @@ def lapor_form(lokasi_id: str) -> Any:
     semua, terisi, nomor = _baris_form()
     if not terisi:
         return _halaman_lokasi(
-            lokasi, baris=semua, masalah=[Problem("isi paling sedikit satu baris barang")],
-            judul_masalah="Laporan kosong, tidak ada yang disimpan.", status=400,
+            lokasi, baris=semua, masalah=[Problem(_("isi paling sedikit satu baris barang"))],
+            judul_masalah=_("Laporan kosong, tidak ada yang disimpan."), status=400,
         )  # fmt: skip
     try:
         n = reports.submit_report(
@@ -294,9 +295,9 @@ def lapor_form(lokasi_id: str) -> Any:
                 p.row = nomor[p.row - 1]
         return _halaman_lokasi(
             lokasi, baris=semua, masalah=exc.problems, status=400,
-            judul_masalah="Laporan ditolak, tidak ada yang disimpan. Perbaiki baris bertanda:",
+            judul_masalah=_("Laporan ditolak, tidak ada yang disimpan. Perbaiki baris bertanda:"),
         )  # fmt: skip
-    flash(f"Laporan tersimpan: {n} baris stok untuk {lokasi['nama']}.")
+    flash(_("Laporan tersimpan: %(n)s baris stok untuk %(nama)s.", n=n, nama=lokasi["nama"]))
     return redirect(url_for("laporan.lokasi_halaman", lokasi_id=lokasi["id"]), code=303)
 
 
@@ -310,7 +311,7 @@ def _simpan_unggahan(lokasi_id: str) -> int:
     """Run one uploaded report through the domain (all rows or none)."""
     berkas = request.files.get("berkas")
     if berkas is None or not berkas.filename:
-        raise params.ParameterError("pilih berkas CSV atau XLSX untuk diunggah", "berkas")
+        raise params.ParameterError(_("pilih berkas CSV atau XLSX untuk diunggah"), "berkas")
     nama = _nama_berkas(berkas.filename)
     sufiks = SUFIKS.get(Path(nama).suffix.lower())
     if sufiks is None:
@@ -320,7 +321,7 @@ def _simpan_unggahan(lokasi_id: str) -> int:
     lembar = (request.form.get("sheet") or "").strip() or None
     desimal = (request.form.get("desimal") or "").strip() or None
     if desimal not in (None, "koma", "titik"):
-        raise params.ParameterError("tanda desimal: koma atau titik", "desimal")
+        raise params.ParameterError(_("tanda desimal: koma atau titik"), "desimal")
     with tempfile.TemporaryDirectory(prefix="geo-klaster-unggah-") as tmp:
         path = Path(tmp) / ("laporan" + sufiks)
         berkas.save(path)
@@ -347,14 +348,14 @@ def unggah(lokasi_id: str) -> Any:
     except ValidationError as exc:  # one line per distinct problem, with its rows
         return _halaman_lokasi(
             lokasi, masalah=summarised_problems(exc.problems), status=400, baris_formulir=False,
-            judul_masalah=f"Berkas {exc.source or ''} ditolak, tidak ada yang disimpan:",
+            judul_masalah=_("Berkas %(berkas)s ditolak, tidak ada yang disimpan:", berkas=exc.source or ""),
         )  # fmt: skip
     except InputError as exc:
         return _halaman_lokasi(
             lokasi, masalah=[Problem(exc.message)], status=400, baris_formulir=False,
-            judul_masalah="Berkas ditolak, tidak ada yang disimpan:",
+            judul_masalah=_("Berkas ditolak, tidak ada yang disimpan:"),
         )  # fmt: skip
-    flash(f"Berkas diterima: {n} baris stok untuk {lokasi['nama']}.")
+    flash(_("Berkas diterima: %(n)s baris stok untuk %(nama)s.", n=n, nama=lokasi["nama"]))
     return redirect(url_for("laporan.lokasi_halaman", lokasi_id=lokasi["id"]), code=303)
 
 
@@ -394,7 +395,7 @@ def _lokasi_saya(actor: Actor) -> list[dict[str, Any]]:
     return [
         {"id": str(r["id"]), "nama": str(r["nama"]), "anggota_id": str(r["anggota_id"]),
          "lon": float(r.geometry.x), "lat": float(r.geometry.y)}
-        for _, r in lokasi.iterrows() if r.geometry is not None
+        for _i, r in lokasi.iterrows() if r.geometry is not None
     ]  # fmt: skip
 
 
@@ -468,7 +469,7 @@ def simpan_lokasi() -> Any:
     masalah: list[Problem] = []
     try:
         if not isian["id"] or not isian["nama"]:
-            raise params.ParameterError("isi kode dan nama lokasi", "nama")
+            raise params.ParameterError(_("isi kode dan nama lokasi"), "nama")
         lon, lat = _float(isian["lon"], "lon"), _float(isian["lat"], "lat")
         aksi = reports.save_site(
             _store(), actor, id=isian["id"], nama=isian["nama"], lon=lon, lat=lat,
@@ -481,7 +482,11 @@ def simpan_lokasi() -> Any:
         masalah = [Problem(exc.message)]
     if masalah:
         return _halaman_peta_lokasi(actor, isian, masalah=masalah), 400
-    flash(f"Lokasi {isian['id']} {'ditambahkan' if aksi == 'baru' else 'diperbarui'}.")
+    flash(
+        _("Lokasi %(id)s ditambahkan.", id=isian["id"])
+        if aksi == "baru"
+        else _("Lokasi %(id)s diperbarui.", id=isian["id"])
+    )
     return redirect(url_for("laporan.peta_lokasi", id=isian["id"]), code=303)
 
 
@@ -505,7 +510,7 @@ def usang() -> str:
             "terakhir": _nilai(r.get("laporan_terakhir")),
             "usang": bool(r["usang"]),
         }
-        for _, r in tabel.iterrows()
+        for _i, r in tabel.iterrows()
     ]
     return render_template(
         "laporan/usang.html",
@@ -530,7 +535,7 @@ def _audit() -> tuple[list[dict[str, Any]], dict[str, str]]:
     for k, v in saring.items():
         log = log[log[k].astype(str) == v]
     rows = []
-    for _, r in log.head(batas).iterrows():
+    for _i, r in log.head(batas).iterrows():
         try:
             rincian = json.loads(r["rincian"]) if r["rincian"] else {}
         except ValueError:
@@ -563,7 +568,7 @@ def audit_halaman() -> str:
 @bp.get("/api/audit")
 @auth.perlu_koordinator
 def audit_api() -> Response:
-    rows, _ = _audit()
+    rows, _n = _audit()
     return jsonify({"catatan": rows, "jumlah": len(rows)})
 
 
@@ -653,5 +658,5 @@ def stok_api() -> Response:
         _lokasi(lid)
         stok = stok[stok["lokasi_id"].astype(str) == lid]
     cols = [*reports.REPORT_COLUMNS, "dilaporkan"]
-    rows = [{c: _nilai(r.get(c)) for c in cols} for _, r in stok.iterrows()]
+    rows = [{c: _nilai(r.get(c)) for c in cols} for _i, r in stok.iterrows()]
     return jsonify({"per": per.isoformat() if per else None, "stok": rows})

@@ -32,6 +32,7 @@ from geo_klaster import readiness as kesiapan
 from geo_klaster.analysis import AnalysisResult
 from geo_klaster.banding import TABEL, page_tables
 from geo_klaster.config import KELAS
+from geo_klaster.i18n import _
 from geo_klaster.outputs import write_action_plan
 from web import auth, context, params
 from web.cache import Parameter
@@ -381,7 +382,7 @@ def gap() -> str:
     p = context.parameter()
     result = context.analysis(p)
     pilihan = _pilihan_barang(result)
-    kodes = [k for k, _, _ in pilihan]
+    kodes = [k for k, _n, _u in pilihan]
     ringkas = context.cache().memo(context.snapshot(), ("ringkas", p), result.summary)
     default = (
         ringkas["kekurangan_terbesar"][0]["barang"]
@@ -390,10 +391,15 @@ def gap() -> str:
     )
     barang = request.args.get("barang") or default
     if barang is None:
-        raise params.ParameterError("tidak ada kebutuhan barang dalam analisis ini", "barang")
+        raise params.ParameterError(_("tidak ada kebutuhan barang dalam analisis ini"), "barang")
     if barang not in kodes:
         raise params.ParameterError(
-            f"barang '{barang}' tidak dikenal; pilihan: {', '.join(kodes)}", "barang"
+            _(
+                "barang '%(barang)s' tidak dikenal; pilihan: %(pilihan)s",
+                barang=barang,
+                pilihan=", ".join(kodes),
+            ),
+            "barang",
         )
     bagian = _peta(
         ("gap", p, barang),
@@ -407,7 +413,7 @@ def gap() -> str:
         pilihan=pilihan,
         barang=barang,
         nama=_nama_barang(barang),
-        satuan=next(u for k, _, u in pilihan if k == barang),
+        satuan=next(u for k, _n, u in pilihan if k == barang),
         tabel=hasil.gap_of_item(result, barang),
         desimal=0 if barang in result.bulat else 1,
         per_barang=hasil.gap_by_item(result, nama_barang=_nama_barang),
@@ -420,8 +426,8 @@ def alokasi() -> str:
     result = context.analysis(p)
     pilihan = _pilihan_barang(result)
     barang = request.args.get("barang") or None
-    if barang is not None and barang not in [k for k, _, _ in pilihan]:
-        raise params.ParameterError(f"barang '{barang}' tidak dikenal", "barang")
+    if barang is not None and barang not in [k for k, _n, _u in pilihan]:
+        raise params.ParameterError(_("barang '%(barang)s' tidak dikenal", barang=barang), "barang")
     kategori = context.kategori_barang()
     anggota = context.layer("anggota")
     bagian = _peta(

@@ -78,7 +78,9 @@ def popup_kecamatan(
     )
     if tautan:
         out += html_aman(
-            "<a href='{u}'>{t} &rarr;</a>", u=tautan.format(kode=row.kode), t=_("Buka halaman kecamatan")
+            "<a href='{u}'>{t} &rarr;</a>",
+            u=tautan.format(kode=row.kode),
+            t=_("Buka halaman kecamatan"),
         )
     return out
 
@@ -178,7 +180,9 @@ def lapisan_gap(
                 (_("Kekurangan"), f"{angka(g['kekurangan'], 1)} {satuan}"),
             ]
         popups.append(popup_kecamatan(row, extra, tautan=tautan))
-    layer = _lapisan_kecamatan(kec, gaya, tips, popups, name=_("Kekurangan %(barang)s", barang=label), fit=True)
+    layer = _lapisan_kecamatan(
+        kec, gaya, tips, popups, name=_("Kekurangan %(barang)s", barang=label), fit=True
+    )
     legend = legenda_html(
         _("Kekurangan %(barang)s (%(satuan)s)", barang=label, satuan=satuan),
         [
@@ -221,7 +225,12 @@ def lapisan_zona(
         pid, warna = ARSIR_BANJIR.get(kelas, ARSIR_BANJIR["rendah"])[:2]
         gaya.append({"color": warna, "weight": 1, "fillColor": f"url(#{pid})", "fillOpacity": 1})
         tips.append(
-            html_aman("{z} <b>{k}</b> ({s})", z=_("Zona banjir kelas"), k=_(label).lower(), s=result.skenario)
+            html_aman(
+                "{z} <b>{k}</b> ({s})",
+                z=_("Zona banjir kelas"),
+                k=_(label).lower(),
+                s=result.skenario,
+            )
         )
     data = koleksi_fitur(zona, {"kelas": zona["kelas"].tolist(), "_gaya": gaya, "_tip": tips})
     pola = [
@@ -257,7 +266,9 @@ def area_jangkauan(result: AnalysisResult, kode: str) -> gpd.GeoDataFrame:
 def lapisan_jangkauan(result: AnalysisResult, kode: str, nama: str) -> tuple[LapisanGeoJson, str]:
     """The reach boundary of kecamatan ``kode`` (named ``nama``), dashed; the map fits it."""
     jarak = angka(result.config.jarak_km, 1)
-    tip = html_aman("{t}", t=_("Jangkauan %(km)s km dari batas Kecamatan %(nama)s", km=jarak, nama=nama))
+    tip = html_aman(
+        "{t}", t=_("Jangkauan %(km)s km dari batas Kecamatan %(nama)s", km=jarak, nama=nama)
+    )
     data = koleksi_fitur(
         area_jangkauan(result, kode),
         {
@@ -265,7 +276,9 @@ def lapisan_jangkauan(result: AnalysisResult, kode: str, nama: str) -> tuple[Lap
             "_tip": [tip],
         },
     )
-    layer = LapisanGeoJson(data, name=_("Jangkauan %(km)s km", km=jarak), jenis="jangkauan", fit=True)
+    layer = LapisanGeoJson(
+        data, name=_("Jangkauan %(km)s km", km=jarak), jenis="jangkauan", fit=True
+    )
     legend = legenda_html(
         _("Jangkauan"),
         [
