@@ -19,15 +19,17 @@ import math
 import numpy as np
 import pandas as pd
 
+from geo_klaster.i18n import N_, _
+
 TOLERANSI = 1e-6  # a shortfall at or below this (catalogue units) counts as met
 KELAS_PORSI = ("kurang", "sebagian", "cukup", "tidak_diketahui")
 # Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), each paired
 # with a symbol so the class never rests on colour alone: (label, fill, text colour, symbol).
 GAYA_PORSI: dict[str, tuple[str, str, str, str]] = {
-    "kurang": ("kurang dari 50 %", "#d55e00", "#ffffff", "✕"),
-    "sebagian": ("50–99 %", "#e69f00", "#000000", "◐"),
-    "cukup": ("100 % (tercukupi)", "#009e73", "#ffffff", "✓"),
-    "tidak_diketahui": ("kebutuhan tidak diketahui", "#bdbdbd", "#000000", "?"),
+    "kurang": (N_("kurang dari 50 %"), "#d55e00", "#ffffff", "✕"),
+    "sebagian": (N_("50–99 %"), "#e69f00", "#000000", "◐"),
+    "cukup": (N_("100 % (tercukupi)"), "#009e73", "#ffffff", "✓"),
+    "tidak_diketahui": (N_("kebutuhan tidak diketahui"), "#bdbdbd", "#000000", "?"),
 }
 
 
@@ -245,7 +247,7 @@ def tabel_matriks(
     baris = []
     for k in kec.itertuples(index=False):
         sel = []
-        for b, _, _ in barang:
+        for b, _n, _u in barang:
             r = cells.get((str(k.kode), b))
             sel.append(
                 None
@@ -314,7 +316,9 @@ def riwayat_barang(
         [t.to_pydatetime() for t in h["waktu"]],
         [float(v) for v in h["komit"]],
         satuan=satuan,
-        judul=f"Stok siap {barang['nama']} ({satuan}), semua lokasi",
+        judul=_(
+            "Stok siap %(nama)s (%(satuan)s), semua lokasi", nama=barang["nama"], satuan=satuan
+        ),
     )
     lines = stok[stok["barang"].astype(str) == kode]
     now = committable(

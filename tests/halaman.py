@@ -15,17 +15,18 @@ BUKAN_HALAMAN = ("static", "assets.", "api.", "ogc.", "laporan.audit_api", "lapo
 BERKAS = re.compile(r"\.(xlsx|csv|geojson|json|gpkg)$")
 
 
-def contoh(site: str) -> dict[str, str]:
+def contoh(site: str) -> dict[str, Any]:
     """Sample route arguments on the demo store (``site``: a site of member ``a1``)."""
     return {
         "kode": "32.16.02",  # Babelan, at risk in the demo scenario
         "lokasi_id": site,
         "kode_barang": "beras",
         "barang": "beras",
+        "/barang/<kode>": {"kode": "beras"},  # per-route overrides
     }
 
 
-def pages(app: Any, values: dict[str, str]) -> list[str]:
+def pages(app: Any, values: dict[str, Any]) -> list[str]:
     """Paths of every GET page (no data endpoints, no file downloads), arguments filled from
     ``values``. Raises ``KeyError`` naming a route argument without a sample value."""
     out = []
@@ -34,13 +35,14 @@ def pages(app: Any, values: dict[str, str]) -> list[str]:
             continue
         if BERKAS.search(rule.rule):
             continue
-        missing = [a for a in rule.arguments if a not in values]
+        own = {**values, **values.get(rule.rule, {})}
+        missing = [a for a in rule.arguments if a not in own]
         if missing:
             raise KeyError(
                 f"route {rule.rule}: add a sample value for {missing} in tests/halaman.py"
             )
         path = rule.rule
         for arg in rule.arguments:
-            path = re.sub(r"<(?:[a-z_]+:)?" + arg + ">", values[arg], path)
+            path = re.sub(r"<(?:[a-z_]+:)?" + arg + ">", own[arg], path)
         out.append(path)
     return sorted(set(out))

@@ -153,6 +153,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(KlasterError)
     def klaster_error(exc: KlasterError):  # type: ignore[no-untyped-def]
+        g.pesan_ranah = True  # the domain's own message (Bahasa Indonesia / English gloss)
         return answer(WebError(exc.message))
 
     @app.errorhandler(404)

@@ -79,6 +79,8 @@ def init_app(app: Flask) -> None:
         kode = g.get("bahasa", i18n.BAKU)
         nama_zona = current_app.config["ANALISIS"].zona_waktu
         return {
+            # a label held in a variable (sector, hazard class): looked up, never %-formatted
+            "terjemah": i18n.gettext,
             "zona": str(waktu.zona(nama_zona).tzname(None)),
             "waktu_lokal": lambda v, detik=False: waktu.tampil(v, nama_zona, detik=detik),
             "bahasa": "en" if kode == i18n.SEMU else kode,

@@ -165,6 +165,7 @@ def banding_parameters() -> list[Parameter]:
     try:
         names = check_names(request.args.getlist("skenario"), snap.layers["zona_banjir"])
     except KlasterError as exc:
+        g.pesan_ranah = True  # the domain's bilingual message, shown as it is
         raise params.ParameterError(exc.message, "skenario") from None
     base = request.args.to_dict()
     out = []
