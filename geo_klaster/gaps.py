@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
+
+from geo_klaster.i18n import _
 
 KOLOM = [
     "kode",
@@ -197,4 +200,89 @@ def _alasan(
                 if item in bulat
                 else f"{_persen(share)} kebutuhan terpenuhi"
             )
+    return text
+
+
+# The reasons are stored in Bahasa Indonesia (gap.csv, the workbook, the analysis cache shared
+# by both languages); pages show them in the reader's language through these patterns, which
+# mirror the sentences written by _alasan above.
+_N = re.compile
+_POLA_ALASAN = (
+    (
+        _N(
+            r"di bawah ambang: (?:tergenang (?P<porsi>.+?), )?kurang dari ambang berisiko"
+            r"(?: (?P<ambang>[^;]+))?; tidak ikut alokasi"
+        ),
+        lambda m: (
+            (
+                _("di bawah ambang: tergenang %(porsi)s", porsi=m["porsi"])
+                if m["porsi"]
+                else _("di bawah ambang")
+            )
+            + (
+                _(", kurang dari ambang berisiko %(ambang)s", ambang=m["ambang"])
+                if m["ambang"]
+                else _(", kurang dari ambang berisiko")
+            )
+            + _("; tidak ikut alokasi")
+        ),
+    ),
+    (
+        _N(r"jumlah pengungsi tidak diketahui \(penduduk kosong\); tidak dialokasikan"),
+        lambda m: _("jumlah pengungsi tidak diketahui (penduduk kosong); tidak dialokasikan"),
+    ),
+    (
+        _N(r"kebutuhan sudah terpenuhi; sisa stok terjangkau tidak diperlukan di sini"),
+        lambda m: _("kebutuhan sudah terpenuhi; sisa stok terjangkau tidak diperlukan di sini"),
+    ),
+    (
+        _N(
+            r"stok yang sama juga terjangkau (?P<lain>.+); dibagi adil menurut porsi kebutuhan "
+            r"\((?P<persen>[^()]+) kebutuhan terpenuhi\)(?P<bulat>; dibulatkan ke unit utuh)?"
+        ),
+        lambda m: (
+            _(
+                "stok yang sama juga terjangkau %(lain)s; dibagi adil menurut porsi kebutuhan "
+                "(%(persen)s kebutuhan terpenuhi)",
+                lain=_daftar_bahasa(m["lain"]),
+                persen=m["persen"],
+            )
+            + (_("; dibulatkan ke unit utuh") if m["bulat"] else "")
+        ),
+    ),
+    (
+        _N(
+            r"sisa stok terjangkau kurang dari satu unit utuh "
+            r"\((?P<persen>[^()]+) kebutuhan terpenuhi\)"
+        ),
+        lambda m: _(
+            "sisa stok terjangkau kurang dari satu unit utuh (%(persen)s kebutuhan terpenuhi)",
+            persen=m["persen"],
+        ),
+    ),
+    (
+        _N(r"(?P<persen>(?:< )?[\d,]+ %) kebutuhan terpenuhi"),
+        lambda m: _("%(persen)s kebutuhan terpenuhi", persen=m["persen"]),
+    ),
+)
+
+
+def _daftar_bahasa(text: str) -> str:
+    """A list written by :func:`_daftar` with its joining words in the current language."""
+    lain = re.fullmatch(r"(?P<nama>.+) dan (?P<n>\d+) lainnya", text)
+    if lain:
+        return _("%(nama)s dan %(n)s lainnya", nama=lain["nama"], n=lain["n"])
+    head, sep, last = text.rpartition(" dan ")
+    return _("%(a)s dan %(b)s", a=head, b=last) if sep else text
+
+
+def alasan_bahasa(text: object) -> str:
+    """A reason written by :func:`gaps` (``alasan``) in the current language (pages); text
+    that is not one of its sentences is returned as it is."""
+    if not isinstance(text, str) or not text:
+        return ""
+    for pola, teks in _POLA_ALASAN:
+        m = pola.fullmatch(text)
+        if m:
+            return teks(m)
     return text

@@ -43,13 +43,16 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from geo_klaster.config import KELAS, AnalysisConfig
+from geo_klaster.i18n import N_
 
 #: Why a site or a (site, area) pair has no travel time (``alasan``).
-JAUH = "jauh dari jalan"
-TERGENANG = "jalan tergenang"
-TERPUTUS_BANJIR = "rute terputus banjir"
-TIDAK_TERHUBUNG = "tidak terhubung jaringan jalan"
-TANPA_JALAN = "tidak ada jalan di wilayah"
+JAUH = N_("jauh dari jalan")  # stored in Bahasa Indonesia; pages show _(alasan)
+TERGENANG = N_("jalan tergenang")  # stored in Bahasa Indonesia; pages show _(alasan)
+TERPUTUS_BANJIR = N_("rute terputus banjir")  # stored in Bahasa Indonesia; pages show _(alasan)
+TIDAK_TERHUBUNG = N_(
+    "tidak terhubung jaringan jalan"
+)  # stored in Bahasa Indonesia; pages show _(alasan)
+TANPA_JALAN = N_("tidak ada jalan di wilayah")  # stored in Bahasa Indonesia; pages show _(alasan)
 
 _RANK = {k: i + 1 for i, k in enumerate(KELAS)}  # rendah 1, sedang 2, tinggi 3
 _MIN_PER_M_PER_KMH = 60.0 / 1000.0  # minutes = metres × 0.06 / (km/h)

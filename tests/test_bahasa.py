@@ -16,10 +16,12 @@ from web_akun import login, make_app, site_of
 from geo_klaster import i18n
 from geo_klaster.store import open_store
 
-# Words on pages that are names, not text: languages in the switch, file formats, products.
-BUKAN_TEKS = set(
-    ["bahasa", "indonesia", "english", "geojson", "geopackage", "csv", "xlsx", "qgis", "json", "api", "wgs", "bpbd", "bearer", "authorization", "leaflet", "openstreetmap", "geo", "klaster", "token", "lon", "lat", "pdf", "id", "en", "km", "kg", "wib", "wita", "wit"]  # names of languages, formats, products, units and time zones
-)
+# Words on pages that are names, not text: languages, formats, products, units, time zones.
+BUKAN_TEKS = {
+    "bahasa", "indonesia", "english", "geojson", "geopackage", "csv", "xlsx", "qgis", "json",
+    "api", "wgs", "bpbd", "bearer", "authorization", "leaflet", "openstreetmap", "geo",
+    "klaster", "token", "lon", "lat", "pdf", "id", "en", "km", "kg", "wib", "wita", "wit",
+}  # fmt: skip
 FILE_NAME = re.compile(r"[\w.-]+\.(?:geojson|csv|xlsx|gpkg|json|toml)\b")
 
 
@@ -40,7 +42,9 @@ class _Teks(HTMLParser):
         if tag in ("script", "style") or ("translate", "no") in attrs:
             self.skip.append(tag)
             return
-        self.out += [v for k, v in attrs if k in ("title", "aria-label", "placeholder", "alt") and v]
+        self.out += [
+            v for k, v in attrs if k in ("title", "aria-label", "placeholder", "alt") and v
+        ]
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip and tag == self.skip[-1]:
@@ -58,7 +62,13 @@ def untranslated(html: str, data_words: set[str]) -> tuple[list[str], set[str]]:
     parser.feed(html)
     text = "\n".join(parser.out)
     missing = re.findall(r"⟦!([^⟧]*)⟧", text)
-    rest = FILE_NAME.sub(" ", re.sub(r"⟦[^⟧]*⟧", " ", text))
+    rest = text
+    while True:  # innermost first: a translated string may hold another (a list's "and")
+        stripped = re.sub(r"⟦[^⟦⟧]*⟧", " ", rest)
+        if stripped == rest:
+            break
+        rest = stripped
+    rest = FILE_NAME.sub(" ", rest)
     rest = re.sub(r"\S+…", " ", rest)  # a name cut short to fit (charts) is data
     words = {w for w in re.findall(r"[A-Za-zÀ-ÿ]{2,}", rest)}
     return missing, {w for w in words if w.lower() not in data_words}
@@ -169,3 +179,44 @@ def test_gettext_formats_and_falls_back() -> None:
     assert i18n.bahasa_lingkungan({"LANG": "en_US.UTF-8"}) == "en"
     assert i18n.bahasa_lingkungan({"GEO_KLASTER_LANG": "id", "LANG": "en_US.UTF-8"}) == "id"
     assert i18n.bahasa_lingkungan({"LANG": "C.UTF-8"}) == "id"
+
+
+def test_gap_reasons_in_english() -> None:
+    """The reasons gaps() writes in Bahasa Indonesia read in English on English pages."""
+    from geo_klaster import gaps
+
+    p = gaps._persen
+    samples = [
+        (
+            f"di bawah ambang: tergenang {p(0.032)}, kurang dari ambang berisiko {p(0.05)}; "
+            "tidak ikut alokasi"
+        ),
+        "jumlah pengungsi tidak diketahui (penduduk kosong); tidak dialokasikan",
+        "kebutuhan sudah terpenuhi; sisa stok terjangkau tidak diperlukan di sini",
+        (
+            f"stok yang sama juga terjangkau {gaps._daftar(['Babelan', 'Tambun', 'Cikarang'])}; "
+            f"dibagi adil menurut porsi kebutuhan ({p(0.238)} kebutuhan terpenuhi); "
+            "dibulatkan ke unit utuh"
+        ),
+        (
+            f"stok yang sama juga terjangkau {gaps._daftar(list('ABCDEFG'))}; dibagi adil "
+            f"menurut porsi kebutuhan ({p(0.0004)} kebutuhan terpenuhi)"
+        ),
+        f"sisa stok terjangkau kurang dari satu unit utuh ({p(0.5)} kebutuhan terpenuhi)",
+        f"{p(0.9996)} kebutuhan terpenuhi",
+    ]
+    assert gaps.alasan_bahasa(samples[0]) == samples[0]  # Bahasa Indonesia: as written
+    with i18n.dalam_bahasa("en"):
+        for s in samples:
+            en = gaps.alasan_bahasa(s)
+            left = set(re.findall(r"[a-z]{3,}", en)) & {
+                "dan",
+                "kebutuhan",
+                "terpenuhi",
+                "stok",
+                "ambang",
+                "tidak",
+                "lainnya",
+                "dibagi",
+            }
+            assert en != s and not left, (s, en)

@@ -64,7 +64,9 @@ class Visit:
     ) -> None:
         self.foreign: list[str] = []
         self.errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="id-ID")
+        self.context = browser.new_context(
+            viewport={"width": size[0], "height": size[1]}, locale="id-ID"
+        )
         self.page = self.context.new_page()
         self.page.emulate_media(media=media)
         self.page.route("**/*", self._route)

@@ -47,7 +47,9 @@ def test_member_moves_a_site_by_clicking_the_map_and_reports(served: Any) -> Non
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID").new_page()
+            page = browser.new_context(
+                viewport={"width": 1366, "height": 900}, locale="id-ID"
+            ).new_page()
             page.route("**/*", route)
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))

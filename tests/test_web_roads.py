@@ -82,3 +82,24 @@ def test_jalan_without_roads_is_a_400(client: Any) -> None:
     assert resp.status_code == 400
     assert "lapisan jalan kosong" in resp.get_json()["description"]
     assert client.get("/?jangkauan=kapal").status_code == 400
+
+
+def test_road_pages_through_the_catalogue(road_store: Path) -> None:
+    """The road layers, legends, summary lines and the reach form, in the pseudo-locale: no
+    string missing from the English catalogue; in English, no Indonesian road wording left."""
+    from geo_klaster.analysis import run_analysis
+    from web import create_app
+
+    c = create_app({"STORE": road_store, "TODAY": DAY, "BAHASA_SEMU": True}).test_client()
+    result = run_analysis(open_store(road_store).read_all(), today=DAY, jangkauan="jalan")
+    kode = result.kecamatan.loc[result.kecamatan["berisiko"], "kode"].iloc[0]
+    for url in ("/", f"/kecamatan/{kode}", "/gap", "/alokasi", f"/kecamatan/{kode}/cetak"):
+        text = c.get(f"{url}?{JALAN}&lang=xx").get_data(as_text=True)
+        assert "⟦!" not in text, (url, text[text.index("⟦!") : text.index("⟦!") + 120])
+        en = c.get(f"{url}?{JALAN}&lang=en").get_data(as_text=True)
+        for kata in ("jalan terputus", "Waktu tempuh", "Lokasi terputus", "desa tanpa akses"):
+            assert kata not in en, (url, kata)
+        assert "km of road cut" in en or url not in ("/", f"/kecamatan/{kode}"), url
+    en = c.get(f"/kecamatan/{kode}?{JALAN}&lang=en").get_data(as_text=True)
+    assert "Travel time by road to this kecamatan" in en and "Sites cut off" in en
+    assert "Roads cut/slowed by the flood" in c.get(f"/?{JALAN}&lang=en").get_data(as_text=True)

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, g, render_template, request, send_file
 from markupsafe import escape
 
-from geo_klaster import hasil, i18n, reports
+from geo_klaster import gaps, hasil, i18n, reports
 from geo_klaster import maps as peta
 from geo_klaster import readiness as kesiapan
 from geo_klaster.analysis import AnalysisResult
@@ -137,6 +137,7 @@ def _fungsi_halaman() -> dict[str, Any]:
     """Helpers every template (error pages included) may use."""
     return {
         "angka": peta.angka,
+        "alasan": gaps.alasan_bahasa,
         "tautan": _tautan,
         "sektor": peta.SEKTOR,
         "halaman": request.endpoint,

@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from geo_klaster.analysis import AnalysisResult
+from geo_klaster.i18n import _
 from geo_klaster.maps.elements import LapisanGeoJson, koleksi_fitur
 from geo_klaster.maps.legend import kotak, legenda_html
 from geo_klaster.maps.vocab import angka, html_aman
@@ -33,8 +34,8 @@ def lapisan_jalan_banjir(result: AnalysisResult) -> tuple[LapisanGeoJson, str] |
     parts = [r.jalan for r in result.jalan if len(r.jalan)]
     rows, geoms, gaya, tips = [], [], [], []
     for status, warna, label, km in (
-        ("putus", WARNA_PUTUS, "terputus banjir", ring["km_putus"]),
-        ("lambat", WARNA_LAMBAT, "diperlambat banjir", ring["km_lambat"]),
+        ("putus", WARNA_PUTUS, _("terputus banjir"), ring["km_putus"]),
+        ("lambat", WARNA_LAMBAT, _("diperlambat banjir"), ring["km_lambat"]),
     ):
         lines = (
             np.concatenate([p.geometry.to_numpy()[p["status"].to_numpy() == status] for p in parts])
@@ -46,20 +47,23 @@ def lapisan_jalan_banjir(result: AnalysisResult) -> tuple[LapisanGeoJson, str] |
         rows.append(status)
         geoms.append(shapely.simplify(shapely.multilinestrings(lines), _SIMPLIFY_DEG))
         gaya.append({"color": warna, "weight": 3, "opacity": 0.9})
-        tips.append(html_aman("Jalan {l}: {km} km", l=label, km=angka(km, 1)))
+        tips.append(html_aman(_("Jalan {l}: {km} km"), l=label, km=angka(km, 1)))
     frame = gpd.GeoDataFrame({"status": rows}, geometry=geoms, crs=4326)
     data = koleksi_fitur(frame, {"status": rows, "_gaya": gaya, "_tip": tips})
-    layer = LapisanGeoJson(data, name="Jalan terputus/diperlambat banjir", jenis="jalan_banjir")
+    layer = LapisanGeoJson(data, name=_("Jalan terputus/diperlambat banjir"), jenis="jalan_banjir")
     legend = legenda_html(
-        "Jalan dalam banjir",
+        _("Jalan dalam banjir"),
         [
-            kotak(WARNA_PUTUS, "terputus (tidak bisa dilalui)", bentuk="garis", garis=WARNA_PUTUS),
-            kotak(WARNA_LAMBAT, "diperlambat", bentuk="garis", garis=WARNA_LAMBAT),
+            kotak(
+                WARNA_PUTUS, _("terputus (tidak bisa dilalui)"), bentuk="garis", garis=WARNA_PUTUS
+            ),
+            kotak(WARNA_LAMBAT, _("diperlambat"), bentuk="garis", garis=WARNA_LAMBAT),
         ],
-        catatan=(
-            f"{angka(ring['km_putus'], 1)} km jalan terputus, "
-            f"{len(ring['kecamatan_tanpa_akses'])} kecamatan/"
-            f"{len(ring['desa_tanpa_akses'])} desa tanpa akses"
+        catatan=_(
+            "%(km)s km jalan terputus, %(k)s kecamatan/%(d)s desa tanpa akses",
+            km=angka(ring["km_putus"], 1),
+            k=len(ring["kecamatan_tanpa_akses"]),
+            d=len(ring["desa_tanpa_akses"]),
         ),
     )
     return layer, legend
@@ -94,24 +98,26 @@ def lapisan_waktu_jalan(result: AnalysisResult, kode: str) -> tuple[LapisanGeoJs
             geoms.append(shapely.simplify(line.to_crs(4326).iloc[0], _SIMPLIFY_DEG))
             rows.append(b)
             gaya.append({"color": WARNA_WAKTU[b], "weight": 2, "opacity": 0.85})
-            tips.append(html_aman("{a}–{b} menit ke kecamatan", a=angka(lo), b=angka(hi)))
+            tips.append(html_aman(_("{a}–{b} menit ke kecamatan"), a=angka(lo), b=angka(hi)))
         lo = hi
     frame = gpd.GeoDataFrame({"kelas": rows}, geometry=geoms, crs=4326)
     data = koleksi_fitur(frame, {"kelas": rows, "_gaya": gaya, "_tip": tips})
-    layer = LapisanGeoJson(data, name="Waktu tempuh di jalan", jenis="waktu_jalan")
+    layer = LapisanGeoJson(data, name=_("Waktu tempuh di jalan"), jenis="waktu_jalan")
     edges = [0.0, *bounds]
     legend = legenda_html(
-        "Waktu tempuh di jalan ke kecamatan ini",
+        _("Waktu tempuh di jalan ke kecamatan ini"),
         [
             kotak(
                 WARNA_WAKTU[i],
-                f"{angka(edges[i])}–{angka(edges[i + 1])} menit",
+                _("%(a)s–%(b)s menit", a=angka(edges[i]), b=angka(edges[i + 1])),
                 bentuk="garis",
                 garis=WARNA_WAKTU[i],
             )
             for i in range(len(bounds))
         ],
-        catatan=f"jangkauan {angka(menit)} menit; jalan kaki ke jalan tidak termasuk",
+        catatan=_(
+            "jangkauan %(menit)s menit; jalan kaki ke jalan tidak termasuk", menit=angka(menit)
+        ),
     )
     return layer, legend
 
@@ -124,7 +130,7 @@ def lapisan_lokasi_terputus(
         return None
     j = result.jangkauan
     cut = j[(j["kode"] == kode) & j["terputus"].astype(bool)]
-    group = folium.FeatureGroup(name="Lokasi terputus", show=True)
+    group = folium.FeatureGroup(name=_("Lokasi terputus"), show=True)
     sites = result.lokasi.set_index("lokasi_id")
     for lokasi_id, alasan in zip(cut["lokasi_id"], cut["alasan"], strict=True):
         if lokasi_id not in sites.index:
@@ -139,15 +145,15 @@ def lapisan_lokasi_terputus(
             fill_color="#ffffff",
             fill_opacity=1,
             tooltip=html_aman(
-                "{n} — terputus: {a}", n=str(sites.loc[lokasi_id, "nama"]), a=str(alasan)
+                _("{n} — terputus: {a}"), n=str(sites.loc[lokasi_id, "nama"]), a=_(str(alasan))
             ),
         ).add_to(group)
     legend = legenda_html(
-        "Lokasi terputus",
+        _("Lokasi terputus"),
         [
             kotak(
                 "#ffffff",
-                f"terputus dari kecamatan ini ({len(cut)})",
+                _("terputus dari kecamatan ini (%(n)s)", n=len(cut)),
                 bentuk="bulat",
                 garis=WARNA_PUTUS,
             )
