@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from geo_klaster.allocation import allocate
-from geo_klaster.analysis import run_analysis
+from geo_klaster.analysis.allocation import allocate
+from geo_klaster.analysis.pipeline import run_analysis
 from geo_klaster.config import AnalysisConfig
 
 HERE = Path(__file__).resolve().parent

@@ -2,7 +2,7 @@
 
 Used by ``ogc_bench.py`` and ``web_bench.py``: the bytes an endpoint of geo_klaster answers
 are served by a three-line WSGI app on the same server and process count as the app
-(:func:`web.run_wsgi`: waitress for one process, gunicorn ``gthread`` workers for several),
+(:func:`geo_klaster.web.run_wsgi`: waitress for one process, gunicorn ``gthread`` workers for several),
 so the ratio app / ceiling says how much of the server's capacity the app's own work costs.
 
     python benchmarks/ceiling.py BODY_FILE CONTENT_TYPE PORT PROSES THREADS
@@ -59,7 +59,7 @@ def ceiling(body: bytes, content_type: str, *, proses: int, threads: int) -> Ite
 
 
 def main(argv: list[str]) -> None:
-    from web import run_wsgi
+    from geo_klaster.web import run_wsgi
 
     body_file, content_type, port, proses, threads = argv
     body = Path(body_file).read_bytes()

@@ -22,7 +22,7 @@ equator, so a 15 km reach is measured within −6 m / +18 m of the geodesic; are
 Stages timed (wall clock, ``time.perf_counter``), all from one run: the product's whole
 ``run_analysis`` (exposure, sites in the flood, committable stock, reach pairs of the at-risk
 kecamatan, needs, allocation, gaps; its own step times listed under it); the product's reach
-(:func:`geo_klaster.reach.reach`, the one reach path) for *every* kecamatan, summed per
+(:func:`geo_klaster.analysis.reach.reach`, the one reach path) for *every* kecamatan, summed per
 kecamatan x item as the gap table sums it — the same work as PostGIS's query; PostGIS load +
 index; PostGIS plain (ST_DWithin on GiST-indexed projected tables, joined with the stock
 lines, GROUP BY kecamatan and item, no parallel workers); PostGIS best (see
@@ -51,9 +51,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geo_klaster.analysis import run_analysis
+from geo_klaster.analysis.pipeline import run_analysis
+from geo_klaster.analysis.reach import reach
 from geo_klaster.config import AnalysisConfig
-from geo_klaster.reach import reach
 
 ROOT = Path(__file__).resolve().parent.parent
 JARAK_M = 15_000.0
@@ -263,7 +263,7 @@ class Clock:
 
 def run_python(layers: dict, zones: list[dict], clock: Clock, cfg: AnalysisConfig) -> dict:
     """The product's own path: ``run_analysis`` whole (its steps' times from ``waktu_s``),
-    then the product's reach (:func:`geo_klaster.reach.reach`) for every kecamatan, summed per
+    then the product's reach (:func:`geo_klaster.analysis.reach.reach`) for every kecamatan, summed per
     kecamatan × item as the gap table sums it — the same work as PostGIS's query below."""
     res: dict = {}
     with clock.stage("run_analysis, whole (product path)"):
@@ -414,7 +414,7 @@ def compare(a: pd.DataFrame, b: pd.DataFrame) -> tuple[bool, int, float]:
 
 
 def time_demo(store: str) -> None:
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
     from geo_klaster.store import open_store
 
     if not Path(store).exists():

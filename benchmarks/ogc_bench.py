@@ -167,7 +167,7 @@ def main() -> None:
 
         port = free_port()
         serve = (
-            "import sys; from web import serve; "
+            "import sys; from geo_klaster.web import serve; "
             "serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]), threads=8, proses=int(sys.argv[3]))"
         )
         env = dict(os.environ)

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from geo_klaster.web.cache import DataCache
 
-from geo_klaster import reports
-from geo_klaster.accounts import Actor
-from geo_klaster.demo_store import build_demo_store
+from geo_klaster.actor import Actor
+from geo_klaster.demo.store import build_demo_store
+from geo_klaster.members import reports
 from geo_klaster.store import open_store
-from web.cache import DataCache
 
 COORDINATOR = Actor("koordinator", "koordinator", None, "cli")
 

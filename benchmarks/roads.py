@@ -6,13 +6,13 @@ Data: ``../shared/data/jakarta`` — 18,574 OSM road lines (2012), all 261 kelur
 areas, and two scenarios: the February 2007 flood (every flooded RW ``tinggi``: cut) and no
 flood (``kering``). ``--sites`` sites (seeded) uniformly inside the kelurahan.
 
-One graph per scenario is built once by :func:`geo_klaster.roads.build_network` (noded at
+One graph per scenario is built once by :func:`geo_klaster.analysis.roads.build_network` (noded at
 shared vertices, split at flood and kelurahan boundaries and at the site joins, cut pieces
 removed) and given to all three engines, so they solve exactly the same problem: minutes from
 every site's joining node to the nearest node of each kelurahan (the walk to the road is the
 same constant for all three and left out).
 
-- **geo_klaster** (``gk``): :func:`geo_klaster.roads.node_times` as the analysis runs it, on
+- **geo_klaster** (``gk``): :func:`geo_klaster.analysis.roads.node_times` as the analysis runs it, on
   the contracted graph (``arcs c``: each kelurahan reduced to its entry nodes, chains through
   two-neighbour nodes merged; answers unchanged), with the batching it picks (the fewer
   searches: one reversed multi-source ``dijkstra(min_only=True)`` per kelurahan, or one
@@ -48,8 +48,8 @@ import numpy as np
 import psycopg
 import shapely
 
-from geo_klaster.exposure import flood_parts
-from geo_klaster.roads import Network, build_network, node_times
+from geo_klaster.analysis.exposure import flood_parts
+from geo_klaster.analysis.roads import Network, build_network, node_times
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "jakarta"

@@ -106,9 +106,10 @@ def grow(store: Any, total: int, seed: int = 7) -> None:
 
 
 def bench(location: str, repeat: int) -> dict[str, Any]:
-    from geo_klaster import accounts, reports
+    from geo_klaster.web import create_app
+
+    from geo_klaster.members import accounts, reports
     from geo_klaster.store import open_store
-    from web import create_app
 
     store = open_store(location)
     coord = accounts.Actor("bench", "koordinator", None, "api")
@@ -152,7 +153,7 @@ def bench(location: str, repeat: int) -> dict[str, Any]:
 
 
 def build(location: str, lokasi: int | None) -> None:
-    from geo_klaster.demo_store import build_demo_store
+    from geo_klaster.demo.store import build_demo_store
     from geo_klaster.store import open_store
 
     store = open_store(location)

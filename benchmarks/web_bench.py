@@ -80,7 +80,7 @@ end
 
 
 def build_demo(path: Path) -> None:
-    from geo_klaster.demo_store import build_demo_store
+    from geo_klaster.demo.store import build_demo_store
     from geo_klaster.store import open_store
 
     store = open_store(path)
@@ -159,10 +159,10 @@ def free_port() -> int:
 
 
 def start_server(store: Path, port: int, threads: int, proses: int) -> subprocess.Popen[bytes]:
-    """The app on ``serve``'s own server (:func:`web.run_wsgi`): waitress for one process,
+    """The app on ``serve``'s own server (:func:`geo_klaster.web.run_wsgi`): waitress for one process,
     gunicorn ``gthread`` workers for several."""
     code = (
-        "import datetime, logging; from web import create_app, run_wsgi; "
+        "import datetime, logging; from geo_klaster.web import create_app, run_wsgi; "
         "logging.getLogger('waitress.queue').setLevel(logging.ERROR); "
         f"cfg = {{'STORE': {str(store)!r}, 'TODAY': datetime.date({DAY.year}, "
         f"{DAY.month}, {DAY.day}), 'SECRET_KEY': 'bench'}}; "

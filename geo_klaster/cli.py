@@ -312,8 +312,8 @@ def _cmd_init(args: argparse.Namespace, location: str) -> int:
 
 
 def _cmd_import(args: argparse.Namespace, location: str) -> int:
-    from geo_klaster.importer import import_file, parse_thresholds
-    from geo_klaster.io import parse_constants, parse_crs, parse_mapping, parse_value_maps
+    from geo_klaster.inputs.importer import import_file, parse_thresholds
+    from geo_klaster.inputs.io import parse_constants, parse_crs, parse_mapping, parse_value_maps
 
     store = open_store(location)
     report = import_file(
@@ -337,8 +337,8 @@ def _cmd_import(args: argparse.Namespace, location: str) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, location: str) -> int:
-    from geo_klaster.demo_store import build_demo_store
-    from geo_klaster.io import parse_mapping
+    from geo_klaster.demo.store import build_demo_store
+    from geo_klaster.inputs.io import parse_mapping
 
     today = _date(args.tanggal)
     store = open_store(location)
@@ -358,7 +358,7 @@ def _cmd_demo(args: argparse.Namespace, location: str) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, location: str) -> int:
-    from geo_klaster.export import export_store
+    from geo_klaster.results.export import export_store
 
     store = open_store(location)
     written = export_store(store, Path(args.dir), personal=args.pribadi)
@@ -404,7 +404,7 @@ def road_config(potong: str | None, lambat: str | None) -> AnalysisConfig:
 
 
 def _cmd_info(args: argparse.Namespace, location: str) -> int:
-    from geo_klaster.info import store_info
+    from geo_klaster.results.info import store_info
 
     store = open_store(location)
     print(store_info(store))
@@ -412,9 +412,9 @@ def _cmd_info(args: argparse.Namespace, location: str) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace, location: str) -> int:
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
     from geo_klaster.errors import StoreError
-    from geo_klaster.outputs import write_outputs
+    from geo_klaster.results.outputs import write_outputs
 
     store = open_store(location)
     if not store.exists():
@@ -444,8 +444,8 @@ def _cmd_analyze(args: argparse.Namespace, location: str) -> int:
 
 
 def _cmd_banding(args: argparse.Namespace, location: str) -> int:
-    from geo_klaster.banding import compare_layers, format_banding, write_banding
     from geo_klaster.errors import StoreError
+    from geo_klaster.results.banding import compare_layers, format_banding, write_banding
 
     store = open_store(location)
     if not store.exists():
@@ -476,7 +476,7 @@ def angka(value: float, decimals: int) -> str:
 
 
 def _cmd_salin(args: argparse.Namespace, location: str) -> int:
-    from geo_klaster.copy import copy_store
+    from geo_klaster.store.copy import copy_store
 
     source, target = open_store(args.sumber), open_store(args.tujuan)
     counts = copy_store(source, target)
@@ -489,8 +489,8 @@ def _cmd_salin(args: argparse.Namespace, location: str) -> int:
 def _cmd_akun(args: argparse.Namespace, location: str) -> int:
     import getpass
 
-    from geo_klaster import accounts
     from geo_klaster.errors import InputError, StoreError
+    from geo_klaster.members import accounts
 
     store = open_store(location)
     if not store.exists():
@@ -576,7 +576,7 @@ def format_summary(summary: dict, result: object) -> str:
         )
     ringkas = result.ringkasan_jalan() if hasattr(result, "ringkasan_jalan") else None
     if ringkas is not None:
-        from geo_klaster.road_reach import summary_line
+        from geo_klaster.analysis.road_reach import summary_line
 
         lines.append(f"  Jalan: {summary_line(ringkas)}")
     gaps = summary.get("kekurangan_terbesar") or []

@@ -8,7 +8,7 @@ Data spanning several UTM zones (Indonesia runs from zone 46 to 54) must not be 
 one of them: 20° from its central meridian Transverse Mercator's scale error is ~6 %, ~900 m
 on a 15 km reach. :func:`utm_zones` gives each kecamatan the zone of its representative
 point, and the analysis computes each zone's kecamatan in that zone (see
-:func:`geo_klaster.analysis.run_analysis`). A kecamatan up to ~0.5° beyond its zone's edge is
+:func:`geo_klaster.analysis.pipeline.run_analysis`). A kecamatan up to ~0.5° beyond its zone's edge is
 measured with a scale factor within 0.9996–1.0012: a 15 km reach within −6 m / +18 m of
 the geodesic, areas within −0.08 % / +0.24 %.
 """

@@ -1,6 +1,6 @@
 """Layer schemas, declared once in ``layers/schema.toml``.
 
-The same declaration validates imports (:mod:`geo_klaster.validate`), creates the store's
+The same declaration validates imports (:mod:`geo_klaster.inputs.validate`), creates the store's
 tables (:mod:`geo_klaster.store`) and documents the layers (:func:`markdown_table`, which the
 README's layer table must equal; a test holds them equal).
 """
@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 
-import layers
+from geo_klaster import layers
 
 GEOMETRY_TYPES = ("MultiPolygon", "MultiLineString", "Point", "none")
 FIELD_TYPES = ("str", "int", "float", "bool", "date", "datetime")

@@ -72,7 +72,7 @@ def tmp_store(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A Kabupaten Bekasi demo store (reports dated up to :data:`DAY`), one per module."""
-    from geo_klaster.demo_store import build_demo_store
+    from geo_klaster.demo.store import build_demo_store
     from geo_klaster.store import open_store
 
     path = tmp_path_factory.mktemp("demo") / "demo.gpkg"
@@ -83,7 +83,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def app(demo_store: Path) -> Any:
     """The web app on :func:`demo_store`, analysing as of :data:`DAY`."""
-    from web import create_app
+    from geo_klaster.web import create_app
 
     return create_app({"STORE": demo_store, "TODAY": DAY})
 

@@ -1,6 +1,6 @@
 """Invariants every analysis result must satisfy, reusable on any data.
 
-``assert_allocation_invariants(result)`` checks an :class:`~geo_klaster.analysis.AnalysisResult`
+``assert_allocation_invariants(result)`` checks an :class:`~geo_klaster.analysis.pipeline.AnalysisResult`
 (the hand-built cases, the demo store, the real Bekasi boundaries):
 
 * per site and item, allocated ≤ committable, and only usable stock moves;

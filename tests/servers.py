@@ -1,6 +1,6 @@
 """Test helpers: the app on a real server, and the browser the tests drive.
 
-``running(config)`` serves ``web.create_app(config)`` with waitress on 127.0.0.1 and a free
+``running(config)`` serves ``geo_klaster.web.create_app(config)`` with waitress on 127.0.0.1 and a free
 port in a thread. ``need_browser()`` skips a test without Debian chromium and Playwright,
 and fails it instead under CI, where the test script installs both.
 """
@@ -49,7 +49,7 @@ def running(config: dict[str, Any], *, threads: int = 4, options: Any = None) ->
     as ``geo-klaster serve`` sets it up (``options``: a ``web.ServeOptions``)."""
     import dataclasses
 
-    from web import ServeOptions, create_app, make_server
+    from geo_klaster.web import ServeOptions, create_app, make_server
 
     options = options or dataclasses.replace(ServeOptions(), utas=threads)
     server = make_server(create_app(config), "127.0.0.1", 0, options)

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from invariants import leximin_shares
 
-from geo_klaster.allocation import allocate
-from geo_klaster.stock import committable, current_stock, last_report
+from geo_klaster.analysis.allocation import allocate
+from geo_klaster.analysis.stock import committable, current_stock, last_report
 
 
 def frame(columns: str, rows: list[tuple]) -> pd.DataFrame:

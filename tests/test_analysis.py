@@ -16,10 +16,10 @@ import pytest
 import shapely
 from invariants import assert_allocation_invariants
 
-from geo_klaster import hasil
-from geo_klaster.analysis import run_analysis
+from geo_klaster.analysis.pipeline import run_analysis
 from geo_klaster.errors import NotFoundError
-from geo_klaster.outputs import BERKAS, write_outputs
+from geo_klaster.results import hasil
+from geo_klaster.results.outputs import BERKAS, write_outputs
 
 UTM = "EPSG:32748"
 X0, Y0 = 720_000, 9_300_000

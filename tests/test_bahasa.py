@@ -183,7 +183,7 @@ def test_gettext_formats_and_falls_back() -> None:
 
 def test_gap_reasons_in_english() -> None:
     """The reasons gaps() writes in Bahasa Indonesia read in English on English pages."""
-    from geo_klaster import gaps
+    from geo_klaster.analysis import gaps
 
     p = gaps._persen
     samples = [

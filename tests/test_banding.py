@@ -14,8 +14,8 @@ import psycopg
 import pytest
 from conftest import DAY
 
-from geo_klaster.banding import latest_event, scenarios
 from geo_klaster.cli import main
+from geo_klaster.results.banding import latest_event, scenarios
 from geo_klaster.store import open_store
 
 UTARA, KALI = "latihan_banjir_utara", "latihan_kali_bekasi"

@@ -40,7 +40,7 @@ from test_jakarta import (
     synthetic_members,
 )
 
-from geo_klaster.banding import compare_layers
+from geo_klaster.results.banding import compare_layers
 from geo_klaster.store import GpkgStore
 
 PLAN_BOX = (106.68, -6.16, 106.98, -6.08)  # lon/lat, North Jakarta
@@ -175,7 +175,7 @@ def test_plan_against_event_counts(jakarta: Path, store: Path, banding) -> None:
     assert len(result_sites) == SITES_COUNTED_ON
     # the other wet sites: the plan allocated nothing from them
     # held against the plan's own analysis: its allocation uses exactly these wet sites
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
 
     plan = run_analysis(GpkgStore(store).read_all(), skenario=PLAN, today=TODAY)
     used = set(plan.alokasi.loc[plan.alokasi["jumlah"] > 0, "lokasi_id"])
@@ -186,7 +186,7 @@ def test_plan_against_event_counts(jakarta: Path, store: Path, banding) -> None:
 
 def test_event_flags_every_wet_site(jakarta: Path, store: Path) -> None:
     """The event's own site flags equal shapely's point-in-water test (boundary included)."""
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
 
     expect = independent(jakarta, store.parent)
     result = run_analysis(GpkgStore(store).read_all(), skenario=EVENT, today=TODAY)

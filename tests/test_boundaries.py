@@ -36,7 +36,7 @@ def test_web_shell_imports_pandas_only_with_a_reason() -> None:
 
 def test_serve_comes_from_the_web_entry_point() -> None:
     eps = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINTS)}
-    assert eps.get("serve", "").endswith("web.command:register")
+    assert eps.get("serve", "").endswith("geo_klaster.web.command:register")
     parser = build_parser()
     args = parser.parse_args(["serve", "--port", "5055"])
     assert args.port == 5055 and "serve" in args._plugins

@@ -93,7 +93,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def bekasi_5000(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo on the real Bekasi kecamatan boundaries, grown to 5,000 sites."""
-    from geo_klaster.demo_store import build_demo_store
+    from geo_klaster.demo.store import build_demo_store
     from geo_klaster.store import open_store
 
     path = tmp_path_factory.mktemp("cetak_bekasi") / "bekasi.gpkg"
@@ -106,7 +106,7 @@ def bekasi_5000(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def _at_risk(store: Path) -> list[tuple[str, str]]:
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
     from geo_klaster.store import open_store
 
     result = run_analysis(open_store(store).read_all(), today=DAY)
@@ -116,7 +116,7 @@ def _at_risk(store: Path) -> list[tuple[str, str]]:
 
 def _items(store: Path, kode: str) -> list[str]:
     """Names of the items with a need in ``kode`` (what the sheet's table must list)."""
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
     from geo_klaster.store import open_store
 
     layers = open_store(store).read_all()
@@ -213,7 +213,7 @@ def test_real_bekasi_5000_sites_sheets_are_one_page(browser: Any, bekasi_5000: P
 
 def test_annex_prints_every_allocation_line(browser: Any, demo_store: Path) -> None:
     """The annex holds what left the sheet: every allocation line of the kecamatan."""
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
     from geo_klaster.store import open_store
 
     result = run_analysis(open_store(demo_store).read_all(), today=DAY)

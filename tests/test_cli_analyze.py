@@ -13,7 +13,7 @@ import pyogrio
 import pytest
 from invariants import assert_allocation_invariants
 
-from geo_klaster.analysis import run_analysis
+from geo_klaster.analysis.pipeline import run_analysis
 from geo_klaster.cli import main
 from geo_klaster.store import GpkgStore
 

@@ -25,9 +25,9 @@ import pandas as pd
 import pytest
 from servers import running
 
-from geo_klaster import accounts
-from geo_klaster.analysis import run_analysis
+from geo_klaster.analysis.pipeline import run_analysis
 from geo_klaster.cli import main
+from geo_klaster.members import accounts
 from geo_klaster.store import open_store
 
 N = 20

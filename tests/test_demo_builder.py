@@ -1,4 +1,4 @@
-"""Tests of the demo regency builder (geo_klaster.demo.build_demo)."""
+"""Tests of the demo regency builder (geo_klaster.demo.build.build_demo)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo_klaster import demo
+from geo_klaster.demo import build as demo
 
 TODAY = dt.date(2025, 6, 1)
 METRIC = "EPSG:32748"

@@ -9,11 +9,11 @@ import pytest
 import shapely
 from pyproj import CRS
 
+from geo_klaster.analysis.exposure import exposure, flood_parts
+from geo_klaster.analysis.needs import needs
 from geo_klaster.config import AnalysisConfig, Standar, kelas_dari_indeks
 from geo_klaster.crs import check_same_crs, metric_crs
 from geo_klaster.errors import InputError
-from geo_klaster.exposure import exposure, flood_parts
-from geo_klaster.needs import needs
 
 UTM = "EPSG:32748"
 X0, Y0 = 720_000, 9_300_000  # near Cikarang, UTM 48S

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from geo_klaster.gaps import gaps
+from geo_klaster.analysis.gaps import gaps
 
 
 def _need(rows: list[tuple[str, str, float]]) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo_klaster.geojson import MEDIA_TYPE, dumps, to_feature_collection
+from geo_klaster.results.geojson import MEDIA_TYPE, dumps, to_feature_collection
 
 
 def signed_area(ring: list[list[float]]) -> float:

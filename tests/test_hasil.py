@@ -1,4 +1,4 @@
-"""The results catalogue (geo_klaster.hasil): one name and one column list per result in
+"""The results catalogue (geo_klaster.results.hasil): one name and one column list per result in
 every container, QGIS styles in the GeoPackages, and the page tables built from it."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pytest
 import shapely
 from conftest import DAY
 
-from geo_klaster import hasil
-from geo_klaster.analysis import run_analysis
+from geo_klaster.analysis.pipeline import run_analysis
 from geo_klaster.cli import main
+from geo_klaster.results import hasil
 
 RESULT_NAMES = {
     "hasil_kecamatan_risiko",
@@ -214,8 +214,8 @@ def test_tables_have_catalogue_columns(small: Any) -> None:
 
 
 def test_qgis_styles_use_the_web_maps_colours() -> None:
-    from geo_klaster import styles
     from geo_klaster.maps import vocab
+    from geo_klaster.results import styles
 
     assert styles.WARNA_BERISIKO == vocab.RAMP_RISIKO[3]
     assert styles.WARNA_TIDAK_BERISIKO == vocab.WARNA_NOL

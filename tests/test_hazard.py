@@ -1,4 +1,4 @@
-"""Tests for geo_klaster.hazard: hazard-index raster -> zona_banjir polygons."""
+"""Tests for geo_klaster.inputs.hazard: hazard-index raster -> zona_banjir polygons."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from affine import Affine
 from shapely.geometry import MultiPolygon, Point
 
 from geo_klaster.errors import InputError, ValidationError
-from geo_klaster.hazard import zones_from_hazard_raster
+from geo_klaster.inputs.hazard import zones_from_hazard_raster
 
 UTM = "EPSG:32748"  # UTM zone 48S, Bekasi
 PIXEL = 100.0  # metres

@@ -20,11 +20,11 @@ from test_import import base, digest, run, write  # noqa: F401 -- `base` is a fi
 from web_akun import build_demo, csrf_from, fresh_store, login, make_app, site_of, state
 
 from geo_klaster import schema as schema_mod
-from geo_klaster.allocation import allocate
+from geo_klaster.analysis.allocation import allocate
 from geo_klaster.errors import InputError, Problem, ValidationError
-from geo_klaster.io import Source, parse_value_maps
+from geo_klaster.inputs.io import Source, parse_value_maps
+from geo_klaster.inputs.validate import Context, validate
 from geo_klaster.store import GpkgStore, open_store
-from geo_klaster.validate import Context, validate
 
 STOK_HEAD = "lokasi_id;barang;jumlah;siap;satuan;dilaporkan\n"
 
@@ -183,7 +183,7 @@ def test_implausible_report_time_leaves_postgis_unchanged(
 ) -> None:
     import uuid
 
-    from geo_klaster.copy import copy_store
+    from geo_klaster.store.copy import copy_store
 
     url = f"{postgis_url}?schema=t_{uuid.uuid4().hex[:12]}"
     try:

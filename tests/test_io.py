@@ -12,7 +12,7 @@ import shapely
 
 from geo_klaster import schema as schema_mod
 from geo_klaster.errors import InputError, ValidationError
-from geo_klaster.io import XlsxLimits, check_xlsx, parse_mapping, read_source
+from geo_klaster.inputs.io import XlsxLimits, check_xlsx, parse_mapping, read_source
 
 LOKASI = schema_mod.get("lokasi")
 

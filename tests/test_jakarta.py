@@ -37,7 +37,7 @@ import pytest
 import shapely
 from invariants import assert_allocation_invariants
 
-from geo_klaster.analysis import run_analysis
+from geo_klaster.analysis.pipeline import run_analysis
 from geo_klaster.cli import main
 from geo_klaster.store import GpkgStore
 

@@ -22,9 +22,9 @@ import pytest
 import shapely
 from test_jakarta import UTM48S, prepared_boundaries, run, synthetic_members
 
-from geo_klaster.analysis import AnalysisResult, run_analysis
-from geo_klaster.exposure import flood_parts
-from geo_klaster.roads import build_network, pieces_length_km
+from geo_klaster.analysis.exposure import flood_parts
+from geo_klaster.analysis.pipeline import AnalysisResult, run_analysis
+from geo_klaster.analysis.roads import build_network, pieces_length_km
 from geo_klaster.store import GpkgStore
 
 pytestmark = pytest.mark.shared

@@ -54,7 +54,7 @@ def _open(browser: Any, url: str, width: int = 1366) -> tuple[Any, list[str]]:
 
 
 def test_overview_names_hatching_and_selection(browser: Any, base: str, demo_store: Path) -> None:
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
     from geo_klaster.store import open_store
 
     result = run_analysis(open_store(demo_store).read_all(), today=DAY)
@@ -126,7 +126,7 @@ def test_matrix_sorts_by_a_column(browser: Any, base: str) -> None:
 
 
 def test_allocation_arrows_layers_and_first_view(browser: Any, base: str, demo_store: Path) -> None:
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
     from geo_klaster.store import open_store
 
     result = run_analysis(open_store(demo_store).read_all(), today=DAY)

@@ -54,9 +54,9 @@ class Server:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     _gdal()
     import waitress
+    from geo_klaster.web import create_app
 
     from geo_klaster.cli import main
-    from web import create_app
 
     store = tmp_path_factory.mktemp("ogc_gdal") / "demo.gpkg"
     assert main(["--store", str(store), "demo", "--tanggal", DAY.isoformat()]) == 0
@@ -89,7 +89,7 @@ def test_ogrinfo_lists_every_collection(server: Server) -> None:
     listed = {
         line.split(":", 1)[1].split("(")[0].strip() for line in out.splitlines() if ":" in line
     }
-    from web.ogc_core import collection_defs
+    from geo_klaster.web.ogc_core import collection_defs
 
     expected = {c.id for c in collection_defs()}
     assert expected <= listed, out

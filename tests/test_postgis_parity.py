@@ -14,12 +14,12 @@ import pandas as pd
 import psycopg
 import pytest
 
-from geo_klaster import accounts, reports
 from geo_klaster import schema as schema_mod
 from geo_klaster.cli import main
-from geo_klaster.copy import copy_store
 from geo_klaster.errors import StoreError
+from geo_klaster.members import accounts, reports
 from geo_klaster.store import GpkgStore, Store, open_store
+from geo_klaster.store.copy import copy_store
 
 pytestmark = pytest.mark.postgis
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo_klaster.analysis.reach import reach
 from geo_klaster.errors import InputError
-from geo_klaster.reach import reach
 
 UTM = "EPSG:32748"
 X0, Y0 = 720_000, 9_300_000

@@ -3,7 +3,7 @@
 The real Kabupaten Bekasi kecamatan (``../shared/data/bekasi/kecamatan.geojson``) and 200
 deterministic sites — inside the regency and 0–20 km outside it — go to a real PostGIS
 server (started by scripts/test.sh) as WGS84 geometries; PostGIS transforms them to
-UTM 48S itself. ``geo_klaster.reach.reach`` must find the same (kecamatan, site) pairs within
+UTM 48S itself. ``geo_klaster.analysis.reach.reach`` must find the same (kecamatan, site) pairs within
 15 km (pairs within 1 m of the limit may differ) with distances equal within 1 m.
 """
 
@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo_klaster.analysis.reach import reach
 from geo_klaster.crs import metric_crs
-from geo_klaster.reach import reach
 
 pytestmark = [pytest.mark.postgis, pytest.mark.shared]
 

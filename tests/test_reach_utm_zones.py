@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo_klaster.analysis import AnalysisResult, run_analysis
+from geo_klaster.analysis.pipeline import AnalysisResult, run_analysis
 from geo_klaster.maps import area_jangkauan
 
 KM = 1000.0
@@ -116,7 +116,7 @@ def test_web_reach_of_a_far_kecamatan_is_measured_in_its_own_zone(
     result: AnalysisResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``54.01`` is not at risk: the web computes its reach itself; G54 is 3 km away."""
-    from web import context
+    from geo_klaster.web import context
 
     class Memo:
         def memo(self, snap: Any, key: Any, build: Any) -> Any:

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from geo_klaster import charts
-from geo_klaster.readiness import (
+from geo_klaster.results import charts
+from geo_klaster.results.readiness import (
     baris_terbesar,
     kelas_porsi,
     matriks_kesiapan,

@@ -178,7 +178,7 @@ def test_every_command_takes_store_except_salin(parser: argparse.ArgumentParser)
 
 @pytest.fixture(scope="module")
 def url_adapter(tmp_path_factory: pytest.TempPathFactory):
-    import web
+    from geo_klaster import web
 
     app = web.create_app({"STORE": str(tmp_path_factory.mktemp("readme") / "klaster.gpkg")})
     return app.url_map.bind("localhost")
@@ -230,7 +230,7 @@ def test_ogc_collections_listed_are_the_layers() -> None:
 
 
 def test_demo_ids_in_examples_match_the_demo() -> None:
-    from geo_klaster.demo import build_demo
+    from geo_klaster.demo.build import build_demo
 
     frames = build_demo()
     anggota = frames["anggota"].set_index("id")["nama"]

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo_klaster import accounts, reports
-from geo_klaster.accounts import Actor
+from geo_klaster.actor import Actor
 from geo_klaster.cli import main
 from geo_klaster.errors import AuthError, ForbiddenError, InputError, ValidationError
+from geo_klaster.members import accounts, reports
 from geo_klaster.store import GpkgStore
 
 TODAY = "2026-11-27"
@@ -286,7 +286,7 @@ def test_row_problems_name_row_and_field() -> None:
 
 
 def test_only_the_coordinator_imports_layers(store: GpkgStore, tmp_path: Path) -> None:
-    from geo_klaster.importer import import_file
+    from geo_klaster.inputs.importer import import_file
 
     site = site_of(store, "AGT-001")
     path = tmp_path / "stok.csv"

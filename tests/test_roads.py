@@ -1,4 +1,4 @@
-"""Travel time on a small road grid with known speeds (geo_klaster.roads), checkable by hand.
+"""Travel time on a small road grid with known speeds (geo_klaster.analysis.roads), checkable by hand.
 
 All roads are ``residential`` (20 km/h: 1,000 m take 3 minutes); the walk from a site to its
 road is at 5 km/h (10 m take 0.12 minutes). Coordinates in EPSG:32748, metres from an origin.
@@ -22,8 +22,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from geo_klaster.config import AnalysisConfig
-from geo_klaster.roads import (
+from geo_klaster.analysis.roads import (
     JAUH,
     TANPA_JALAN,
     TERGENANG,
@@ -33,6 +32,7 @@ from geo_klaster.roads import (
     pieces_length_km,
     travel_times,
 )
+from geo_klaster.config import AnalysisConfig
 
 X0, Y0 = 700_000.0, 9_300_000.0
 CRS = 32748

@@ -23,7 +23,7 @@ import pytest
 import web_akun
 from web_akun import TODAY, bearer, site_of, state
 
-from geo_klaster import accounts
+from geo_klaster.members import accounts
 from geo_klaster.store import open_store
 
 HOSTILE = "<img src=x onerror=alert(1)></script><script>alert(2)</script>\"'&"

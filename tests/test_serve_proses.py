@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 
-from geo_klaster import accounts
 from geo_klaster.cli import main
+from geo_klaster.members import accounts
 from geo_klaster.store import open_store
 
 BARANG, NAMA_BARANG = "perahu_karet", "Perahu karet"

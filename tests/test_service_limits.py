@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from geo_klaster.web import ServeOptions, create_app
+from geo_klaster.web.cache import DataCache, Parameter
 from servers import running
 from test_import import base, digest, run, write  # noqa: F401 -- `base` is a fixture
 
 from geo_klaster.store import open_store
-from web import ServeOptions, create_app
-from web.cache import DataCache, Parameter
 
 # ruff: noqa: F811 -- the fixture `base` is imported from test_import and named by the tests
 
@@ -189,7 +189,7 @@ def location(request: pytest.FixtureRequest, demo_store: Path, tmp_path: Path) -
         return
     import uuid
 
-    from geo_klaster.copy import copy_store
+    from geo_klaster.store.copy import copy_store
 
     pg_conn = request.getfixturevalue("pg_conn")
     schema = "t_" + uuid.uuid4().hex[:12]
@@ -200,8 +200,8 @@ def location(request: pytest.FixtureRequest, demo_store: Path, tmp_path: Path) -
 
 
 def test_a_stock_write_reloads_only_stock(location: str) -> None:
-    from geo_klaster import reports
-    from geo_klaster.accounts import Actor
+    from geo_klaster.actor import Actor
+    from geo_klaster.members import reports
 
     cache = DataCache(location)
     first = cache.snapshot()
@@ -235,8 +235,8 @@ def test_app_serves_new_stock_after_a_write(demo_store: Path, tmp_path: Path) ->
     n0 = len(client.get("/api/layers/stok.geojson").json["features"])
     store = open_store(path)
     lokasi = store.read("lokasi")["id"].iloc[0]
-    from geo_klaster import reports
-    from geo_klaster.accounts import Actor
+    from geo_klaster.actor import Actor
+    from geo_klaster.members import reports
 
     reports.submit_report(store, Actor("koordinator", "koordinator", None, "cli"),
                           [{"barang": "beras", "jumlah": 5, "siap": 5}], lokasi_id=lokasi)  # fmt: skip

@@ -6,8 +6,8 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
+from geo_klaster.analysis.sites import sites_in_flood
 from geo_klaster.config import AnalysisConfig
-from geo_klaster.sites import sites_in_flood
 
 UTM = "EPSG:32748"
 X0, Y0 = 700_000.0, 9_300_000.0

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from geo_klaster.charts import svg_riwayat
-from geo_klaster.stock import riwayat_komit
+from geo_klaster.analysis.stock import riwayat_komit
+from geo_klaster.results.charts import svg_riwayat
 
 
 def _lines(rows: list[tuple]) -> pd.DataFrame:

@@ -13,8 +13,8 @@ from pyproj import CRS
 
 from geo_klaster import schema as schema_mod
 from geo_klaster.errors import ValidationError
-from geo_klaster.io import Source
-from geo_klaster.validate import Context, validate
+from geo_klaster.inputs.io import Source
+from geo_klaster.inputs.validate import Context, validate
 
 
 def _table(rows: list[dict[str, object]], name: str = "uji.csv") -> Source:

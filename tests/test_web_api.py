@@ -22,7 +22,7 @@ import shapely
 from conftest import DAY
 
 from geo_klaster import schema as schema_mod
-from geo_klaster.analysis import run_analysis
+from geo_klaster.analysis.pipeline import run_analysis
 from geo_klaster.store import open_store
 
 GEOJSON = "application/geo+json"
@@ -271,17 +271,17 @@ def test_no_personal_data_in_any_answer(client: Any, demo_store: Path) -> None:
 def test_second_request_does_not_recompute(
     demo_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import web.cache
-    from web import create_app
+    import geo_klaster.web.cache
+    from geo_klaster.web import create_app
 
     calls: list[dict[str, Any]] = []
-    real = web.cache.run_analysis
+    real = geo_klaster.web.cache.run_analysis
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(kwargs)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(web.cache, "run_analysis", counting)
+    monkeypatch.setattr(geo_klaster.web.cache, "run_analysis", counting)
     app = create_app({"STORE": demo_store, "TODAY": DAY})
     client = app.test_client()
     cache = app.extensions["geo_klaster"]
@@ -304,14 +304,16 @@ def test_second_request_does_not_recompute(
 def test_store_write_invalidates_cache(
     demo_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import web.cache
-    from web import create_app
+    import geo_klaster.web.cache
+    from geo_klaster.web import create_app
 
     path = tmp_path / "salinan.gpkg"
     shutil.copy(demo_store, path)
     calls: list[int] = []
-    real = web.cache.run_analysis
-    monkeypatch.setattr(web.cache, "run_analysis", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = geo_klaster.web.cache.run_analysis
+    monkeypatch.setattr(
+        geo_klaster.web.cache, "run_analysis", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     client = create_app({"STORE": path, "TODAY": DAY}).test_client()
     before = _fc(client.get("/api/layers/lokasi.geojson"))
     client.get("/api/analisis/kecamatan.geojson")

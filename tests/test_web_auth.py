@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from web_akun import bearer, csrf_from, login, make_app, site_of, state
 
-from geo_klaster import accounts
+from geo_klaster.members import accounts
 from geo_klaster.store import open_store
 
 REPORT = {"baris": [{"barang": "beras", "jumlah": 1234, "siap": 321}]}
@@ -281,7 +281,7 @@ def test_writes_are_rate_limited_per_account(store_akun: Any) -> None:
 
 
 def test_token_bucket_refills_and_stays_bounded() -> None:
-    from web.auth import Pembatas
+    from geo_klaster.web.auth import Pembatas
 
     now = [0.0]
     bucket = Pembatas(60, 2, maks_kunci=3, jam=lambda: now[0])
@@ -301,7 +301,7 @@ def test_token_bucket_refills_and_stays_bounded() -> None:
 def test_secret_key_from_config_env_or_random_with_warning(
     store_akun: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from web import create_app
+    from geo_klaster.web import create_app
 
     path = store_akun[0]
     assert create_app({"STORE": path, "SECRET_KEY": "dari-konfigurasi"}).secret_key == (

@@ -71,7 +71,7 @@ def test_one_address_trying_many_names_is_throttled(store_akun: Any) -> None:
 
 
 def test_login_bucket_refunds_and_peeks() -> None:
-    from web.auth import Pembatas
+    from geo_klaster.web.auth import Pembatas
 
     now = [0.0]
     bucket = Pembatas(60, 2, jam=lambda: now[0])

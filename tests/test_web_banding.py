@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import DAY
 
-from geo_klaster.banding import compare_layers
+from geo_klaster.results.banding import compare_layers
 from geo_klaster.store import open_store
 
 UTARA, KALI = "latihan_banjir_utara", "latihan_kali_bekasi"
@@ -83,9 +83,10 @@ def test_overview_names_the_latest_event(tmp_path: Path) -> None:
     """A store with an event: the overview names it, its time in WIB, and links the plan."""
     import json
 
+    from geo_klaster.web import create_app
+
     from geo_klaster.cli import main
-    from geo_klaster.demo_store import build_demo_store
-    from web import create_app
+    from geo_klaster.demo.store import build_demo_store
 
     store = tmp_path / "k.gpkg"
     build_demo_store(open_store(store), today=DAY)
@@ -108,7 +109,7 @@ def test_overview_names_the_latest_event(tmp_path: Path) -> None:
 
 
 def test_page_lists_the_largest_differences(expected: Any) -> None:
-    from geo_klaster.banding import page_tables
+    from geo_klaster.results.banding import page_tables
 
     t = page_tables(expected, UTARA, KALI, gap_rows=5)
     diff = expected.gap["selisih"].abs()
@@ -118,7 +119,7 @@ def test_page_lists_the_largest_differences(expected: Any) -> None:
 
 def test_totals_count_the_at_risk_kecamatan(demo_store: Path, expected: Any) -> None:
     """Per item, banding's shortfall is the analysis' own at-risk total (the summary's)."""
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
 
     layers = open_store(demo_store).read_all()
     for name in (UTARA, KALI):

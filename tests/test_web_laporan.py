@@ -23,7 +23,7 @@ from web_akun import (
     state,
 )
 
-from geo_klaster import accounts, reports
+from geo_klaster.members import accounts, reports
 from geo_klaster.store import open_store
 
 HOSTILE = "<script>alert(1)</script>'; DROP TABLE stok; --"

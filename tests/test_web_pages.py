@@ -151,7 +151,7 @@ def test_class_level_asset_lists_are_not_mutated(client: Any) -> None:
 
 
 def test_online_tiles_optional_and_off_at_start(demo_store: Path) -> None:
-    from web import create_app
+    from geo_klaster.web import create_app
 
     with_tiles = create_app({"STORE": demo_store, "TODAY": DAY}).test_client()
     html = with_tiles.get("/").data.decode()
@@ -171,7 +171,7 @@ def test_demo_banner(client: Any) -> None:
 def test_no_banner_for_real_data(tmp_path: Path, demo_store: Path) -> None:
     import shutil
 
-    from web import create_app
+    from geo_klaster.web import create_app
 
     path = tmp_path / "nyata.gpkg"
     shutil.copy(demo_store, path)
@@ -194,7 +194,7 @@ def test_parameters_are_kept_in_links(client: Any) -> None:
 
 
 def test_large_site_layers_are_fetched_not_inlined(demo_store: Path) -> None:
-    from web import create_app
+    from geo_klaster.web import create_app
 
     client = create_app({"STORE": demo_store, "TODAY": DAY, "LOKASI_INLINE_MAKS": 10})
     html = client.test_client().get("/").data.decode()
@@ -223,7 +223,7 @@ def test_bad_page_parameters(client: Any, path: str, status: int, parameter: str
 
 
 def test_missing_store_is_503_with_instructions(tmp_path: Path) -> None:
-    from web import create_app
+    from geo_klaster.web import create_app
 
     client = create_app({"STORE": tmp_path / "tidak_ada.gpkg"}).test_client()
     resp = client.get("/")
@@ -297,7 +297,7 @@ def test_print_sheet_has_a4_stylesheet(client: Any) -> None:
 
 
 def test_annex_lists_every_allocation_line(client: Any, demo_store: Path) -> None:
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
 
     result = run_analysis(open_store(demo_store).read_all(), today=DAY)
     n = int((result.alokasi["kode"] == AT_RISK).sum())

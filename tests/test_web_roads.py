@@ -15,8 +15,8 @@ import pytest
 from conftest import DAY
 from shapely.geometry import LineString
 
-from geo_klaster.demo_store import build_demo_store
-from geo_klaster.importer import import_file
+from geo_klaster.demo.store import build_demo_store
+from geo_klaster.inputs.importer import import_file
 from geo_klaster.store import open_store
 
 JALAN = "jangkauan=jalan&menit=60"
@@ -39,7 +39,7 @@ def road_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def road_client(road_store: Path) -> Any:
-    from web import create_app
+    from geo_klaster.web import create_app
 
     return create_app({"STORE": road_store, "TODAY": DAY}).test_client()
 
@@ -56,7 +56,7 @@ def test_overview_shows_cut_roads_and_the_summary_line(road_client: Any) -> None
 
 
 def test_kecamatan_page_time_map_and_cut_sites(road_client: Any, road_store: Path) -> None:
-    from geo_klaster.analysis import run_analysis
+    from geo_klaster.analysis.pipeline import run_analysis
 
     result = run_analysis(open_store(road_store).read_all(), today=DAY, jangkauan="jalan")
     kode = result.kecamatan.loc[result.kecamatan["berisiko"], "kode"].iloc[0]
@@ -87,8 +87,9 @@ def test_jalan_without_roads_is_a_400(client: Any) -> None:
 def test_road_pages_through_the_catalogue(road_store: Path) -> None:
     """The road layers, legends, summary lines and the reach form, in the pseudo-locale: no
     string missing from the English catalogue; in English, no Indonesian road wording left."""
-    from geo_klaster.analysis import run_analysis
-    from web import create_app
+    from geo_klaster.web import create_app
+
+    from geo_klaster.analysis.pipeline import run_analysis
 
     c = create_app({"STORE": road_store, "TODAY": DAY, "BAHASA_SEMU": True}).test_client()
     result = run_analysis(open_store(road_store).read_all(), today=DAY, jangkauan="jalan")

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from geo_klaster import accounts
 from geo_klaster.cli import main
+from geo_klaster.members import accounts
 from geo_klaster.store import open_store
 
 TODAY = "2026-11-27"
@@ -20,7 +20,7 @@ CSRF = re.compile(rb'name="csrf_token" value="([^"]+)"')
 
 def make_app(path: Path, **config: Any) -> Any:
     """The web app on the store at ``path`` (a fixed session secret for the tests)."""
-    from web import create_app
+    from geo_klaster.web import create_app
 
     return create_app({"STORE": path, "SECRET_KEY": "uji-rahasia", **config})
 

@@ -25,11 +25,11 @@ Configuration keys (all optional except ``STORE``)
     Reporting period: a member whose last report is older is stale (default: the
     ``ANALISIS`` setting, 30 days).
 ``BAHASA_SEMU``
-    Admit the tests' pseudo-locale ``?lang=xx`` (default False); see :mod:`web.bahasa`.
+    Admit the tests' pseudo-locale ``?lang=xx`` (default False); see :mod:`geo_klaster.web.bahasa`.
 ``SECRET_KEY``
     Signs the sign-in session (default: ``$GEO_KLASTER_SECRET``, else a random key per
     process, logged as a warning). Sessions, CSRF, tokens and limits
-    (``BATAS_TULIS_*``, ``BATAS_MASUK_*``, ``MAX_CONTENT_LENGTH``, 2 MB): see :mod:`web.auth`.
+    (``BATAS_TULIS_*``, ``BATAS_MASUK_*``, ``MAX_CONTENT_LENGTH``, 2 MB): see :mod:`geo_klaster.web.auth`.
 ``BATAS_CACHE_MB``
     Megabytes of derived values (analyses, GeoJSON bodies, maps) kept per data version,
     least recently used first out (default 256; ``serve --batas-cache-mb``).
@@ -50,13 +50,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
+from geo_klaster.web.cache import CACHE_MB_DEFAULT, DataCache
+from geo_klaster.web.params import StoreBelumAda, TidakDitemukan, WebError
 
 from geo_klaster.config import AnalysisConfig
 from geo_klaster.errors import KlasterError, NotFoundError, StoreError
 from geo_klaster.i18n import _
 from geo_klaster.store import resolve_location
-from web.cache import CACHE_MB_DEFAULT, DataCache
-from web.params import StoreBelumAda, TidakDitemukan, WebError
 
 __all__ = ["ServeOptions", "create_app", "make_server", "run_wsgi", "serve", "serve_options"]
 
@@ -103,16 +103,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cache_mb=float(app.config["BATAS_CACHE_MB"]),
     )
 
-    from web import api, assets, maps
+    from geo_klaster.web import api, assets, maps
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(maps.bp)
-    from web import ogc
+    from geo_klaster.web import ogc
 
     app.register_blueprint(ogc.bp)
     _register_errors(app)
-    from web import auth, bahasa, laporan
+    from geo_klaster.web import auth, bahasa, laporan
 
     bahasa.init_app(app)  # ?lang=, cookie, Accept-Language; _() in templates and code
     auth.init_app(app)  # sessions, CSRF, identity, limits; /masuk, /keluar
@@ -121,7 +121,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def auth_defaults() -> dict[str, Any]:
-    from web.auth import DEFAULTS
+    from geo_klaster.web.auth import DEFAULTS
 
     return dict(DEFAULTS)
 

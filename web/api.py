@@ -12,13 +12,13 @@ Routes
 ``/api/analisis/lokasi/<id>/stok.json``
     One site's committable stock (the maps' popups fetch it for large layers).
 ``/api/banding.csv?skenario=A&skenario=B&tabel=gap``
-    A table of the comparison of two or more scenarios (:mod:`geo_klaster.banding`);
+    A table of the comparison of two or more scenarios (:mod:`geo_klaster.results.banding`);
     ``tabel`` one of ringkasan, barang, kecamatan, gap (default), lokasi, alokasi.
 ``/api/kecamatan/<kode>/jangkauan.geojson``
     The sites within reach of one kecamatan, nearest first, with ``jarak_m``.
 ``/api/export.gpkg``
     Every store layer (personal fields emptied) and the analysis results (the catalogue's
-    ``hasil_*`` tables, :mod:`geo_klaster.hasil`) in one GeoPackage that opens styled in QGIS.
+    ``hasil_*`` tables, :mod:`geo_klaster.results.hasil`) in one GeoPackage that opens styled in QGIS.
 
 GeoJSON bodies are serialised once per data version and parameters, and served as bytes.
 Errors: ``{"error": ..., "parameter": ...}`` with 400 (bad parameter) or 404 (unknown layer
@@ -32,15 +32,15 @@ from pathlib import Path
 
 import geopandas as gpd
 from flask import Blueprint, Response, jsonify, request
+from geo_klaster.web import context, params
+from geo_klaster.web.cache import Parameter
 from shapely.geometry import box
 
-from geo_klaster import geojson, hasil
 from geo_klaster import schema as schema_mod
-from geo_klaster.banding import TABEL
-from geo_klaster.export import EXPORT_GPKG, export_store
-from geo_klaster.outputs import csv_bytes, write_result_layers
-from web import context, params
-from web.cache import Parameter
+from geo_klaster.results import geojson, hasil
+from geo_klaster.results.banding import TABEL
+from geo_klaster.results.export import EXPORT_GPKG, export_store
+from geo_klaster.results.outputs import csv_bytes, write_result_layers
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

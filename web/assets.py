@@ -22,7 +22,7 @@ MAX_AGE_S = 7 * 24 * 3600  # versioned by the installed package; a week is safe
 
 @bp.get("/<paket>/<path:filename>")
 def vendor(paket: str, filename: str) -> Response:
-    from web.params import TidakDitemukan
+    from geo_klaster.web.params import TidakDitemukan
 
     base = PAKET.get(paket)
     if base is None:

@@ -3,7 +3,7 @@
 Who is asking
 -------------
 * People sign in at ``/masuk`` (password checked by
-  :func:`geo_klaster.accounts.authenticate_password`) and get a Flask session: a signed
+  :func:`geo_klaster.members.accounts.authenticate_password`) and get a Flask session: a signed
   cookie (HttpOnly, SameSite=Lax) holding the account name, a fingerprint of its password
   hash (a password reset ends every session of that account), the CSRF token and the
   time it was issued. The account is re-read on every request that carries a session, so
@@ -15,7 +15,7 @@ Who is asking
   The cookie is ``geo_klaster_sesi`` (``SESSION_COOKIE_NAME``); ``SESSION_COOKIE_SECURE``
   (``$GEO_KLASTER_COOKIE_SECURE=1``, see :mod:`web`) keeps it to HTTPS.
 * Other systems send ``Authorization: Bearer <token>``
-  (:func:`geo_klaster.accounts.authenticate_token`). Such a request uses the token only
+  (:func:`geo_klaster.members.accounts.authenticate_token`). Such a request uses the token only
   (never the cookie) and needs no CSRF token. A bad or revoked token is a 401.
 
 The session's secret key is the config's ``SECRET_KEY``, else ``$GEO_KLASTER_SECRET``, else
@@ -77,14 +77,14 @@ from flask import (
     session,
     url_for,
 )
+from geo_klaster.web.params import WebError
 from markupsafe import Markup, escape
 
-from geo_klaster import accounts
-from geo_klaster.accounts import Actor
+from geo_klaster.actor import Actor
 from geo_klaster.errors import AuthError, ForbiddenError
 from geo_klaster.i18n import _
+from geo_klaster.members import accounts
 from geo_klaster.store import Store
-from web.params import WebError
 
 __all__ = [
     "Pembatas",

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from geo_klaster.analysis import AnalysisResult, run_analysis
+from geo_klaster.analysis.pipeline import AnalysisResult, run_analysis
 from geo_klaster.config import AnalysisConfig
 from geo_klaster.memory import estimate_bytes
 from geo_klaster.schema import layer_names

@@ -2,7 +2,7 @@
 
 The command line (:mod:`geo_klaster.cli`) never imports the web: it discovers further
 commands through the entry-point group ``geo_klaster.perintah`` that this package declares
-in ``pyproject.toml`` (``serve = "web.command:register"``).
+in ``pyproject.toml`` (``serve = "geo_klaster.web.command:register"``).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ def register(
 
 def add_limit_options(p: argparse.ArgumentParser) -> None:
     """The options that keep the service up (defaults in :class:`web.ServeOptions`)."""
-    from web import ServeOptions
-    from web.cache import CACHE_MB_DEFAULT
+    from geo_klaster.web import ServeOptions
+    from geo_klaster.web.cache import CACHE_MB_DEFAULT
 
     d = ServeOptions()
     p.add_argument(
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace, location: str) -> int:
             f"penyimpanan belum ada / store does not exist: {store.location} "
             "(jalankan `geo-klaster demo` atau `geo-klaster init` dulu)"
         )
-    from web import serve, serve_options
+    from geo_klaster.web import serve, serve_options
 
     config = {} if args.batas_cache_mb is None else {"BATAS_CACHE_MB": args.batas_cache_mb}
     serve(

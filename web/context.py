@@ -1,8 +1,8 @@
 """Per-request access to the cached data: one snapshot per request, parameters parsed once.
 
 Also the derived values several views share (site GeoJSON for the maps, reach of one
-kecamatan, members' last reports), each computed by the domain (:mod:`geo_klaster.hasil`,
-:mod:`geo_klaster.reports`) and kept once per data version through the cache.
+kecamatan, members' last reports), each computed by the domain (:mod:`geo_klaster.results.hasil`,
+:mod:`geo_klaster.members.reports`) and kept once per data version through the cache.
 """
 
 from __future__ import annotations
@@ -11,19 +11,20 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
+from geo_klaster.web import params
+from geo_klaster.web.cache import DataCache, Parameter, Snapshot
 
-from geo_klaster import hasil, reports
 from geo_klaster import maps as peta
-from geo_klaster.analysis import AnalysisResult
-from geo_klaster.export import public_frame
+from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.i18n import _
-from web import params
-from web.cache import DataCache, Parameter, Snapshot
+from geo_klaster.members import reports
+from geo_klaster.results import hasil
+from geo_klaster.results.export import public_frame
 
 if TYPE_CHECKING:
     import pandas as pd  # annotations only: views pass frames on, they do not compute with them
 
-    from geo_klaster.banding import Banding
+    from geo_klaster.results.banding import Banding
 
 
 def cache() -> DataCache:
@@ -71,7 +72,7 @@ def kecamatan_row(result: AnalysisResult, kode: str) -> Any:
 
 def jangkauan(p: Parameter, kode: str) -> pd.DataFrame:
     """``lokasi_id, jarak_m`` of the sites within reach of kecamatan ``kode``, nearest first
-    (:func:`geo_klaster.hasil.reach_of_kecamatan`, once per data version)."""
+    (:func:`geo_klaster.results.hasil.reach_of_kecamatan`, once per data version)."""
     result = analysis(p)
     kecamatan_row(result, kode)  # 404 for an unknown kode
     return cache().memo(
@@ -131,7 +132,7 @@ def jangkauan_fc(p: Parameter, kode: str) -> dict[str, Any]:
 
 def laporan_anggota(p: Parameter, *, kontak: bool = False) -> pd.DataFrame:
     """Members with sector, site count, last report and staleness; stale first
-    (:func:`geo_klaster.reports.member_reports`); ``kontak`` adds the personal contacts."""
+    (:func:`geo_klaster.members.reports.member_reports`); ``kontak`` adds the personal contacts."""
     snap = snapshot()
     result = analysis(p)
     return cache().memo(
@@ -158,8 +159,8 @@ def banding_parameters() -> list[Parameter]:
     """``?skenario=A&skenario=B[...]`` with the shared ``jarak_km``, ``hari``, ``per``:
     one analysis parameter set per scenario (400 naming the known scenarios when one is
     unknown, or when fewer than two distinct are given)."""
-    from geo_klaster.banding import check_names
     from geo_klaster.errors import KlasterError
+    from geo_klaster.results.banding import check_names
 
     snap = snapshot()
     try:
@@ -187,7 +188,7 @@ def banding_parameters() -> list[Parameter]:
 
 def banding(ps: list[Parameter]) -> Banding:
     """The comparison of the scenarios of ``ps`` (the first is A), once per data version."""
-    from geo_klaster.banding import compare_scenarios
+    from geo_klaster.results.banding import compare_scenarios
 
     snap = snapshot()
     results = [analysis(p) for p in ps]
@@ -199,8 +200,8 @@ def banding(ps: list[Parameter]) -> Banding:
 
 
 def kejadian_terbaru() -> dict[str, Any] | None:
-    """The latest observed event and the plan scenarios (:func:`geo_klaster.banding.latest_event`)."""
-    from geo_klaster.banding import latest_event
+    """The latest observed event and the plan scenarios (:func:`geo_klaster.results.banding.latest_event`)."""
+    from geo_klaster.results.banding import latest_event
 
     snap = snapshot()
     return cache().memo(

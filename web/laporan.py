@@ -19,7 +19,7 @@ API (``Authorization: Bearer <token>``)
 ``GET /api/audit``     the audit trail (coordinator)
 ``GET /api/stok.json`` the stock per site and item (``?per=``, ``?lokasi_id=``; public)
 
-Every write goes through :mod:`geo_klaster.reports`, which checks the permission, validates
+Every write goes through :mod:`geo_klaster.members.reports`, which checks the permission, validates
 all rows (all or nothing) and records the audit entry with the channel: ``web`` (forms),
 ``unggah`` (uploads), ``api`` (tokens). Reports are stamped with the server's time; a
 ``dilaporkan`` column from a client is refused (history cannot be back-dated).
@@ -50,14 +50,14 @@ from flask import (
     send_file,
     url_for,
 )
+from geo_klaster.web import auth, context, params
 
-from geo_klaster import reports
 from geo_klaster import schema as schema_mod
-from geo_klaster.accounts import Actor
+from geo_klaster.actor import Actor
+from geo_klaster.analysis.stock import current_stock
 from geo_klaster.errors import InputError, Problem, ValidationError, summarised_problems
 from geo_klaster.i18n import _
-from geo_klaster.stock import current_stock
-from web import auth, context, params
+from geo_klaster.members import reports
 
 bp = Blueprint("laporan", __name__)
 

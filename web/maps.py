@@ -24,18 +24,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, render_template, request, send_file
+from geo_klaster.web import auth, context, params
+from geo_klaster.web.cache import Parameter
 from markupsafe import escape
 
-from geo_klaster import gaps, hasil, i18n, reports
+from geo_klaster import i18n
 from geo_klaster import maps as peta
-from geo_klaster import readiness as kesiapan
-from geo_klaster.analysis import AnalysisResult
-from geo_klaster.banding import TABEL, page_tables
+from geo_klaster.analysis import gaps
+from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.config import KELAS
 from geo_klaster.i18n import _
-from geo_klaster.outputs import write_action_plan
-from web import auth, context, params
-from web.cache import Parameter
+from geo_klaster.members import reports
+from geo_klaster.results import hasil
+from geo_klaster.results import readiness as kesiapan
+from geo_klaster.results.banding import TABEL, page_tables
+from geo_klaster.results.outputs import write_action_plan
 
 bp = Blueprint("maps", __name__)
 
@@ -469,7 +472,7 @@ def rencana_aksi() -> Response:
         layers = {"anggota": anggota, "barang": context.layer("barang")}
         with tempfile.TemporaryDirectory(prefix="geo-klaster-xlsx-") as tmp:
             path = Path(tmp) / "rencana_aksi.xlsx"
-            # formula-safe: see geo_klaster.action_plan
+            # formula-safe: see geo_klaster.results.action_plan
             write_action_plan(result, path, layers, pribadi=pribadi)
             return path.read_bytes()
 

@@ -1,4 +1,4 @@
-"""OGC API – Features Part 1 under ``/ogc``: the thin Flask shell over :mod:`web.ogc_core`.
+"""OGC API – Features Part 1 under ``/ogc``: the thin Flask shell over :mod:`geo_klaster.web.ogc_core`.
 
 Routes
 ------
@@ -20,12 +20,12 @@ personal data (UU 27/2022), whoever asks.
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
+from geo_klaster.web import context, ogc_core, ogc_openapi, params
+from geo_klaster.web.ogc_core import Answer, CollectionDef, FeatureTable, OgcError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
 from geo_klaster.errors import KlasterError, NotFoundError, StoreError
-from web import context, ogc_core, ogc_openapi, params
-from web.ogc_core import Answer, CollectionDef, FeatureTable, OgcError
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 

@@ -2,7 +2,7 @@
 
 Nothing here imports Flask: every resource is a function returning an :data:`Answer`,
 ``(headers, status, body bytes)``, so the API logic is tested by calling functions and the
-blueprint in :mod:`web.ogc` stays a thin shell (pygeoapi's good part, without its 493-line
+blueprint in :mod:`geo_klaster.web.ogc` stays a thin shell (pygeoapi's good part, without its 493-line
 function). Features come from a :class:`FeatureTable`: each feature is serialised once per
 data version into a compact GeoJSON fragment, and a page is the fragments of its slice
 joined into one body.
@@ -10,7 +10,7 @@ joined into one body.
 Collections
 -----------
 Every store layer (id = layer name) and every analysis result of the current scenario
-(the results catalogue :data:`geo_klaster.hasil.CATALOGUE`, id ``hasil_*``). Feature ``id``: the layer's key where it declares one
+(the results catalogue :data:`geo_klaster.results.hasil.CATALOGUE`, id ``hasil_*``). Feature ``id``: the layer's key where it declares one
 (``kode``, ``kode_desa``, ``id``), else the store's feature id ``fid`` (``zona_banjir``,
 ``stok``); results use their keys (``kode``, ``lokasi_id``) or ``:``-joined composite keys
 (``hasil_gap``: ``32.16.02:beras``). Attribute tables (``stok``, ``barang``, ``hasil_gap``,
@@ -38,11 +38,11 @@ from urllib.parse import quote, urlencode
 import geopandas as gpd
 import numpy as np
 import shapely
+from geo_klaster.web import params
 
-from geo_klaster import geojson, hasil
 from geo_klaster import schema as schema_mod
-from geo_klaster.analysis import AnalysisResult
-from web import params
+from geo_klaster.analysis.pipeline import AnalysisResult
+from geo_klaster.results import geojson, hasil
 
 if TYPE_CHECKING:
     import pandas as pd  # annotations only: this module hands frames on, it computes nothing
@@ -115,7 +115,7 @@ def _layer_def(name: str) -> CollectionDef:
 
 
 def _hasil_def(t: hasil.ResultTable) -> CollectionDef:
-    """A result of the catalogue (:mod:`geo_klaster.hasil`) as a collection."""
+    """A result of the catalogue (:mod:`geo_klaster.results.hasil`) as a collection."""
     return CollectionDef(
         id=t.name,
         title=t.title,

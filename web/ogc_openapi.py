@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from web import params
-from web.ogc_core import (
+from geo_klaster.web import params
+from geo_klaster.web.ogc_core import (
     CONFORMANCE,
     GEOJSON,
     JSON,

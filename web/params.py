@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 
-from web.cache import Parameter, Snapshot
+from geo_klaster.web.cache import Parameter, Snapshot
 
 JARAK_KM_MAKS = 200.0
 HARI_MAKS = 90

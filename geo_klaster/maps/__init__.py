@@ -1,6 +1,6 @@
 """Folium maps from analysis results, for pages that work without internet.
 
-Every map is built from an :class:`~geo_klaster.analysis.AnalysisResult` (and, for names, the
+Every map is built from an :class:`~geo_klaster.analysis.pipeline.AnalysisResult` (and, for names, the
 input layers the caller already holds): this package loads no data and knows nothing about
 the web framework. The caller embeds a map in its own page with :func:`bagian_html` (header,
 body and script of the folium figure), not in an iframe.

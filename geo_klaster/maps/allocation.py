@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo_klaster.analysis import AnalysisResult
+from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.i18n import _
 from geo_klaster.maps.elements import LapisanGeoJson, koleksi_fitur
 from geo_klaster.maps.legend import kotak, legenda_html

@@ -1,5 +1,5 @@
 """The comparison map: two scenarios' flood zones (A outlined, B filled) and the kecamatan
-coloured by how their status changes from A to B (:mod:`geo_klaster.banding`)."""
+coloured by how their status changes from A to B (:mod:`geo_klaster.results.banding`)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo_klaster.banding import PERUBAHAN, Banding
 from geo_klaster.maps.assets import Aset
 from geo_klaster.maps.elements import LapisanGeoJson, PetaLuring, koleksi_fitur
 from geo_klaster.maps.layers import gaya_kecamatan
 from geo_klaster.maps.legend import Legenda, kotak, legenda_html
 from geo_klaster.maps.vocab import KELAS_BANJIR, MAX_ZOOM, OSM_ATTR, OSM_URL, angka, html_aman
+from geo_klaster.results.banding import PERUBAHAN, Banding
 
 WARNA_PERUBAHAN = {
     "baru_berisiko": "#d7301f",

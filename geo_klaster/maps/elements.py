@@ -20,10 +20,10 @@ import pandas as pd
 from folium.map import Layer
 from folium.template import Template
 
-from geo_klaster.geojson import to_feature_collection
 from geo_klaster.i18n import _
 from geo_klaster.maps.assets import Aset
 from geo_klaster.maps.vocab import MAX_ZOOM, PRESISI, SEKTOR
+from geo_klaster.results.geojson import to_feature_collection
 
 
 def js_data(data: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from folium.map import Layer
 from folium.template import Template
 
-from geo_klaster.analysis import AnalysisResult
+from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.i18n import _
 from geo_klaster.maps.elements import js_data
 from geo_klaster.maps.vocab import PRESISI

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo_klaster.analysis import AnalysisResult
+from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.i18n import _
 from geo_klaster.maps.elements import LapisanGeoJson, koleksi_fitur
 from geo_klaster.maps.legend import kelas_nilai, kotak, label_kelas, legenda_html, warna_kelas

@@ -1,6 +1,6 @@
 """The map of each page: overview, one kecamatan, gap of one item, allocation, members.
 
-Each builder takes one scenario's :class:`~geo_klaster.analysis.AnalysisResult` and one
+Each builder takes one scenario's :class:`~geo_klaster.analysis.pipeline.AnalysisResult` and one
 :class:`OpsiPeta`: the asset URLs (:func:`~geo_klaster.maps.assets.aset_lokal`), the sites
 either inline (``lokasi``, as :func:`~geo_klaster.maps.sites.lokasi_geojson` gives them) or
 as the URL the page fetches them from (``lokasi_url``, for large layers; ``stok_url`` is then
@@ -23,7 +23,7 @@ from typing import Any
 import folium
 import pandas as pd
 
-from geo_klaster.analysis import AnalysisResult
+from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.i18n import _
 from geo_klaster.maps.allocation import batas_alokasi, lapisan_alokasi, legenda_alokasi
 from geo_klaster.maps.assets import Aset

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo_klaster.analysis import AnalysisResult
+from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.i18n import _
 from geo_klaster.maps.elements import LapisanGeoJson, koleksi_fitur
 from geo_klaster.maps.legend import kotak, legenda_html

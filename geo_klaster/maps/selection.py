@@ -16,7 +16,7 @@ import shapely
 from folium.elements import MacroElement
 from folium.template import Template
 
-from geo_klaster.analysis import AnalysisResult
+from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.maps.elements import js_data
 from geo_klaster.maps.layers import area_jangkauan
 from geo_klaster.maps.vocab import SEKTOR, SEKTOR_LAIN, angka

@@ -13,7 +13,7 @@ import pandas as pd
 from folium.map import Layer
 from folium.template import Template
 
-from geo_klaster.analysis import AnalysisResult
+from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.i18n import _
 from geo_klaster.maps.assets import Aset, AsetSendiri
 from geo_klaster.maps.elements import js_data, koleksi_fitur

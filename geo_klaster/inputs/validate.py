@@ -21,7 +21,7 @@ from pyproj import CRS
 
 from geo_klaster.barang import bulat_bawaan, utuh
 from geo_klaster.errors import Problem, ValidationError
-from geo_klaster.io import Source
+from geo_klaster.inputs.io import Source
 from geo_klaster.schema import FieldSpec, LayerSchema, bound_time
 
 # Indonesia, roughly (DESIGN.md): a coordinate outside is an input error, not a guess.

@@ -33,7 +33,7 @@ import shapely
 import shapely.affinity
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 
-import layers
+from geo_klaster import layers
 from geo_klaster.errors import KlasterError
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Writing the demo regency (built by :func:`geo_klaster.demo.build_demo`) into a store.
+"""Writing the demo regency (built by :func:`geo_klaster.demo.build.build_demo`) into a store.
 
 The demo goes through the same validation as any import, and is written in one transaction
 that replaces every layer. A store that holds data not made by ``demo`` is only overwritten
@@ -15,14 +15,14 @@ import pandas as pd
 from pyproj import CRS
 
 from geo_klaster import schema as schema_mod
-from geo_klaster.accounts import cli_actor, now_utc
+from geo_klaster.actor import cli_actor, now_utc
 from geo_klaster.barang import barang_bulat
 from geo_klaster.errors import StoreError
-from geo_klaster.importer import layers_in_order
-from geo_klaster.io import Source, read_source
+from geo_klaster.inputs.importer import layers_in_order
+from geo_klaster.inputs.io import Source, read_source
+from geo_klaster.inputs.validate import Context, validate
 from geo_klaster.store import Store
 from geo_klaster.store.base import AuditEntry
-from geo_klaster.validate import Context, validate
 
 DEMO_META = "demo"
 
@@ -63,7 +63,7 @@ def build_demo_store(
     replace_real_data: bool = False,
 ) -> dict[str, int]:
     """Build the demo regency into ``store``; returns rows written per layer."""
-    from geo_klaster.demo import build_demo
+    from geo_klaster.demo.build import build_demo
 
     if _has_real_data(store) and not replace_real_data:
         raise StoreError(

@@ -1,7 +1,7 @@
 """Readiness at a glance: coverage shares per at-risk kecamatan and item, largest dispatches.
 
 The readiness matrix (overview page) and the readiness bars (print sheet) both read the gap
-table (:func:`geo_klaster.gaps.gaps`, ``gap.csv``): the coverage share of a need is
+table (:func:`geo_klaster.analysis.gaps.gaps`, ``gap.csv``): the coverage share of a need is
 ``teralokasi / kebutuhan`` (allocated ÷ need, both in the item's catalogue unit), classed
 
 * ``kurang``     share < 50 %,
@@ -163,10 +163,10 @@ def lembar_kesiapan(
     -------
     dict
         ``grafik_kesiapan`` (SVG text: readiness bars, see
-        :func:`geo_klaster.charts.svg_kesiapan`), ``terbesar`` (the ``n`` largest lines,
+        :func:`geo_klaster.results.charts.svg_kesiapan`), ``terbesar`` (the ``n`` largest lines,
         :func:`baris_terbesar`) and ``n_alokasi`` (all lines).
     """
-    from geo_klaster.charts import svg_kesiapan
+    from geo_klaster.results.charts import svg_kesiapan
 
     kes = matriks_kesiapan(gap.assign(berisiko=True)).assign(nama=list(gap["nama"]))
     svg = svg_kesiapan(
@@ -303,12 +303,12 @@ def riwayat_barang(
     Returns
     -------
     dict
-        ``grafik`` (SVG text, :func:`geo_klaster.charts.svg_riwayat`), ``titik`` (points),
+        ``grafik`` (SVG text, :func:`geo_klaster.results.charts.svg_riwayat`), ``titik`` (points),
         ``komit`` (committable now, catalogue unit), ``lokasi`` (sites holding some now),
         ``kebutuhan, terjangkau, teralokasi, kekurangan`` (sums; NaN without a need).
     """
-    from geo_klaster.charts import svg_riwayat
-    from geo_klaster.stock import committable, current_stock, riwayat_komit
+    from geo_klaster.analysis.stock import committable, current_stock, riwayat_komit
+    from geo_klaster.results.charts import svg_riwayat
 
     kode, satuan = str(barang["kode"]), str(barang["satuan"])
     h = riwayat_komit(stok, kode, sampai=sampai, satuan_katalog={kode: satuan})  # type: ignore[arg-type]

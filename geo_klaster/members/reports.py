@@ -1,6 +1,6 @@
 """Members' periodic stock reports and their sites: the write side, with permissions and audit.
 
-Every function here takes an :class:`~geo_klaster.accounts.Actor`, checks that it may write
+Every function here takes an :class:`~geo_klaster.members.accounts.Actor`, checks that it may write
 what it asks to (its own member's sites, or everything for the coordinator), validates with
 the same code as file imports, and writes the rows and their audit entry in one transaction.
 A report appends to ``stok``; nothing is overwritten.
@@ -18,13 +18,13 @@ import shapely
 from pyproj import CRS
 
 from geo_klaster import schema as schema_mod
-from geo_klaster.accounts import Actor, now_utc
+from geo_klaster.actor import Actor, now_utc
 from geo_klaster.errors import InputError, NotFoundError, Problem, ValidationError
-from geo_klaster.importer import context_for, ignored_summary
-from geo_klaster.io import Source, XlsxLimits, read_source
+from geo_klaster.inputs.importer import context_for, ignored_summary
+from geo_klaster.inputs.io import Source, XlsxLimits, read_source
+from geo_klaster.inputs.validate import validate
 from geo_klaster.store import Store
 from geo_klaster.store.base import AuditEntry
-from geo_klaster.validate import validate
 
 REPORT_COLUMNS = ["lokasi_id", "barang", "jumlah", "siap", "satuan", "kondisi", "kedaluwarsa"]
 MAX_ROWS = 5_000
@@ -181,7 +181,7 @@ def report_from_file(
     """A CSV or XLSX report (the downloadable template's columns); all rows or none.
 
     An XLSX is checked against :data:`REPORT_XLSX_LIMITS` before it is parsed. ``decimal``
-    (``koma``/``titik``) and ``sheet`` are as for :func:`~geo_klaster.io.read_source`.
+    (``koma``/``titik``) and ``sheet`` are as for :func:`~geo_klaster.inputs.io.read_source`.
     """
     p = Path(path)
     try:
@@ -313,7 +313,7 @@ def save_site(
 
 def stock_at(store: Store, when: dt.date | None = None) -> pd.DataFrame:
     """The stock per site and item as it stood at the end of ``when`` (None: now)."""
-    from geo_klaster.stock import current_stock
+    from geo_klaster.analysis.stock import current_stock
 
     return current_stock(store.read("stok"), as_of=when)
 
@@ -349,7 +349,7 @@ def member_reports(
         or NaT), ``usang`` (bool) [, ``kontak, telepon``]; stale first, then the oldest
         report, then by sector (:data:`SEKTOR` order) and name.
     """
-    from geo_klaster.stock import last_report
+    from geo_klaster.analysis.stock import last_report
 
     rep = last_report(stok, lokasi, anggota, today=today, periode_hari=period_days).set_index(
         "anggota_id"

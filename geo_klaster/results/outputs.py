@@ -10,10 +10,10 @@ import pyogrio
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from geo_klaster import hasil
-from geo_klaster.analysis import AnalysisResult
-from geo_klaster.geojson import dumps
-from geo_klaster.styles import write_styles
+from geo_klaster.analysis.pipeline import AnalysisResult
+from geo_klaster.results import hasil
+from geo_klaster.results.geojson import dumps
+from geo_klaster.results.styles import write_styles
 
 BERKAS = [
     *(t.file for t in hasil.CATALOGUE.values() if t.file),
@@ -72,8 +72,8 @@ def _sheet(ws: Worksheet, title: str, header: list[str], rows: list[list[object]
 def write_action_plan(
     result: AnalysisResult, path: Path, layers: dict | None = None, *, pribadi: bool = False
 ) -> None:
-    """``rencana_aksi.xlsx``: see :func:`geo_klaster.action_plan.write_action_plan`."""
-    from geo_klaster.action_plan import write_action_plan as tulis
+    """``rencana_aksi.xlsx``: see :func:`geo_klaster.results.action_plan.write_action_plan`."""
+    from geo_klaster.results.action_plan import write_action_plan as tulis
 
     tulis(result, path, layers, pribadi=pribadi)
 
@@ -89,7 +89,7 @@ def write_outputs(
 
     Writes exactly :data:`BERKAS`: three RFC 7946 GeoJSON files, two CSV files (UTF-8,
     comma-separated), ``rencana_aksi.xlsx`` and ``hasil.gpkg`` with every table of the
-    results catalogue (:data:`geo_klaster.hasil.CATALOGUE`) under its catalogue name.
+    results catalogue (:data:`geo_klaster.results.hasil.CATALOGUE`) under its catalogue name.
     ``layers`` (the input layers) gives member and item names for the action plan;
     ``pribadi`` puts the members' contacts in it (the coordinator's copy).
 

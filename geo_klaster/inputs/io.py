@@ -54,7 +54,7 @@ class XlsxLimits:
 
 
 # Layers imported by the coordinator (a national kecamatan table is ~7,000 rows); member
-# reports are far smaller (geo_klaster.reports.REPORT_XLSX_LIMITS).
+# reports are far smaller (geo_klaster.members.reports.REPORT_XLSX_LIMITS).
 XLSX_LIMITS = XlsxLimits(inflated_bytes=200_000_000, cells=5_000_000)
 _CELL = re.compile(rb"<(?:\w+:)?(?:c|row)[\s/>]")
 

@@ -2,7 +2,7 @@
 
 A ``zona_banjir`` scenario is a plan scenario (``jenis = rencana``, a flood the *rencana
 kontinjensi* prepares for) or an observed event (``jenis = kejadian``, with its ``waktu``).
-:func:`compare` takes the :class:`~geo_klaster.analysis.AnalysisResult` of two or more
+:func:`compare` takes the :class:`~geo_klaster.analysis.pipeline.AnalysisResult` of two or more
 scenarios and compares every later one with the first (the baseline ``A``):
 
 - per scenario: at-risk kecamatan, displaced people, sites in the flood, shortfall per item;
@@ -16,7 +16,7 @@ scenarios and compares every later one with the first (the baseline ``A``):
   water that the plan allocated stock from, and that stock.
 
 All quantities are in the item's catalogue unit; people in persons; areas as shares (0–1).
-Tables are declared (names and columns) in :data:`geo_klaster.hasil.BANDING`.
+Tables are declared (names and columns) in :data:`geo_klaster.results.hasil.BANDING`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_klaster.analysis import AnalysisResult, run_analysis
+from geo_klaster.analysis.pipeline import AnalysisResult, run_analysis
 from geo_klaster.config import AnalysisConfig
 from geo_klaster.errors import InputError, NotFoundError
 
@@ -129,7 +129,7 @@ class UnknownScenario(NotFoundError):
 class Banding:
     """The comparison of scenarios (baseline ``A`` = the first, each other one is ``B``).
 
-    Attributes (column lists in :data:`geo_klaster.hasil.BANDING`)
+    Attributes (column lists in :data:`geo_klaster.results.hasil.BANDING`)
     ----------
     ringkasan
         One row per scenario: kind, time, at-risk kecamatan, displaced people, sites in the
@@ -371,7 +371,7 @@ def compare_layers(
     menit: float | None = None,
 ) -> Banding:
     """Check ``names`` (:func:`check_names`), analyse each scenario with the same settings
-    (:func:`~geo_klaster.analysis.run_analysis`: reach in a straight line, ``jarak_km``
+    (:func:`~geo_klaster.analysis.pipeline.run_analysis`: reach in a straight line, ``jarak_km``
     kilometres, or on roads, ``menit`` minutes) and :func:`compare` them."""
     zona = layers["zona_banjir"] if "zona_banjir" in layers else pd.DataFrame()
     wanted = check_names(names, zona)
@@ -409,11 +409,11 @@ def utc(value: object) -> pd.Timestamp | None:
 
 
 def write_banding(banding: Banding, out_dir: str | Path) -> list[Path]:
-    """Write every table of :data:`geo_klaster.hasil.BANDING` into ``out_dir`` (created if
+    """Write every table of :data:`geo_klaster.results.hasil.BANDING` into ``out_dir`` (created if
     needed): formula-safe UTF-8 CSV, RFC 7946 GeoJSON (EPSG:4326). Returns the files."""
-    from geo_klaster import hasil
-    from geo_klaster.geojson import dumps
-    from geo_klaster.outputs import csv_bytes
+    from geo_klaster.results import hasil
+    from geo_klaster.results.geojson import dumps
+    from geo_klaster.results.outputs import csv_bytes
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

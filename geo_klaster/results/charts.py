@@ -2,7 +2,7 @@
 
 * :func:`svg_kesiapan`  readiness of one kecamatan: one horizontal bar per item, the share of
   the need that is allocated (0–100 %), coloured and marked by class
-  (:data:`geo_klaster.readiness.GAYA_PORSI`).
+  (:data:`geo_klaster.results.readiness.GAYA_PORSI`).
 * :func:`svg_riwayat`   a step line of a quantity over time (an item's committable stock).
 
 Every text is escaped; numbers are written in Indonesian notation.
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from markupsafe import escape
 
 from geo_klaster.i18n import _
-from geo_klaster.readiness import GAYA_PORSI
+from geo_klaster.results.readiness import GAYA_PORSI
 
 
 def _angka(x: float, desimal: int = 0) -> str:

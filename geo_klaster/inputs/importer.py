@@ -22,13 +22,13 @@ import shapely
 from pyproj import CRS
 
 from geo_klaster import schema as schema_mod
-from geo_klaster.accounts import Actor, cli_actor, now_utc
+from geo_klaster.actor import Actor, cli_actor, now_utc
 from geo_klaster.barang import barang_bulat
 from geo_klaster.errors import InputError, Problem, ValidationError
-from geo_klaster.io import RASTER_SUFFIXES, Source, read_source
+from geo_klaster.inputs.io import RASTER_SUFFIXES, Source, read_source
+from geo_klaster.inputs.validate import Context, Validated, check_constant, validate
 from geo_klaster.store import Store
 from geo_klaster.store.base import AuditEntry
-from geo_klaster.validate import Context, Validated, check_constant, validate
 
 MODES = ("replace", "append", "update")
 
@@ -126,7 +126,7 @@ def import_file(
     ``value_maps`` (``--map-nilai KOLOM:SUMBER=TUJUAN,...``) replaces values of a column (named
     as after ``mapping``; values compared as text), e.g. PetaBencana depth states 1..4 to
     classes. ``decimal`` (``--desimal koma|titik``) and ``sheet`` (``--sheet``) are passed to
-    :func:`~geo_klaster.io.read_source`.
+    :func:`~geo_klaster.inputs.io.read_source`.
     """
     sch = schema_mod.get(layer)
     mode = mode or default_mode(layer)
@@ -187,7 +187,7 @@ def write_validated(
 
     Only the coordinator imports whole layers (the CLI's actor is one); a ``stok`` file keeps
     its own ``dilaporkan`` dates (history brought in from elsewhere), unlike a member's
-    report, which the server stamps (:func:`geo_klaster.reports.submit_report`).
+    report, which the server stamps (:func:`geo_klaster.members.reports.submit_report`).
     """
     actor = actor or cli_actor()
     actor.require_coordinator(f"impor {layer}")
@@ -291,7 +291,7 @@ def _refuse_roads_outside(store: Store, frame: pd.DataFrame, source: str) -> Non
 def _raster_source(
     p: Path, crs: CRS | None, skenario: str | None, thresholds: tuple[float, float] | None
 ) -> Source:
-    from geo_klaster.hazard import zones_from_hazard_raster
+    from geo_klaster.inputs.hazard import zones_from_hazard_raster
 
     kwargs: dict[str, object] = {"skenario": skenario or p.stem}
     if thresholds is not None:

@@ -28,9 +28,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from geo_klaster import hasil
-from geo_klaster.analysis import AnalysisResult
-from geo_klaster.readiness import TOLERANSI, desimal_barang
+from geo_klaster.analysis.pipeline import AnalysisResult
+from geo_klaster.results import hasil
+from geo_klaster.results.readiness import TOLERANSI, desimal_barang
 
 LEMBAR = ("Ringkasan", "Per kecamatan", "Per anggota")
 BARIS_KEPALA = 4  # the header row of every sheet (title, subtitle, blank line above it)

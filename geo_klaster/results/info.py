@@ -61,7 +61,7 @@ def store_info(store: Store) -> str:
 
 def _kind(zones: pd.DataFrame) -> str:
     """``rencana``, or ``kejadian`` with its latest time in WIB."""
-    from geo_klaster.banding import waktu_wib
+    from geo_klaster.results.banding import waktu_wib
 
     jenis = zones["jenis"].dropna()
     if not len(jenis) or jenis.iloc[0] != "kejadian":

@@ -6,7 +6,7 @@ The road graph of one scenario, built in a metric CRS (metres), times in minutes
    joined by an edge, so lines meet where they share a vertex (as OSM draws junctions) and
    nowhere else: a flyover crossing a road without a shared vertex stays apart.
 2. **Splitting.** Each vertex-to-vertex segment is split where it crosses the boundary of a
-   flood zone (:func:`geo_klaster.exposure.flood_parts`) or of a target area (kecamatan,
+   flood zone (:func:`geo_klaster.analysis.exposure.flood_parts`) or of a target area (kecamatan,
    desa), and where a site joins it. Each piece lies wholly inside or outside every zone and
    area, so its midpoint classifies it.
 3. **Speeds.** A piece runs at the road's ``kecepatan`` or its class speed
@@ -206,7 +206,7 @@ def build_network(
     jalan
         Road lines (``kelas``, optional ``oneway``, ``kecepatan``), metric CRS.
     zona
-        Flood zones as non-overlapping parts with ``kelas`` (:func:`~geo_klaster.exposure.
+        Flood zones as non-overlapping parts with ``kelas`` (:func:`~geo_klaster.analysis.exposure.
         flood_parts`), same CRS; empty = no flood.
     targets
         Target areas (kecamatan or desa polygons), same CRS, in the order of the result.

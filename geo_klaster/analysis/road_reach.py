@@ -1,9 +1,9 @@
 """Reach by road for the analysis (``analyze --jangkauan jalan``): pairs, cut roads, access.
 
 :func:`road_reach` runs one region (one metric CRS) of a scenario: it builds the road graph
-with the at-risk kecamatan and their desa as target areas (:func:`geo_klaster.roads.
+with the at-risk kecamatan and their desa as target areas (:func:`geo_klaster.analysis.roads.
 build_network`), computes every site's travel time to each of them in one batched search
-(:func:`geo_klaster.roads.travel_times`) and returns the pairs the analysis lists, the cut and
+(:func:`geo_klaster.analysis.roads.travel_times`) and returns the pairs the analysis lists, the cut and
 slowed road pieces for the maps, and the areas nobody reaches.
 """
 
@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo_klaster.analysis.roads import Network, build_network, travel_times
 from geo_klaster.config import AnalysisConfig
 from geo_klaster.crs import WGS84
-from geo_klaster.roads import Network, build_network, travel_times
 
 #: Columns of the reach table in both modes (straight-line mode: no time, never cut off).
 KOLOM = ["kode", "lokasi_id", "jarak_m", "waktu_menit", "terputus", "alasan"]
@@ -155,7 +155,7 @@ def usable_pairs(pasangan: pd.DataFrame, config: AnalysisConfig) -> pd.DataFrame
 def summary_line(ringkasan: dict) -> str:
     """ "N km jalan terputus, M kecamatan/desa tanpa akses" (Indonesian number style).
 
-    ``ringkasan`` as :meth:`geo_klaster.analysis.AnalysisResult.ringkasan_jalan` gives it;
+    ``ringkasan`` as :meth:`geo_klaster.analysis.pipeline.AnalysisResult.ringkasan_jalan` gives it;
     the kecamatan and desa counts are given apart when there are desa.
     """
     km = f"{ringkasan['km_putus']:,.1f}".replace(",", "\x00").replace(".", ",")

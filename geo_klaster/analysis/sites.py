@@ -25,7 +25,7 @@ def sites_in_flood(
     lokasi
         Layer ``lokasi`` (``id``, ``anggota_id``, ``nama``; Point, usually EPSG:4326).
     parts
-        Flood polygons from :func:`geo_klaster.exposure.flood_parts`, in ``crs``.
+        Flood polygons from :func:`geo_klaster.analysis.exposure.flood_parts`, in ``crs``.
     crs
         The metric CRS of ``parts``.
     config

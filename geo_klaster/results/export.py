@@ -16,7 +16,7 @@ import pandas as pd
 
 from geo_klaster import schema as schema_mod
 from geo_klaster.errors import StoreError
-from geo_klaster.geojson import dumps
+from geo_klaster.results.geojson import dumps
 from geo_klaster.store import GpkgStore, Store
 
 EXPORT_GPKG = "klaster.gpkg"

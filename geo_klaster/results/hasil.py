@@ -10,7 +10,7 @@ that computes it, which the catalogue refers to), never picked again by a caller
 
 The page tables (the allocation with member, site, kecamatan and item names; one
 kecamatan's gaps; the gaps of one item; the reach of any kecamatan) are pure functions of an
-:class:`~geo_klaster.analysis.AnalysisResult` and the names the caller holds.
+:class:`~geo_klaster.analysis.pipeline.AnalysisResult` and the names the caller holds.
 All geometries are WGS84 (EPSG:4326); distances ``jarak_m`` in metres; quantities in the
 item's catalogue unit.
 """
@@ -25,10 +25,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_klaster.analysis import AnalysisResult
-from geo_klaster.exposure import KOLOM as KOLOM_EXPOSURE
-from geo_klaster.gaps import KOLOM as KOLOM_GAP
-from geo_klaster.reach import reach
+from geo_klaster.analysis.exposure import KOLOM as KOLOM_EXPOSURE
+from geo_klaster.analysis.gaps import KOLOM as KOLOM_GAP
+from geo_klaster.analysis.pipeline import AnalysisResult
+from geo_klaster.analysis.reach import reach
 
 PARAMETER_NOTE = " Parameter: skenario, jarak_km, hari."
 
@@ -166,10 +166,10 @@ CATALOGUE: dict[str, ResultTable] = {
 }
 NAMES = tuple(CATALOGUE)
 
-# -- comparison of scenarios (geo_klaster.banding) -------------------------------------------
+# -- comparison of scenarios (geo_klaster.results.banding) -------------------------------------------
 
 _AB = ("skenario_a", "skenario_b")
-#: The tables of a scenario comparison (:class:`geo_klaster.banding.Banding`), as
+#: The tables of a scenario comparison (:class:`geo_klaster.results.banding.Banding`), as
 #: ``banding --out`` writes them; ``source`` is the Banding attribute.
 BANDING: dict[str, ResultTable] = {
     t.name: t
@@ -487,7 +487,7 @@ def reach_of_kecamatan(result: AnalysisResult, kode: str) -> pd.DataFrame:
     mode) of the sites within reach of ``kode``, nearest (by road: fastest) first.
 
     At-risk kecamatan take the analysis' own reach table; for the others (the analysis
-    computes reach only where it is needed) :func:`geo_klaster.reach.reach` runs for that
+    computes reach only where it is needed) :func:`geo_klaster.analysis.reach.reach` runs for that
     one kecamatan in its own metric CRS (``result.crs_untuk(kode)``). Raises ``KeyError``
     for an unknown ``kode``.
     """

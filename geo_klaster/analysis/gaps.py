@@ -40,7 +40,7 @@ def gaps(
     Parameters
     ----------
     kebutuhan
-        Needs from :func:`geo_klaster.needs.needs` (``kode``, ``barang``, ``satuan``,
+        Needs from :func:`geo_klaster.analysis.needs.needs` (``kode``, ``barang``, ``satuan``,
         ``kebutuhan``, ``berisiko``): the at-risk kecamatan and those *di bawah ambang*.
     jangkauan
         Reach pairs (``kode``, ``lokasi_id``) of the at-risk kecamatan.

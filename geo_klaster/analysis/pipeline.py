@@ -19,17 +19,17 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from geo_klaster.allocation import allocate
+from geo_klaster.analysis.allocation import allocate
+from geo_klaster.analysis.exposure import exposure, flood_parts, peringkat
+from geo_klaster.analysis.gaps import gaps
+from geo_klaster.analysis.needs import barang_utuh, needs
+from geo_klaster.analysis.reach import reach
+from geo_klaster.analysis.road_reach import RoadReach, empty_pairs, road_reach, usable_pairs
+from geo_klaster.analysis.sites import sites_in_flood
+from geo_klaster.analysis.stock import committable, current_stock, last_report
 from geo_klaster.config import AnalysisConfig
 from geo_klaster.crs import WGS84, metric_crs, utm_crs, utm_zone, utm_zones
 from geo_klaster.errors import InputError, NotFoundError
-from geo_klaster.exposure import exposure, flood_parts, peringkat
-from geo_klaster.gaps import gaps
-from geo_klaster.needs import barang_utuh, needs
-from geo_klaster.reach import reach
-from geo_klaster.road_reach import RoadReach, empty_pairs, road_reach, usable_pairs
-from geo_klaster.sites import sites_in_flood
-from geo_klaster.stock import committable, current_stock, last_report
 
 
 @dataclass
@@ -39,7 +39,7 @@ class AnalysisResult:
     Attributes
     ----------
     kecamatan
-        Every kecamatan: exposure columns (see :data:`geo_klaster.exposure.KOLOM`).
+        Every kecamatan: exposure columns (see :data:`geo_klaster.analysis.exposure.KOLOM`).
     lokasi
         Every site: ``lokasi_id, anggota_id, nama, kelas_banjir, status_stok,
         laporan_terakhir`` (its member's last report, UTC) ``, usang`` (stale member).
@@ -47,14 +47,14 @@ class AnalysisResult:
         ``kode, lokasi_id, jarak_m, waktu_menit, terputus, alasan`` for the at-risk kecamatan:
         straight-line mode (``config.jangkauan == "garis"``) the pairs within ``jarak_km``
         (no time, never cut off); road mode the pairs within ``menit`` minutes and the pairs
-        within ``jarak_km`` that are cut off (see :mod:`geo_klaster.road_reach`). Reach, gaps
+        within ``jarak_km`` that are cut off (see :mod:`geo_klaster.analysis.road_reach`). Reach, gaps
         and the allocation use the pairs not cut off (:meth:`jangkauan_pakai`).
     kebutuhan
         ``kode, barang, satuan, kebutuhan, ilustratif, berisiko``: the at-risk kecamatan and
         those *di bawah ambang* with displaced people (not allocated to).
     gap
         ``kode, barang, satuan, berisiko, kebutuhan, terjangkau, teralokasi, kekurangan,
-        alasan`` (see :func:`geo_klaster.gaps.gaps`).
+        alasan`` (see :func:`geo_klaster.analysis.gaps.gaps`).
     alokasi
         LineStrings site → kecamatan representative point: ``lokasi_id, anggota_id, kode,
         barang, jumlah, jarak_m, satuan, status_stok, usang``.
@@ -67,7 +67,7 @@ class AnalysisResult:
         holding the most of them (each kecamatan's own is in ``crs_wilayah``).
     jalan
         Road mode: per region the cut and slowed roads, km cut, areas without access and
-        the graph (:class:`geo_klaster.road_reach.RoadReach`); empty in straight-line mode.
+        the graph (:class:`geo_klaster.analysis.road_reach.RoadReach`); empty in straight-line mode.
     crs_wilayah
         Per kecamatan ``kode``: the EPSG code of the metric CRS its areas and distances were
         computed in (all ``crs_metrik`` for a regency; the UTM zone of each kecamatan when the

@@ -8,15 +8,13 @@ member may change only its own records; the coordinator may change all.
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import getpass
 import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
 
-from geo_klaster.errors import AuthError, ForbiddenError, InputError, NotFoundError
+from geo_klaster.actor import Actor, cli_actor, now_utc
+from geo_klaster.errors import AuthError, InputError, NotFoundError
 from geo_klaster.store import Store
 from geo_klaster.store.base import Account, AuditEntry, Token
 
@@ -24,52 +22,6 @@ ROLES = ("koordinator", "anggota")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 TOKEN_PREFIX = "gk_"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, and through which channel (``web``, ``unggah``, ``api``, ``cli``)."""
-
-    nama: str
-    peran: str
-    anggota_id: str | None = None
-    saluran: str = "cli"
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.peran == "koordinator"
-
-    def may_write_member(self, anggota_id: str | None) -> bool:
-        return self.is_coordinator or (
-            self.anggota_id is not None and anggota_id == self.anggota_id
-        )
-
-    def require_coordinator(self, what: str) -> None:
-        """Raise :class:`ForbiddenError` unless the actor is the coordinator."""
-        if not self.is_coordinator:
-            raise ForbiddenError(
-                f"{what}: hanya koordinator / coordinator only (akun '{self.nama}')"
-            )
-
-    def require_member(self, anggota_id: str | None, what: str) -> None:
-        if not self.may_write_member(anggota_id):
-            raise ForbiddenError(
-                f"{what} milik anggota lain ({anggota_id}); akun '{self.nama}' hanya boleh "
-                f"mengubah data anggota {self.anggota_id} / belongs to another member"
-            )
-
-
-def cli_actor() -> Actor:
-    """The person at the terminal: a local administrator, acting as coordinator."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "lokal"
-    return Actor(f"cli:{user}", "koordinator", None, "cli")
-
-
-def now_utc() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def hash_password(password: str) -> str:

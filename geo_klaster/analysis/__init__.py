@@ -1,0 +1,1 @@
+"""The analysis steps (exposure, sites, stock, reach, needs, gaps, allocation) and their pipeline."""

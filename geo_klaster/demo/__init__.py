@@ -1,0 +1,1 @@
+"""The demo regency (fictional members, sites and stock on Kabupaten Bekasi)."""

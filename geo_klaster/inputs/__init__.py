@@ -1,0 +1,1 @@
+"""Reading and checking input: files, values, imports, hazard rasters."""

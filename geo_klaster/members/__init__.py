@@ -1,0 +1,1 @@
+"""Members: accounts, roles and their stock reports."""

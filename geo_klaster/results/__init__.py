@@ -1,0 +1,1 @@
+"""Results: the catalogue of result tables, files, exports, workbook, charts, styles."""
