@@ -419,7 +419,7 @@ def time_demo(store: str) -> None:
 
     if not Path(store).exists():
         subprocess.run(
-            [sys.executable, "-m", "geo_klaster.cli", "--store", store, "demo"],
+            [sys.executable, "-P", "-m", "geo_klaster.cli", "--store", store, "demo"],
             check=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.DEVNULL,

@@ -170,7 +170,7 @@ def start_server(store: Path, port: int, threads: int, proses: int) -> subproces
         f"threads={threads})"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    proc = subprocess.Popen([sys.executable, "-P", "-c", code], env=env)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:

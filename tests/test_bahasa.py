@@ -154,7 +154,11 @@ def test_catalogue_covers_every_string_in_the_code() -> None:
     from babel.messages.extract import extract_from_dir
 
     missing = []
-    for package, method in (("geo_klaster", "python"), ("web", "python"), ("web", "jinja2")):
+    for package, method in (
+        ("geo_klaster", "python"),
+        ("geo_klaster.web", "python"),
+        ("geo_klaster.web", "jinja2"),
+    ):
         root = str(resources.files(package))
         pattern = "**.html" if method == "jinja2" else "**.py"
         found = extract_from_dir(

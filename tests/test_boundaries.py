@@ -44,6 +44,11 @@ def test_serve_comes_from_the_web_entry_point() -> None:
 
 def test_cli_commands_do_not_load_flask_until_asked() -> None:
     """Importing the CLI module loads no web code (the entry points load when parsing)."""
-    code = "import sys, geo_klaster.cli; print('flask' in sys.modules, 'web' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    code = (
+        "import sys, geo_klaster.cli; "
+        "print('flask' in sys.modules, 'geo_klaster.web' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True, cwd="/"
+    )
     assert out.stdout.split() == ["False", "False"]

@@ -71,7 +71,7 @@ def _get(url: str) -> bytes:
 def _server(location: str, *extra: str) -> Iterator[str]:
     """``geo-klaster serve`` in its own process; yields its base URL once it answers."""
     port = _free_port()
-    cmd = [sys.executable, "-m", "geo_klaster.cli", "--store", location, "serve"]
+    cmd = [sys.executable, "-P", "-m", "geo_klaster.cli", "--store", location, "serve"]
     env = {**os.environ, "GEO_KLASTER_SECRET": "uji-banyak-proses"}
     proc = subprocess.Popen(
         [*cmd, "--port", str(port), *extra],

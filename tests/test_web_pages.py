@@ -319,5 +319,7 @@ def test_vendor_assets_served_from_xstatic(client: Any) -> None:
 
 def test_maps_module_does_not_import_flask() -> None:
     code = "import sys, geo_klaster.maps; print('flask' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"
