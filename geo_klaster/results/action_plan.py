@@ -73,9 +73,13 @@ def _lembar(
         cell.fill = _ISI_KEPALA
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
     widths = [max(len(h), 6) for h in header]
-    for row, fmt in zip(rows, formats, strict=True):
+    # cells by their known address: ws.max_row and ws[row] scan every cell of the sheet, which
+    # made a national workbook (tens of thousands of lines) quadratic
+    for i, (row, fmt) in enumerate(zip(rows, formats, strict=True)):
         ws.append(list(row))
-        for j, cell in enumerate(ws[ws.max_row]):
+        r = BARIS_KEPALA + 1 + i
+        for j in range(len(row)):
+            cell = ws.cell(row=r, column=j + 1)
             if cell.data_type == "f":
                 # names come from members: "=HYPERLINK(...)" must stay text (formula
                 # injection); the plan itself has no formulas
@@ -90,7 +94,7 @@ def _lembar(
         ws.column_dimensions[get_column_letter(j + 1)].width = min(w + 2, 48)
     last = get_column_letter(len(header))
     ws.freeze_panes = f"A{BARIS_KEPALA + 1}"
-    ws.auto_filter.ref = f"A{BARIS_KEPALA}:{last}{max(ws.max_row, BARIS_KEPALA)}"
+    ws.auto_filter.ref = f"A{BARIS_KEPALA}:{last}{BARIS_KEPALA + len(rows)}"
     ws.print_title_rows = f"{BARIS_KEPALA}:{BARIS_KEPALA}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
