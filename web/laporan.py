@@ -432,6 +432,8 @@ def _halaman_peta_lokasi(actor: Actor, isian: dict[str, Any], **kw: Any) -> str:
         pilihan_anggota=pilihan,
         jenis=schema_mod.get("lokasi").field("jenis").enum or (),
         peta_dasar_daring=bool(current_app.config["PETA_DASAR_DARING"]),
+        ada_desa=len(context.layer("desa")) > 0,
+        ada_jalan=context.snapshot().ada_jalan,
         pesan=get_flashed_messages(),
         **kw,
     )

@@ -10,7 +10,7 @@ import pandas as pd
 from geo_klaster.maps.assets import Aset
 from geo_klaster.maps.elements import LapisanGeoJson, PetaLuring, koleksi_fitur
 from geo_klaster.maps.layers import gaya_kecamatan
-from geo_klaster.maps.legend import Legenda, kotak, legenda_html
+from geo_klaster.maps.legend import Legenda, LipatPonsel, kotak, legenda_html
 from geo_klaster.maps.vocab import KELAS_BANJIR, MAX_ZOOM, OSM_ATTR, OSM_URL, angka, html_aman
 from geo_klaster.results.banding import PERUBAHAN, Banding
 
@@ -149,6 +149,7 @@ def peta_banding(
             *[kotak(w, f"B: {b}, kelas {label.lower()}") for label, w in KELAS_BANJIR.values()],
         ],
     )
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    kontrol = folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    LipatPonsel(kontrol).add_to(m)
     Legenda(lg_kec + "<hr>" + lg_zona).add_to(m)
     return m

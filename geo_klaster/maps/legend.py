@@ -27,11 +27,13 @@ class Legenda(folium.MacroElement):
                 var legenda = L.control({position: {{ this.posisi|tojson }}});
                 legenda.onAdd = function () {
                     var div = L.DomUtil.create("div", "legenda");
-                    // folded on a narrow map (a phone), where it would hide the map
-                    var lebar = {{ this.terbuka|tojson }} &&
+                    // folded on a phone (a screen below 768 px) or a narrow map, where it
+                    // would hide the map
+                    var lebar = {{ this.terbuka|tojson }} && window.innerWidth >= 768 &&
                         {{ this._parent.get_name() }}.getSize().x >= 640;
-                    div.innerHTML = "<details" + (lebar ? " open" : "") +
-                        "><summary>Legenda</summary>" + {{ this.html|tojson }} + "</details>";
+                    div.innerHTML = "<details" + (lebar ? " open" : "") + "><summary>" +
+                        {{ this.judul|tojson }} + "</summary>" + {{ this.html|tojson }} +
+                        "</details>";
                     L.DomEvent.disableClickPropagation(div);
                     L.DomEvent.disableScrollPropagation(div);
                     return div;
@@ -48,6 +50,44 @@ class Legenda(folium.MacroElement):
         self.terbuka = terbuka  # open at start (on a map at least 640 px wide)
         self.html = str(html)
         self.posisi = posisi
+        self.judul = html_aman("{j}", j=_("Legenda"))
+
+
+class LipatPonsel(folium.MacroElement):
+    """The layer control ``kontrol`` starts folded on a phone (a screen below 768 px) or a map
+    narrower than 640 px, where it would cover most of the map: a tap on its button opens it,
+    a tap on the map folds it again. Its button is named in the page's language."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var peta = {{ this._parent.get_name() }};
+                var kontrol = {{ this.kontrol.get_name() }};
+                function beriNama() {
+                    var t = kontrol.getContainer().querySelector(".leaflet-control-layers-toggle");
+                    if (t) {
+                        t.title = {{ this.judul|tojson }};
+                        t.setAttribute("aria-label", {{ this.judul|tojson }});
+                    }
+                }
+                if (!kontrol.options.collapsed &&
+                        (window.innerWidth < 768 || peta.getSize().x < 640)) {
+                    kontrol.options.collapsed = true;
+                    kontrol.remove();
+                    kontrol.addTo(peta);
+                }
+                beriNama();
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, kontrol: folium.LayerControl) -> None:
+        super().__init__()
+        self._name = "LipatPonsel"
+        self.kontrol = kontrol
+        self.judul = _("Lapisan peta")
 
 
 def kotak(

@@ -36,7 +36,7 @@ from geo_klaster.maps.layers import (
     lapisan_kecamatan_risiko,
     lapisan_zona,
 )
-from geo_klaster.maps.legend import Legenda, legenda_lokasi
+from geo_klaster.maps.legend import Legenda, LipatPonsel, legenda_lokasi
 from geo_klaster.maps.roads import (
     lapisan_jalan_banjir,
     lapisan_lokasi_terputus,
@@ -120,7 +120,8 @@ def _selesai(
         name=nama_lokasi or _("Lokasi anggota"),
         kelompok=kelompok,
     ).add_to(m)
-    folium.LayerControl(collapsed=terlipat, position="topright").add_to(m)
+    kontrol = folium.LayerControl(collapsed=terlipat, position="topright").add_to(m)
+    LipatPonsel(kontrol).add_to(m)
     html = "<hr>".join(legends)
     if legenda_di_peta:
         Legenda(html, posisi=posisi_legenda, terbuka=not terlipat).add_to(m)
