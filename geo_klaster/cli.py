@@ -9,17 +9,19 @@ rest); nothing is written when a command fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo_klaster import __version__
+from geo_klaster import __version__, i18n
 from geo_klaster import schema as schema_mod
 from geo_klaster.errors import KlasterError
+from geo_klaster.i18n import _
 from geo_klaster.store import ENV_VAR, open_store, resolve_location
 
 if TYPE_CHECKING:
@@ -32,7 +34,10 @@ def _store_parent() -> argparse.ArgumentParser:
         "--store",
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help=f"berkas GeoPackage atau URL postgresql://... (default: ${ENV_VAR}, lalu ./klaster.gpkg)",
+        help=_(
+            "berkas GeoPackage atau URL postgresql://... (default: $%(env)s, lalu ./klaster.gpkg)",
+            env=ENV_VAR,
+        ).replace("%", "%%"),
     )
     return parent
 
@@ -63,194 +68,216 @@ def _plugins(
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser, its help in the current language (:func:`geo_klaster.i18n.bahasa`); build
+    and use it inside :func:`bahasa_argparse` for argparse's own text in Bahasa Indonesia."""
     parent = _store_parent()
     parser = argparse.ArgumentParser(
         prog="geo-klaster",
-        description="geo_klaster: stok, zona banjir, jangkauan dan kesenjangan klaster logistik.",
+        description=_(
+            "geo_klaster: stok, zona banjir, jangkauan dan kesenjangan klaster logistik."
+        ),
+        epilog=_(
+            "Bahasa: GEO_KLASTER_LANG, lalu LANG (id = Bahasa Indonesia, en = English). "
+            "Bantuan satu perintah: geo-klaster PERINTAH --help."
+        ),
         parents=[parent],
     )
-    parser.add_argument("--version", action="version", version=f"geo_klaster {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="PERINTAH")
-
-    sub.add_parser("init", parents=[parent], help="buat penyimpanan kosong / create an empty store")
-
-    p = sub.add_parser("import", parents=[parent], help="impor berkas ke lapisan / import a file")
-    p.add_argument("layer", metavar="LAYER", help="lapisan: " + ", ".join(schema_mod.layer_names()))
-    p.add_argument(
-        "file",
-        metavar="FILE",
-        help="GeoJSON, GeoPackage, Shapefile (.shp/.zip), CSV, XLSX, GeoTIFF",
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"geo_klaster {__version__}",
+        help=_("tampilkan versi program lalu keluar"),
     )
-    p.add_argument("--layer", dest="source_layer", metavar="NAME", help="lapisan di dalam berkas")
-    p.add_argument("--crs", metavar="EPSG:XXXX", help="CRS berkas bila tidak tercantum")
-    p.add_argument(
-        "--map", action="append", metavar="SRC=DST", help="ganti nama kolom sumber (bisa diulang)"
-    )
-    p.add_argument(
-        "--nilai",
-        action="append",
-        metavar="KOLOM=NILAI",
-        help="isi kolom dengan satu nilai untuk semua baris (bisa diulang), "
-        "mis. --nilai kelas=tinggi untuk zona banjir basah/kering",
-    )
-    p.add_argument(
-        "--map-nilai",
-        action="append",
-        metavar="KOLOM:SUMBER=TUJUAN[,SUMBER=TUJUAN...]",
-        help="ganti nilai kolom (sesudah --map; dibandingkan sebagai teks), "
-        "mis. --map-nilai kelas:1=rendah,2=rendah,3=sedang,4=tinggi (bisa diulang)",
-    )
-    p.add_argument(
-        "--desimal",
-        choices=("koma", "titik"),
-        help="tanda desimal angka CSV/XLSX (default: ditentukan dari berkas; koma: 1.250,5)",
-    )
-    p.add_argument("--sheet", metavar="NAMA", help="lembar XLSX yang dibaca")
-    p.add_argument("--mode", choices=("replace", "append", "update"), help="replace|append|update")
-    p.add_argument("--fix", action="store_true", help="perbaiki geometri tidak valid (make_valid)")
-    p.add_argument(
-        "--skenario", metavar="NAMA", help="zona_banjir: nama skenario (default: dari berkas)"
-    )
-    p.add_argument(
-        "--ambang", metavar="T1,T2", help="raster zona_banjir: ambang kelas (default 0.333,0.667)"
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="PERINTAH", title=_("perintah")
     )
 
-    p = sub.add_parser("demo", parents=[parent], help="bangun penyimpanan demo Kabupaten Bekasi")
-    p.add_argument("--kecamatan", metavar="FILE", help="batas kecamatan resmi (kode, nama)")
+    sub.add_parser(
+        "init", parents=[parent], help=_("buat penyimpanan kosong"),
+        description=_("Buat penyimpanan kosong (GeoPackage atau skema PostGIS) dengan semua lapisan."),
+    )  # fmt: skip
+
+    p = sub.add_parser(
+        "import", parents=[parent], help=_("impor berkas ke lapisan"),
+        description=_("Impor berkas ke satu lapisan; semua baris diterima atau tidak sama sekali."),
+    )  # fmt: skip
     p.add_argument(
-        "--map", action="append", metavar="SRC=DST", help="ganti nama kolom berkas --kecamatan"
+        "layer", metavar="LAYER",
+        help=_("lapisan tujuan: %(pilihan)s", pilihan=", ".join(schema_mod.layer_names())),
+    )  # fmt: skip
+    p.add_argument(
+        "file", metavar="FILE",
+        help=_("berkas: GeoJSON, GeoPackage, Shapefile (.shp/.zip), CSV, XLSX, GeoTIFF"),
+    )  # fmt: skip
+    p.add_argument(
+        "--layer", dest="source_layer", metavar="NAME",
+        help=_("lapisan di dalam berkas (GeoPackage dengan beberapa lapisan)"),
+    )  # fmt: skip
+    p.add_argument("--crs", metavar="EPSG:XXXX", help=_("CRS berkas bila tidak tercantum"))
+    p.add_argument(
+        "--map", action="append", metavar="SRC=DST",
+        help=_("ganti nama kolom sumber (bisa diulang)"),
+    )  # fmt: skip
+    p.add_argument(
+        "--nilai", action="append", metavar="KOLOM=NILAI",
+        help=_(
+            "isi kolom dengan satu nilai untuk semua baris (bisa diulang), "
+            "mis. --nilai kelas=tinggi untuk zona banjir basah/kering"
+        ),
+    )  # fmt: skip
+    p.add_argument(
+        "--map-nilai", action="append", metavar="KOLOM:SUMBER=TUJUAN[,SUMBER=TUJUAN...]",
+        help=_(
+            "ganti nilai kolom (sesudah --map; dibandingkan sebagai teks), "
+            "mis. --map-nilai kelas:1=rendah,2=rendah,3=sedang,4=tinggi (bisa diulang)"
+        ),
+    )  # fmt: skip
+    p.add_argument(
+        "--desimal", choices=("koma", "titik"),
+        help=_("tanda desimal angka CSV/XLSX (default: ditentukan dari berkas; koma: 1.250,5)"),
+    )  # fmt: skip
+    p.add_argument("--sheet", metavar="NAMA", help=_("lembar XLSX yang dibaca"))
+    p.add_argument(
+        "--mode", choices=("replace", "append", "update"),
+        help=_(
+            "replace: berkas menjadi lapisan (default, kecuali stok); append: baris ditambahkan "
+            "(default dan satu-satunya untuk stok, riwayat); update: atribut fitur yang ada "
+            "diperbarui menurut kuncinya"
+        ),
+    )  # fmt: skip
+    p.add_argument(
+        "--fix", action="store_true", help=_("perbaiki geometri tidak valid (make_valid)")
     )
     p.add_argument(
-        "--layer", dest="source_layer", metavar="NAME", help="lapisan di dalam berkas --kecamatan"
+        "--skenario", metavar="NAMA", help=_("zona_banjir: nama skenario (default: dari berkas)")
     )
     p.add_argument(
-        "--ganti", action="store_true", help="timpa penyimpanan yang berisi data bukan-demo"
+        "--ambang", metavar="T1,T2",
+        help=_("raster zona_banjir: ambang kelas (default 0.333,0.667)"),
+    )  # fmt: skip
+
+    p = sub.add_parser(
+        "demo", parents=[parent], help=_("bangun penyimpanan demo Kabupaten Bekasi"),
+        description=_("Bangun penyimpanan demo Kabupaten Bekasi: data contoh (fiktif), skenario latihan."),
+    )  # fmt: skip
+    p.add_argument(
+        "--kecamatan", metavar="FILE", help=_("batas kecamatan resmi (kolom kode, nama)")
     )
     p.add_argument(
-        "--tanggal", metavar="YYYY-MM-DD", help="tanggal acuan laporan (default: hari ini)"
+        "--map", action="append", metavar="SRC=DST", help=_("ganti nama kolom berkas --kecamatan")
+    )
+    p.add_argument(
+        "--layer", dest="source_layer", metavar="NAME",
+        help=_("lapisan di dalam berkas --kecamatan"),
+    )  # fmt: skip
+    p.add_argument(
+        "--ganti", action="store_true", help=_("timpa penyimpanan yang berisi data bukan-demo")
+    )
+    p.add_argument(
+        "--tanggal", metavar="YYYY-MM-DD", help=_("tanggal acuan laporan (default: hari ini)")
     )
 
     p = sub.add_parser(
-        "export", parents=[parent], help="ekspor semua lapisan ke GeoJSON dan GeoPackage"
+        "export", parents=[parent], help=_("ekspor semua lapisan ke GeoJSON dan GeoPackage")
     )
-    p.add_argument("dir", metavar="DIR")
-    p.add_argument("--pribadi", action="store_true", help="sertakan data pribadi (kontak, telepon)")
-
-    sub.add_parser("info", parents=[parent], help="isi penyimpanan / what the store holds")
-
-    p = sub.add_parser(
-        "salin", help="salin seluruh penyimpanan (GeoPackage <-> PostGIS) / copy a store"
-    )
+    p.add_argument("dir", metavar="DIR", help=_("folder tujuan (dibuat bila belum ada)"))
     p.add_argument(
-        "sumber", metavar="SUMBER", help="penyimpanan asal (berkas .gpkg atau postgresql://...)"
+        "--pribadi", action="store_true", help=_("sertakan data pribadi (kontak, telepon)")
     )
-    p.add_argument("tujuan", metavar="TUJUAN", help="penyimpanan tujuan, kosong atau belum ada")
+
+    sub.add_parser("info", parents=[parent], help=_("isi penyimpanan"))
+
+    p = sub.add_parser("salin", help=_("salin seluruh penyimpanan (GeoPackage <-> PostGIS)"))
+    p.add_argument(
+        "sumber", metavar="SUMBER", help=_("penyimpanan asal (berkas .gpkg atau postgresql://...)")
+    )
+    p.add_argument("tujuan", metavar="TUJUAN", help=_("penyimpanan tujuan, kosong atau belum ada"))
 
     parser.set_defaults(_plugins=_plugins(sub, parent))
 
-    p = sub.add_parser(
-        "akun", parents=[parent], help="akun dan token API / accounts and API tokens"
-    )
-    akun = p.add_subparsers(dest="akun_command", required=True, metavar="AKSI")
-    q = akun.add_parser("buat", parents=[parent], help="buat atau setel ulang akun")
-    q.add_argument("nama")
-    q.add_argument("--peran", choices=("koordinator", "anggota"), required=True)
-    q.add_argument("--anggota", metavar="ID", help="anggota yang diwakili akun (peran anggota)")
+    p = sub.add_parser("akun", parents=[parent], help=_("akun dan token API"))
+    akun = p.add_subparsers(dest="akun_command", required=True, metavar="AKSI", title=_("aksi"))
+    q = akun.add_parser("buat", parents=[parent], help=_("buat atau setel ulang akun"))
+    q.add_argument("nama", help=_("nama akun (untuk masuk)"))
     q.add_argument(
-        "--sandi-stdin", action="store_true", help="baca kata sandi dari stdin (satu baris)"
+        "--peran", choices=("koordinator", "anggota"), required=True,
+        help=_("koordinator: semua lokasi, audit, data pribadi; anggota: lokasi anggotanya"),
+    )  # fmt: skip
+    q.add_argument("--anggota", metavar="ID", help=_("anggota yang diwakili akun (peran anggota)"))
+    q.add_argument(
+        "--sandi-stdin", action="store_true", help=_("baca kata sandi dari stdin (satu baris)")
     )
-    q.add_argument("--tanpa-sandi", action="store_true", help="akun hanya untuk token API")
-    q = akun.add_parser("token", parents=[parent], help="buat token API (ditampilkan sekali)")
-    q.add_argument("nama")
-    q.add_argument("--label", help="keterangan token, mis. nama sistem")
+    q.add_argument("--tanpa-sandi", action="store_true", help=_("akun hanya untuk token API"))
+    q = akun.add_parser("token", parents=[parent], help=_("buat token API (ditampilkan sekali)"))
+    q.add_argument("nama", help=_("nama akun pemilik token"))
+    q.add_argument("--label", help=_("keterangan token, mis. nama sistem"))
     q = akun.add_parser(
-        "cabut", parents=[parent], help="cabut token API (token atau awal hash-nya)"
+        "cabut", parents=[parent], help=_("cabut token API (token atau awal hash-nya)")
     )
-    q.add_argument("token")
-    akun.add_parser("daftar", parents=[parent], help="daftar akun dan token")
+    q.add_argument("token", help=_("token, atau awal hash-nya seperti di daftar"))
+    akun.add_parser("daftar", parents=[parent], help=_("daftar akun dan token"))
 
-    p = sub.add_parser("audit", parents=[parent], help="jejak audit: siapa mengubah apa, kapan")
-    p.add_argument("-n", type=_positive_int, default=50, help="jumlah entri terakhir (default 50)")
-
-    p = sub.add_parser(
-        "analyze", parents=[parent], help="analisis skenario banjir: risiko, jangkauan, kesenjangan"
-    )
-    p.add_argument("--out", required=True, metavar="DIR", help="folder hasil")
+    p = sub.add_parser("audit", parents=[parent], help=_("jejak audit: siapa mengubah apa, kapan"))
     p.add_argument(
-        "--skenario", metavar="NAMA", help="skenario zona_banjir (default: yang pertama)"
-    )
-    p.add_argument(
-        "--jarak-km", type=_positive_float, metavar="N", help="jarak jangkauan (km, default 15)"
-    )
-    p.add_argument(
-        "--hari", type=_positive_int, metavar="N", help="hari tanggap darurat (default 7)"
-    )
-    p.add_argument("--tanggal", metavar="YYYY-MM-DD", help="tanggal analisis (default: hari ini)")
-    p.add_argument(
-        "--jangkauan",
-        choices=("garis", "jalan"),
-        default="garis",
-        help="jangkauan garis lurus (--jarak-km, default) atau waktu tempuh di jalan (--menit)",
-    )
-    p.add_argument(
-        "--menit", type=_positive_float, metavar="N", help="jangkauan jalan: menit (default 60)"
-    )
-    p.add_argument(
-        "--potong",
-        metavar="KELAS,...",
-        help="kelas banjir yang memutus jalan (default tinggi,sedang; '' = tidak ada)",
-    )
-    p.add_argument(
-        "--lambat",
-        metavar="KELAS=FAKTOR,...",
-        help="kelas banjir yang memperlambat jalan dan faktornya (default rendah=0.3)",
-    )
-    p.add_argument(
-        "--pribadi",
-        action="store_true",
-        help="salinan koordinator: kontak anggota di rencana_aksi.xlsx (data pribadi)",
+        "-n", type=_positive_int, default=50, help=_("jumlah entri terakhir (default 50)")
     )
 
     p = sub.add_parser(
-        "banding",
-        parents=[parent],
-        help="banding skenario: rencana kontinjensi berdampingan, kejadian melawan rencana",
-    )
+        "analyze", parents=[parent],
+        help=_("analisis skenario banjir: risiko, jangkauan, kesenjangan"),
+    )  # fmt: skip
+    p.add_argument("--out", required=True, metavar="DIR", help=_("folder hasil"))
+    _analysis_options(p, skenario=_("skenario zona_banjir (default: yang pertama)"), banyak=False)
     p.add_argument(
-        "--skenario",
-        action="append",
-        default=[],
-        metavar="NAMA",
-        help="skenario zona_banjir; dua kali atau lebih (yang pertama = A, pembanding)",
-    )
-    p.add_argument("--out", metavar="DIR", help="folder hasil: CSV dan GeoJSON banding")
-    p.add_argument(
-        "--jarak-km", type=_positive_float, metavar="N", help="jarak jangkauan (km, default 15)"
-    )
-    p.add_argument(
-        "--hari", type=_positive_int, metavar="N", help="hari tanggap darurat (default 7)"
-    )
-    p.add_argument("--tanggal", metavar="YYYY-MM-DD", help="tanggal analisis (default: hari ini)")
-    p.add_argument(
-        "--jangkauan",
-        choices=("garis", "jalan"),
-        default="garis",
-        help="jangkauan garis lurus (--jarak-km, default) atau waktu tempuh di jalan (--menit)",
-    )
-    p.add_argument(
-        "--menit", type=_positive_float, metavar="N", help="jangkauan jalan: menit (default 60)"
-    )
-    p.add_argument(
-        "--potong",
-        metavar="KELAS,...",
-        help="kelas banjir yang memutus jalan (default tinggi,sedang; '' = tidak ada)",
-    )
-    p.add_argument(
-        "--lambat",
-        metavar="KELAS=FAKTOR,...",
-        help="kelas banjir yang memperlambat jalan dan faktornya (default rendah=0.3)",
+        "--pribadi", action="store_true",
+        help=_("salinan koordinator: kontak anggota di rencana_aksi.xlsx (data pribadi)"),
+    )  # fmt: skip
+
+    p = sub.add_parser(
+        "banding", parents=[parent],
+        help=_("banding skenario: rencana kontinjensi berdampingan, kejadian melawan rencana"),
+    )  # fmt: skip
+    p.add_argument("--out", metavar="DIR", help=_("folder hasil: CSV dan GeoJSON banding"))
+    _analysis_options(
+        p,
+        skenario=_("skenario zona_banjir; dua kali atau lebih (yang pertama = A, pembanding)"),
+        banyak=True,
     )
     return parser
+
+
+def _analysis_options(p: argparse.ArgumentParser, *, skenario: str, banyak: bool) -> None:
+    """The options analyze and banding share (``banyak``: --skenario may repeat)."""
+    if banyak:
+        p.add_argument("--skenario", action="append", default=[], metavar="NAMA", help=skenario)
+    else:
+        p.add_argument("--skenario", metavar="NAMA", help=skenario)
+    p.add_argument(
+        "--jarak-km", type=_positive_float, metavar="N",
+        help=_("jarak jangkauan (km, default 15)"),
+    )  # fmt: skip
+    p.add_argument(
+        "--hari", type=_positive_int, metavar="N", help=_("hari tanggap darurat (default 7)")
+    )
+    p.add_argument(
+        "--tanggal", metavar="YYYY-MM-DD", help=_("tanggal analisis (default: hari ini)")
+    )
+    p.add_argument(
+        "--jangkauan", choices=("garis", "jalan"), default="garis",
+        help=_("jangkauan garis lurus (--jarak-km, default) atau waktu tempuh di jalan (--menit)"),
+    )  # fmt: skip
+    p.add_argument(
+        "--menit", type=_positive_float, metavar="N",
+        help=_("jangkauan jalan: menit (default 60)"),
+    )  # fmt: skip
+    p.add_argument(
+        "--potong", metavar="KELAS,...",
+        help=_("kelas banjir yang memutus jalan (default tinggi,sedang; '' = tidak ada)"),
+    )  # fmt: skip
+    p.add_argument(
+        "--lambat", metavar="KELAS=FAKTOR,...",
+        help=_("kelas banjir yang memperlambat jalan dan faktornya (default rendah=0.3)"),
+    )  # fmt: skip
 
 
 def _positive_float(text: str) -> float:
@@ -288,9 +315,70 @@ def _date(text: str | None) -> dt.date | None:
         ) from None
 
 
+# argparse's own text (usage, headings, its error messages) in Bahasa Indonesia; in English
+# argparse speaks for itself. Keys are argparse's message ids (Python 3.11-3.13).
+ARGPARSE_ID: dict[str, str] = {
+    "usage: ": "pemakaian: ",
+    "positional arguments": "argumen posisi",
+    "options": "opsi",
+    "optional arguments": "opsi",
+    "show this help message and exit": "tampilkan bantuan ini lalu keluar",
+    "show program's version number and exit": "tampilkan versi program lalu keluar",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: galat: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argumen %(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "argumen berikut wajib diisi: %s",
+    "one of the arguments %s is required": "salah satu argumen %s wajib diisi",
+    "unrecognized arguments: %s": "argumen tidak dikenal: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "pilihan tidak sah: %(value)r (pilih dari %(choices)s)"
+    ),
+    "invalid %(type)s value: %(value)r": "nilai %(type)s tidak sah: %(value)r",
+    "expected one argument": "butuh satu nilai",
+    "expected at most one argument": "paling banyak satu nilai",
+    "expected at least one argument": "paling sedikit satu nilai",
+    "expected %s argument": "butuh %s nilai",
+    "expected %s arguments": "butuh %s nilai",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "opsi ambigu: %(option)s bisa berarti %(matches)s"
+    ),
+    "not allowed with argument %s": "tidak boleh bersama argumen %s",
+    "ignored explicit argument %r": "argumen %r diabaikan",
+    "unexpected option string: %s": "opsi tak terduga: %s",
+    "can't open '%(filename)s': %(error)s": "tidak bisa membuka '%(filename)s': %(error)s",
+}
+
+
+@contextlib.contextmanager
+def bahasa_argparse() -> Iterator[None]:
+    """Within the block, argparse's own strings follow the current language: translated to
+    Bahasa Indonesia (:data:`ARGPARSE_ID`) when it is ``id``, as they are otherwise."""
+    if i18n.bahasa() != i18n.BAKU:
+        yield
+        return
+    old = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+
+    def gettext(message: str) -> str:
+        return ARGPARSE_ID.get(message, message)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    argparse._, argparse.ngettext = gettext, ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = old  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """The command line, its help and messages in ``GEO_KLASTER_LANG`` (then ``LANG``)."""
+    with i18n.dalam_bahasa(i18n.bahasa_lingkungan()), bahasa_argparse():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     location = resolve_location(getattr(args, "store", None))
     try:
         handler = _COMMANDS.get(args.command) or args._plugins[args.command]

@@ -11,6 +11,7 @@ import argparse
 from collections.abc import Callable
 
 from geo_klaster.errors import StoreError
+from geo_klaster.i18n import _
 from geo_klaster.store import open_store
 
 
@@ -18,20 +19,17 @@ def register(
     sub: argparse._SubParsersAction, parent: argparse.ArgumentParser
 ) -> Callable[[argparse.Namespace, str], int]:
     """Add the ``serve`` subcommand to ``sub``; returns its handler."""
-    p = sub.add_parser(
-        "serve", parents=[parent], help="jalankan layanan peta / run the map service"
-    )
+    p = sub.add_parser("serve", parents=[parent], help=_("jalankan layanan peta"))
     p.add_argument(
-        "--host", default="127.0.0.1", help="alamat (default 127.0.0.1; 0.0.0.0 = semua)"
+        "--host", default="127.0.0.1", help=_("alamat (default 127.0.0.1; 0.0.0.0 = semua)")
     )
-    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    p.add_argument("--port", type=int, default=5000, help=_("port (default 5000)"))
     p.add_argument(
         "--proses",
         type=_positive,
         default=1,
         metavar="N",
-        help="proses pekerja (default 1 = waitress; N > 1 = gunicorn dengan N proses) "
-        "/ worker processes",
+        help=_("proses pekerja (default 1 = waitress; N > 1 = gunicorn dengan N proses)"),
     )
     add_limit_options(p)
     return run
@@ -47,22 +45,34 @@ def add_limit_options(p: argparse.ArgumentParser) -> None:
         "--batas-koneksi",
         type=_positive,
         metavar="N",
-        help=f"koneksi terbuka serentak paling banyak, per proses (default {d.batas_koneksi})",
+        help=_(
+            "koneksi terbuka serentak paling banyak, per proses (default %(n)s)",
+            n=d.batas_koneksi,
+        ),
     )
     p.add_argument(
         "--batas-waktu",
         type=_positive,
         metavar="DETIK",
-        help=f"koneksi diam atau lambat ditutup setelah sekian detik (default {d.batas_waktu})",
+        help=_(
+            "koneksi diam atau lambat ditutup setelah sekian detik (default %(n)s)",
+            n=d.batas_waktu,
+        ),
     )
     p.add_argument(
-        "--utas", type=_positive, metavar="N", help=f"utas pekerja per proses (default {d.utas})"
+        "--utas",
+        type=_positive,
+        metavar="N",
+        help=_("utas pekerja per proses (default %(n)s)", n=d.utas),
     )
     p.add_argument(
         "--batas-cache-mb",
         type=_positive,
         metavar="MB",
-        help=f"memori hasil analisis, GeoJSON dan peta per proses (default {CACHE_MB_DEFAULT})",
+        help=_(
+            "memori hasil analisis, GeoJSON dan peta per proses, MB (default %(n)s)",
+            n=CACHE_MB_DEFAULT,
+        ),
     )
 
 
