@@ -126,3 +126,19 @@ def app_akun(store_akun: tuple[Path, dict[str, str]]) -> Any:
 def client_akun(app_akun: Any) -> Any:
     """A Flask test client of :func:`app_akun`."""
     return app_akun.test_client()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium through Playwright, one per test module (skips without it)."""
+    from servers import CHROMIUM, CHROMIUM_ARGS, need_browser
+
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

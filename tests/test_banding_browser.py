@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import DAY
-from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, need_browser, running
+from servers import ARTIFACTS, need_browser, running
 from test_browser import Visit
 
 pytestmark = pytest.mark.browser
@@ -22,19 +22,6 @@ def base_url(demo_store: Path) -> Iterator[str]:
     need_browser()
     with running({"STORE": demo_store, "TODAY": DAY}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 STATE = """() => {

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 import pytest
 from conftest import DAY
-from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, need_browser, running
+from servers import ARTIFACTS, need_browser, running
 
 pytestmark = pytest.mark.browser
 
@@ -41,19 +41,6 @@ def base_url_fetch(demo_store: Path) -> Iterator[str]:
     """The same store with every site layer fetched from the API (the large-layer path)."""
     need_browser()
     yield from _serve({"STORE": demo_store, "TODAY": DAY, "LOKASI_INLINE_MAKS": 0})
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class Visit:

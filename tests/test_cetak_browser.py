@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ import pandas as pd
 import pytest
 import shapely
 from conftest import DAY
-from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, need_browser, running
+from servers import ARTIFACTS, running
 
 pytestmark = pytest.mark.browser
 
@@ -77,17 +76,10 @@ def add_sites(path: Path, total: int, *, seed: int = 7) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    need_browser()
+def browser(browser: Any) -> Any:
+    """conftest's Chromium, once poppler (pdfinfo, pdftotext) is known to be there."""
     _need_poppler()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    return browser
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, need_browser, running
+from servers import ARTIFACTS, need_browser, running
 
 pytestmark = pytest.mark.browser
 
@@ -27,19 +27,6 @@ def base(demo_store: Path) -> Iterator[str]:
     need_browser()
     with running({"STORE": demo_store, "TODAY": DAY}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _open(browser: Any, url: str, width: int = 1366) -> tuple[Any, list[str]]:

@@ -25,7 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from halaman import contoh, pages
-from servers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, need_browser, running
+from servers import ARTIFACTS, need_browser, running
 from shapely.geometry import LineString, Point, box
 from web_akun import SANDI, build_demo, fresh_store, make_app, site_of, state
 
@@ -123,19 +123,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     urls = pages(make_app(path), contoh(site_of(path, "AGT-001"))) + EXTRA
     with running({"STORE": path, "SECRET_KEY": "uji-ponsel", "TODAY": "2026-11-27"}) as url:
         yield url, path, urls
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class Sesi:
