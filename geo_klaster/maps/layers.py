@@ -156,6 +156,7 @@ def lapisan_gap(
     kec = result.kecamatan
     gap = result.gap[result.gap["barang"] == barang].set_index("kode")
     satuan = str(gap["satuan"].iloc[0]) if len(gap) else ""
+    d = 0 if barang in result.bulat else 1  # whole units show no decimals
     bounds = kelas_nilai(gap["kekurangan"].dropna())
     gaya, tips, popups = [], [], []
     for row in kec.itertuples(index=False):
@@ -168,16 +169,16 @@ def lapisan_gap(
             fill, dash, teks = WARNA_TERCUKUPI, None, _("tercukupi")
         else:
             fill, dash = warna_kelas(float(g["kekurangan"]), bounds, RAMP_GAP), None
-            teks = _("kurang %(n)s %(satuan)s", n=angka(g["kekurangan"], 1), satuan=satuan)
+            teks = _("kurang %(n)s %(satuan)s", n=angka(g["kekurangan"], d), satuan=satuan)
         gaya.append(gaya_kecamatan(fill, dash=dash))
         tips.append(html_aman("<b>{n}</b><br>{b}: {t}", n=row.nama, b=label, t=teks))
         extra: list[tuple[str, str]] = []
         if g is not None:
             extra = [
-                (_("Kebutuhan %(barang)s", barang=label), f"{angka(g['kebutuhan'], 1)} {satuan}"),
-                (_("Terjangkau"), f"{angka(g['terjangkau'], 1)} {satuan}"),
-                (_("Teralokasi"), f"{angka(g['teralokasi'], 1)} {satuan}"),
-                (_("Kekurangan"), f"{angka(g['kekurangan'], 1)} {satuan}"),
+                (_("Kebutuhan %(barang)s", barang=label), f"{angka(g['kebutuhan'], d)} {satuan}"),
+                (_("Terjangkau"), f"{angka(g['terjangkau'], d)} {satuan}"),
+                (_("Teralokasi"), f"{angka(g['teralokasi'], d)} {satuan}"),
+                (_("Kekurangan"), f"{angka(g['kekurangan'], d)} {satuan}"),
             ]
         popups.append(popup_kecamatan(row, extra, tautan=tautan))
     layer = _lapisan_kecamatan(
@@ -186,7 +187,7 @@ def lapisan_gap(
     legend = legenda_html(
         _("Kekurangan %(barang)s (%(satuan)s)", barang=label, satuan=satuan),
         [
-            *label_kelas(bounds, RAMP_GAP, ""),
+            *label_kelas(bounds, RAMP_GAP, "", desimal=0 if d == 0 else None),
             kotak(WARNA_TERCUKUPI, _("tercukupi")),
             kotak(WARNA_NOL, _("tidak ada kebutuhan")),
             kotak(WARNA_TIDAK_DIKETAHUI, _("penduduk tidak diketahui")),

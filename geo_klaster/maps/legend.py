@@ -179,10 +179,16 @@ def warna_kelas(v: float, bounds: Sequence[float], ramp: Sequence[str]) -> str:
     return colours[-1]
 
 
-def label_kelas(bounds: Sequence[float], ramp: Sequence[str], satuan: str) -> list[str]:
-    """Legend rows of the classes ``bounds``: ``> low – high satuan`` with its colour."""
+def label_kelas(
+    bounds: Sequence[float], ramp: Sequence[str], satuan: str, *, desimal: int | None = None
+) -> list[str]:
+    """Legend rows of the classes ``bounds``: ``> low – high satuan`` with its colour.
+
+    ``desimal``: decimals shown (default one for small bounds, none from 10 on; 0 for items
+    counted in whole units)."""
     rows, low = [], 0.0
-    desimal = 1 if bounds and bounds[0] < 10 else 0
+    if desimal is None:
+        desimal = 1 if bounds and bounds[0] < 10 else 0
     for bound, colour in zip(bounds, _ramp(bounds, ramp)):
         teks = f"> {angka(low, desimal)} – {angka(bound, desimal)} {satuan}".strip()
         rows.append(kotak(colour, teks))
