@@ -265,6 +265,13 @@ def test_gap_map_counts_whole_units_without_decimals(client: Any) -> None:
     assert classes and all("," not in a + b for a, b in classes), classes
     beras = client.get("/gap?barang=beras").data.decode()
     assert re.search(r"kurang [\d.]+,\d kg", beras)
+    # the allocation table and the overview's largest shortfalls likewise
+    alokasi = client.get("/alokasi").data.decode()
+    boats = re.findall(r'<td>Perahu karet</td><td class="n">([\d.,]+)</td>', alokasi)
+    assert boats and all("," not in q for q in boats), boats
+    rice = re.findall(r'<td>Beras</td><td class="n">([\d.,]+)</td>', alokasi)
+    assert rice and all("," in q for q in rice), rice
+    assert re.search(r'<td class="n">[\d.]+ unit</td>', client.get("/").data.decode())
 
 
 def test_alokasi_page_states_the_fair_rule(client: Any) -> None:

@@ -141,6 +141,7 @@ def _fungsi_halaman() -> dict[str, Any]:
     return {
         "angka": peta.angka,
         "alasan": gaps.alasan_bahasa,
+        "desimal_barang": _desimal,
         "tautan": _tautan,
         "sektor": peta.SEKTOR,
         "halaman": request.endpoint,
