@@ -162,45 +162,49 @@ def _alasan(
             names = dict(zip(kodes, kecamatan["nama"].astype(str), strict=True))
         if "porsi_banjir" in kecamatan:
             porsi = dict(zip(kodes, kecamatan["porsi_banjir"].astype(float), strict=True))
-    text = pd.Series("", index=out.index, dtype=object)
+    # plain Python lists and arrays: one pandas ``.iat`` per row cost ~60 µs (0.4 s nationally)
+    text = [""] * len(out)
+    kode_col = out["kode"].astype(str).tolist()
+    item_col = out["barang"].astype(str).tolist()
+    tera = out["teralokasi"].to_numpy(dtype=float)
     risk = out["berisiko"].to_numpy(dtype=bool)
     butuh = out["kebutuhan"].to_numpy(dtype=float)
-    short = out["terjangkau"].to_numpy(dtype=float) - out["teralokasi"].to_numpy(dtype=float)
+    short = out["terjangkau"].to_numpy(dtype=float) - tera
     ambang_teks = f" {_persen(ambang)}" if ambang is not None else ""
     for i in np.flatnonzero(~risk & (np.nan_to_num(butuh, nan=1.0) > 0)):
-        kode = str(out["kode"].iat[i])
+        kode = kode_col[i]
         flooded = f"tergenang {_persen(porsi[kode])}, " if kode in porsi else ""
-        text.iat[i] = (
+        text[i] = (
             f"di bawah ambang: {flooded}kurang dari ambang berisiko{ambang_teks}; "
             "tidak ikut alokasi"
         )
     open_ = risk & (short > _SISA)
     unknown = open_ & np.isnan(butuh)
     for i in np.flatnonzero(unknown):
-        text.iat[i] = "jumlah pengungsi tidak diketahui (penduduk kosong); tidak dialokasikan"
+        text[i] = "jumlah pengungsi tidak diketahui (penduduk kosong); tidak dialokasikan"
     met = open_ & ~unknown & (out["kekurangan"].to_numpy(dtype=float) <= _SISA)
     for i in np.flatnonzero(met):
-        text.iat[i] = "kebutuhan sudah terpenuhi; sisa stok terjangkau tidak diperlukan di sini"
+        text[i] = "kebutuhan sudah terpenuhi; sisa stok terjangkau tidak diperlukan di sini"
     rest = np.flatnonzero(open_ & ~unknown & ~met)
     sharers = _sharers(out.iloc[rest], jangkauan, usable, alokasi)
     for i in rest:
-        kode, item = str(out["kode"].iat[i]), str(out["barang"].iat[i])
-        share = out["teralokasi"].iat[i] / butuh[i]
+        kode, item = kode_col[i], item_col[i]
+        share = tera[i] / butuh[i]
         whole = "; dibulatkan ke unit utuh" if item in bulat else ""
         others = [names.get(k, k) for k in sharers.get((kode, item), [])]
         if others:
-            text.iat[i] = (
+            text[i] = (
                 f"stok yang sama juga terjangkau {_daftar(others)}; dibagi adil menurut porsi "
                 f"kebutuhan ({_persen(share)} kebutuhan terpenuhi){whole}"
             )
         else:
-            text.iat[i] = (
+            text[i] = (
                 f"sisa stok terjangkau kurang dari satu unit utuh ({_persen(share)} "
                 "kebutuhan terpenuhi)"
                 if item in bulat
                 else f"{_persen(share)} kebutuhan terpenuhi"
             )
-    return text
+    return pd.Series(text, index=out.index, dtype=object)
 
 
 # The reasons are stored in Bahasa Indonesia (gap.csv, the workbook, the analysis cache shared
