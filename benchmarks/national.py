@@ -23,7 +23,7 @@ Stages timed (wall clock, ``time.perf_counter``), all from one run: the product'
 ``run_analysis`` (exposure, sites in the flood, committable stock, reach pairs of the at-risk
 kecamatan, needs, allocation, gaps; its own step times listed under it); the product's reach
 (:func:`geo_klaster.analysis.reach.reach`, the one reach path) for *every* kecamatan, summed per
-kecamatan x item as the gap table sums it — the same work as PostGIS's query; PostGIS load +
+kecamatan x item by the gap table's own function — the same work as PostGIS's query; PostGIS load +
 index; PostGIS plain (ST_DWithin on GiST-indexed projected tables, joined with the stock
 lines, GROUP BY kecamatan and item, no parallel workers); PostGIS best (see
 :func:`run_postgis`). The sums of all three are compared. Memory: ``ru_maxrss`` after each
@@ -51,6 +51,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from geo_klaster.analysis.gaps import terjangkau
 from geo_klaster.analysis.pipeline import run_analysis
 from geo_klaster.analysis.reach import reach
 from geo_klaster.config import AnalysisConfig
@@ -296,16 +297,9 @@ def run_python(layers: dict, zones: list[dict], clock: Clock, cfg: AnalysisConfi
 
 
 def _sums(pairs: pd.DataFrame, stok: pd.DataFrame) -> pd.DataFrame:
-    """Committable stock within reach per kecamatan × item (the gap table's ``terjangkau``)."""
-    usable = stok[stok["komit"] > 0]
-    out = (
-        pairs[["kode", "lokasi_id"]]
-        .merge(usable, on="lokasi_id")
-        .groupby(["kode", "barang"], as_index=False)["komit"]
-        .sum()
-        .rename(columns={"komit": "terjangkau"})
-    )
-    return out[out["terjangkau"] != 0]
+    """Committable stock within reach per kecamatan × item: the gap table's own function
+    (:func:`geo_klaster.analysis.gaps.terjangkau`), so this times the product's path."""
+    return terjangkau(pairs, stok).reset_index()
 
 
 def _copy(conn, table: str, columns: list[str], rows) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from geo_klaster.i18n import _
 
@@ -67,13 +68,7 @@ def gaps(
         otherwise.
     """
     usable = stok.loc[stok["komit"] > 0, ["lokasi_id", "barang", "komit"]]
-    reach = (
-        jangkauan[["kode", "lokasi_id"]]
-        .merge(usable, on="lokasi_id")
-        .groupby(["kode", "barang"])["komit"]
-        .sum()
-        .rename("terjangkau")
-    )
+    reach = terjangkau(jangkauan, usable)
     given = alokasi.groupby(["kode", "barang"])["jumlah"].sum().rename("teralokasi")
     need = kebutuhan.copy()
     if "berisiko" not in need:
@@ -92,6 +87,43 @@ def gaps(
     out["kekurangan"] = (out["kebutuhan"] - out["teralokasi"]) + 0.0
     out["alasan"] = _alasan(out, jangkauan, usable, alokasi, kecamatan, ambang, set(bulat))
     return out[KOLOM].reset_index(drop=True)
+
+
+def terjangkau(jangkauan: pd.DataFrame, stok: pd.DataFrame) -> pd.Series:
+    """Committable stock within reach per kecamatan and item (the gap table's ``terjangkau``).
+
+    ``jangkauan``: reach pairs (``kode``, ``lokasi_id``); ``stok``: ``lokasi_id``, ``barang``,
+    ``komit`` (rows with ``komit`` ≤ 0 or missing are ignored). A site reaching several
+    kecamatan counts in each; a pair given twice counts twice. Returns a Series named
+    ``terjangkau`` indexed by (``kode``, ``barang``), sorted, with only the pairs that have
+    stock in reach.
+
+    One sparse product (pairs kecamatan × site) @ (stock site × item) on integer codes: no
+    merge of a million string rows.
+    """
+    usable = stok.loc[stok["komit"] > 0, ["lokasi_id", "barang", "komit"]]
+    site_codes, sites = pd.factorize(usable["lokasi_id"].astype(str))
+    item_codes, items = pd.factorize(usable["barang"].astype(str), sort=True)
+    kode_codes, kodes = pd.factorize(jangkauan["kode"].astype(str), sort=True)
+    pair_site = pd.Index(sites).get_indexer(jangkauan["lokasi_id"].astype(str))
+    ok = (pair_site >= 0) & (kode_codes >= 0)
+    held = sparse.csr_matrix(
+        (usable["komit"].to_numpy(dtype=float), (site_codes, item_codes)),
+        shape=(len(sites), len(items)),
+    )
+    pairs = sparse.csr_matrix(
+        (np.ones(int(ok.sum())), (kode_codes[ok], pair_site[ok])),
+        shape=(len(kodes), len(sites)),
+    )
+    sums = (pairs @ held).tocoo()
+    order = np.lexsort((sums.col, sums.row))
+    row, col, val = sums.row[order], sums.col[order], sums.data[order]
+    keep = val != 0
+    index = pd.MultiIndex.from_arrays(
+        [pd.Index(kodes).take(row[keep]), pd.Index(items).take(col[keep])],
+        names=["kode", "barang"],
+    )
+    return pd.Series(val[keep], index=index, name="terjangkau")
 
 
 def _persen(share: float) -> str:
