@@ -79,13 +79,24 @@ def reach(kecamatan: gpd.GeoDataFrame, lokasi: gpd.GeoDataFrame, *, jarak_m: flo
     i_pt, i_poly = candidate_pairs(polys, points, jarak_m)
     jarak = shapely.distance(points[i_pt], polys[i_poly])
     keep = jarak <= jarak_m
-    out = pd.DataFrame(
+    i_pt, i_poly, jarak = i_pt[keep], i_poly[keep], jarak[keep].astype(float)
+    # Sorted by integer ranks of the (few) distinct codes, not by a million strings; the
+    # string columns are then taken from the distinct values in that order.
+    kode, kode_rank = _ranks(kecamatan["kode"])
+    lok, lok_rank = _ranks(lokasi["lokasi_id"])
+    order = np.lexsort((lok_rank[i_pt], jarak, kode_rank[i_poly]))
+    return pd.DataFrame(
         {
-            "kode": kecamatan["kode"].to_numpy()[i_poly[keep]],
-            "lokasi_id": lokasi["lokasi_id"].to_numpy()[i_pt[keep]],
-            "jarak_m": jarak[keep].astype(float),
+            "kode": kode.take(i_poly[order]),
+            "lokasi_id": lok.take(i_pt[order]),
+            "jarak_m": jarak[order],
         }
     )
-    out["kode"] = out["kode"].astype("str")
-    out["lokasi_id"] = out["lokasi_id"].astype("str")
-    return out.sort_values(["kode", "jarak_m", "lokasi_id"], kind="stable").reset_index(drop=True)
+
+
+def _ranks(values: pd.Series) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:
+    """``values`` as strings and each one's rank in string order: equal strings share a
+    rank, missing values rank last (as ``sort_values`` puts them)."""
+    text = pd.array(values.astype("str"), dtype="str")
+    rank, uniques = pd.factorize(text, sort=True)
+    return text, np.where(rank < 0, len(uniques), rank)
