@@ -184,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--pribadi", action="store_true", help=_("sertakan data pribadi (kontak, telepon)")
     )
+    _zona_option(p)
 
     sub.add_parser("info", parents=[parent], help=_("isi penyimpanan"))
 
@@ -277,6 +278,17 @@ def _analysis_options(p: argparse.ArgumentParser, *, skenario: str, banyak: bool
     p.add_argument(
         "--lambat", metavar="KELAS=FAKTOR,...",
         help=_("kelas banjir yang memperlambat jalan dan faktornya (default rendah=0.3)"),
+    )  # fmt: skip
+    _zona_option(p)
+
+
+def _zona_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--zona-waktu", metavar="ZONA",
+        help=_(
+            "zona waktu kabupaten untuk waktu yang ditulis (GeoJSON/CSV, dengan offset): "
+            "WIB (default), WITA atau WIT"
+        ),
     )  # fmt: skip
 
 
@@ -449,14 +461,18 @@ def _cmd_export(args: argparse.Namespace, location: str) -> int:
     from geo_klaster.results.export import export_store
 
     store = open_store(location)
-    written = export_store(store, Path(args.dir), personal=args.pribadi)
+    zona = road_config(None, None, args.zona_waktu).zona_waktu
+    written = export_store(store, Path(args.dir), personal=args.pribadi, zona=zona)
     for path in written:
         print(path)
     return 0
 
 
-def road_config(potong: str | None, lambat: str | None) -> AnalysisConfig:
-    """Defaults with ``--potong tinggi,sedang`` and ``--lambat rendah=0.3`` applied."""
+def road_config(
+    potong: str | None, lambat: str | None, zona_waktu: str | None = None
+) -> AnalysisConfig:
+    """Defaults with ``--potong tinggi,sedang``, ``--lambat rendah=0.3`` and
+    ``--zona-waktu WITA`` applied."""
     from geo_klaster.config import KELAS, AnalysisConfig
     from geo_klaster.errors import InputError
 
@@ -485,10 +501,12 @@ def road_config(potong: str | None, lambat: str | None) -> AnalysisConfig:
                 )
             factors[kelas.strip()] = f
         changes["lambat"] = factors
+    if zona_waktu is not None:
+        changes["zona_waktu"] = zona_waktu
     try:
         return AnalysisConfig(**changes)  # type: ignore[arg-type]
     except ValueError as exc:
-        raise InputError(f"--potong/--lambat: {exc}") from None
+        raise InputError(f"--potong/--lambat/--zona-waktu: {exc}") from None
 
 
 def _cmd_info(args: argparse.Namespace, location: str) -> int:
@@ -516,7 +534,7 @@ def _cmd_analyze(args: argparse.Namespace, location: str) -> int:
     result = run_analysis(
         layers,
         skenario=args.skenario,
-        config=road_config(args.potong, args.lambat),
+        config=road_config(args.potong, args.lambat, args.zona_waktu),
         today=today,
         jarak_km=args.jarak_km,
         hari=args.hari,
@@ -540,10 +558,11 @@ def _cmd_banding(args: argparse.Namespace, location: str) -> int:
         raise StoreError(f"penyimpanan belum ada / store does not exist: {store.location}")
     today = _date(args.tanggal)
     layers = store.read_all()
+    config = road_config(args.potong, args.lambat, args.zona_waktu)
     banding = compare_layers(
         layers,
         args.skenario,
-        config=road_config(args.potong, args.lambat),
+        config=config,
         today=today,
         jarak_km=args.jarak_km,
         hari=args.hari,
@@ -552,7 +571,7 @@ def _cmd_banding(args: argparse.Namespace, location: str) -> int:
     )
     print(format_banding(banding))
     if args.out:
-        written = write_banding(banding, Path(args.out))
+        written = write_banding(banding, Path(args.out), config.zona_waktu)
         print(f"\nHasil ditulis ke / written to {args.out}: " + ", ".join(p.name for p in written))
     return 0
 

@@ -76,7 +76,7 @@ def test_properties_become_plain_json_values() -> None:
         "penduduk": None,
         "jumlah": 3,
         "berisiko": True,
-        "dilaporkan": "2025-01-05T08:00:00+00:00",
+        "dilaporkan": "2025-01-05T15:00:00+07:00",  # the same instant, in WIB (zona_waktu)
         "kedaluwarsa": "2025-06-01",
         "inf": None,
     }

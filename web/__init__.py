@@ -24,6 +24,10 @@ Configuration keys (all optional except ``STORE``)
 ``PERIODE_LAPORAN_HARI``
     Reporting period: a member whose last report is older is stale (default: the
     ``ANALISIS`` setting, 30 days).
+``ZONA_WAKTU``
+    The regency's time zone, ``WIB``, ``WITA`` or ``WIT`` (default: the ``ANALISIS``
+    setting ``zona_waktu``, WIB; ``serve --zona-waktu``): times on pages, and in GeoJSON/CSV
+    as ISO 8601 with its offset.
 ``BAHASA_SEMU``
     Admit the tests' pseudo-locale ``?lang=xx`` (default False); see :mod:`geo_klaster.web.bahasa`.
 ``SECRET_KEY``
@@ -85,6 +89,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         PERIODE_LAPORAN_HARI=None,
+        ZONA_WAKTU=None,
         SESSION_COOKIE_SECURE=_env_flag("GEO_KLASTER_COOKIE_SECURE"),
         BATAS_CACHE_MB=CACHE_MB_DEFAULT,
         **auth_defaults(),
@@ -95,6 +100,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["PERIODE_LAPORAN_HARI"] is not None:
         app.config["ANALISIS"] = dataclasses.replace(
             app.config["ANALISIS"], periode_laporan_hari=int(app.config["PERIODE_LAPORAN_HARI"])
+        )
+    if app.config["ZONA_WAKTU"] is not None:
+        app.config["ANALISIS"] = dataclasses.replace(
+            app.config["ANALISIS"], zona_waktu=str(app.config["ZONA_WAKTU"])
         )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = DataCache(

@@ -54,6 +54,8 @@ def init_app(app: Flask) -> None:
     def _set_bahasa() -> None:
         g.bahasa = pilih_bahasa()
         g.bahasa_token = i18n.set_bahasa(g.bahasa)
+        # times in files and maps (GeoJSON, CSV) in the regency's zone with its offset
+        g.zona_token = waktu.set_zona(current_app.config["ANALISIS"].zona_waktu)
 
     @app.after_request
     def _ingat(resp: Response) -> Response:
@@ -67,6 +69,12 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _reset(_exc: BaseException | None) -> None:
+        zona_token = g.pop("zona_token", None)
+        if zona_token is not None:
+            try:
+                waktu.reset_zona(zona_token)
+            except ValueError:  # reset in another context (streamed response)
+                waktu.set_zona("WIB")
         token = g.pop("bahasa_token", None)
         if token is not None:
             try:

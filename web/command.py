@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from geo_klaster.errors import StoreError
+from geo_klaster.errors import InputError, StoreError
 from geo_klaster.i18n import _
 from geo_klaster.store import open_store
 
@@ -30,6 +30,11 @@ def register(
         default=1,
         metavar="N",
         help=_("proses pekerja (default 1 = waitress; N > 1 = gunicorn dengan N proses)"),
+    )
+    p.add_argument(
+        "--zona-waktu",
+        metavar="ZONA",
+        help=_("zona waktu kabupaten: WIB (default), WITA atau WIT"),
     )
     add_limit_options(p)
     return run
@@ -98,7 +103,17 @@ def run(args: argparse.Namespace, location: str) -> int:
         )
     from geo_klaster.web import serve, serve_options
 
-    config = {} if args.batas_cache_mb is None else {"BATAS_CACHE_MB": args.batas_cache_mb}
+    config: dict[str, object] = {}
+    if args.batas_cache_mb is not None:
+        config["BATAS_CACHE_MB"] = args.batas_cache_mb
+    if args.zona_waktu is not None:
+        from geo_klaster.waktu import zona
+
+        try:
+            zona(args.zona_waktu)
+        except ValueError as exc:
+            raise InputError(f"--zona-waktu: {exc}") from None
+        config["ZONA_WAKTU"] = args.zona_waktu
     serve(
         location, args.host, args.port, proses=args.proses, options=serve_options(args),
         config=config,

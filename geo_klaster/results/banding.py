@@ -408,9 +408,10 @@ def utc(value: object) -> pd.Timestamp | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).tz_localize("UTC")
 
 
-def write_banding(banding: Banding, out_dir: str | Path) -> list[Path]:
+def write_banding(banding: Banding, out_dir: str | Path, zona: str | None = None) -> list[Path]:
     """Write every table of :data:`geo_klaster.results.hasil.BANDING` into ``out_dir`` (created if
-    needed): formula-safe UTF-8 CSV, RFC 7946 GeoJSON (EPSG:4326). Returns the files."""
+    needed): formula-safe UTF-8 CSV, RFC 7946 GeoJSON (EPSG:4326), times with the offset of
+    ``zona`` (None = WIB). Returns the files."""
     from geo_klaster.results import hasil
     from geo_klaster.results.geojson import dumps
     from geo_klaster.results.outputs import csv_bytes
@@ -421,7 +422,7 @@ def write_banding(banding: Banding, out_dir: str | Path) -> list[Path]:
     for name, t in hasil.BANDING.items():
         table = hasil.banding_table(banding, name)
         path = out / str(t.file)
-        path.write_bytes(dumps(table) if t.geometry else csv_bytes(table))
+        path.write_bytes(dumps(table, zona=zona) if t.geometry else csv_bytes(table, zona))
         written.append(path)
     return written
 

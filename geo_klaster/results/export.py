@@ -30,8 +30,11 @@ def public_frame(frame: pd.DataFrame, layer: str, *, personal: bool = False) -> 
     return frame.drop(columns=drop)
 
 
-def export_store(store: Store, out_dir: Path, *, personal: bool = False) -> list[Path]:
-    """Write ``<layer>.geojson`` for every layer and ``klaster.gpkg``; returns the paths."""
+def export_store(
+    store: Store, out_dir: Path, *, personal: bool = False, zona: str | None = None
+) -> list[Path]:
+    """Write ``<layer>.geojson`` for every layer and ``klaster.gpkg``; returns the paths.
+    Times in the GeoJSON are ISO 8601 with the offset of ``zona`` (``WIB`` when None)."""
     if not store.exists():
         raise StoreError(f"penyimpanan belum ada / store does not exist: {store.location}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -45,7 +48,7 @@ def export_store(store: Store, out_dir: Path, *, personal: bool = False) -> list
                 public, geometry=gpd.GeoSeries([None] * len(public), index=public.index), crs=4326
             )
         target = out_dir / f"{name}.geojson"
-        _atomic_write(target, dumps(public))
+        _atomic_write(target, dumps(public, zona=zona))
         written.append(target)
 
     target = out_dir / EXPORT_GPKG

@@ -3,12 +3,15 @@
 RFC 7946: WGS84 ``[lon, lat]`` (a layer in another CRS is reprojected), no ``crs`` member,
 exterior rings counter-clockwise and holes clockwise, coordinates rounded (7 decimals ≈ 1 cm).
 Properties become JSON values: NaN/NA/NaT → ``null``, numpy scalars → Python numbers,
-dates and times → ISO 8601 strings. Media type: :data:`MEDIA_TYPE`.
+times → ISO 8601 with the regency zone's offset (``2026-11-27T14:05:00+07:00``; stored UTC,
+:mod:`geo_klaster.waktu`), the schema's date fields (``kedaluwarsa``) → dates
+(``2027-08-05``). Media type: :data:`MEDIA_TYPE`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from typing import Any
@@ -18,6 +21,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
+
+from geo_klaster import waktu
 
 MEDIA_TYPE = "application/geo+json"
 _WGS84 = CRS.from_epsg(4326)
@@ -51,8 +56,26 @@ def _value(v: Any) -> Any:
     return v
 
 
-def _column(s: pd.Series) -> list[Any]:
-    """A column as JSON-ready values (vectorised for the common dtypes)."""
+@functools.cache
+def date_fields() -> frozenset[str]:
+    """Names of the schema's date fields (written as dates, not times)."""
+    from geo_klaster import schema as schema_mod
+
+    return frozenset(
+        f.name
+        for name in schema_mod.layer_names()
+        for f in schema_mod.get(name).fields
+        if f.type == "date"
+    )
+
+
+def _column(s: pd.Series, zona: str | None = None, tanggal: bool = False) -> list[Any]:
+    """A column as JSON-ready values (vectorised for the common dtypes); times in ``zona``
+    with its offset, a date column (``tanggal``) as dates."""
+    if tanggal or pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return [_value(v) for v in waktu.kolom_iso(s, zona, tanggal=tanggal)]
+    if s.dtype == object and any(isinstance(v, (dt.datetime, dt.date)) for v in s.head(50)):
+        return [_value(v) for v in waktu.kolom_iso(s, zona)]
     if pd.api.types.is_bool_dtype(s.dtype) and not s.hasnans:
         return [bool(x) for x in s.to_numpy()]
     if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
@@ -75,6 +98,7 @@ def to_feature_collection(
     precision: int = 7,
     id_field: str | None = None,
     properties: list[str] | None = None,
+    zona: str | None = None,
 ) -> dict[str, Any]:
     """A GeoDataFrame as an RFC 7946 FeatureCollection (a dict ready for :func:`json.dumps`).
 
@@ -88,6 +112,9 @@ def to_feature_collection(
         Column whose value becomes each feature's ``id`` (it also stays a property).
     properties
         Columns to write, in order; None = all but the geometry.
+    zona
+        Time zone of the times written (``WIB``, ``WITA``, ``WIT``; None = WIB), with its
+        offset; the schema's date fields are written as dates.
 
     Returns
     -------
@@ -103,8 +130,9 @@ def to_feature_collection(
     names = (
         properties if properties is not None else [c for c in gdf.columns if c != gdf.geometry.name]
     )
-    columns = {c: _column(gdf[c]) for c in names}
-    ids = _column(gdf[id_field]) if id_field is not None else None
+    dates = date_fields()
+    columns = {c: _column(gdf[c], zona, c in dates) for c in names}
+    ids = _column(gdf[id_field], zona) if id_field is not None else None
     features = []
     for i, geom in enumerate(geoms):
         feature: dict[str, Any] = {"type": "Feature"}
@@ -124,13 +152,14 @@ def dumps(
     precision: int = 7,
     id_field: str | None = None,
     properties: list[str] | None = None,
+    zona: str | None = None,
 ) -> bytes:
     """Compact UTF-8 GeoJSON bytes of a GeoDataFrame or a prepared FeatureCollection dict."""
     fc = (
         gdf_or_fc
         if isinstance(gdf_or_fc, dict)
         else to_feature_collection(
-            gdf_or_fc, precision=precision, id_field=id_field, properties=properties
+            gdf_or_fc, precision=precision, id_field=id_field, properties=properties, zona=zona
         )
     )
     return json.dumps(fc, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()

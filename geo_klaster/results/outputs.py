@@ -12,8 +12,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.results import hasil
-from geo_klaster.results.geojson import dumps
+from geo_klaster.results.geojson import date_fields, dumps
 from geo_klaster.results.styles import write_styles
+from geo_klaster.waktu import kolom_iso
 
 BERKAS = [
     *(t.file for t in hasil.CATALOGUE.values() if t.file),
@@ -37,9 +38,21 @@ def formula_safe(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_bytes(table: pd.DataFrame) -> bytes:
-    """``table`` as formula-safe UTF-8 CSV (comma-separated, header line, no index)."""
-    return formula_safe(table).to_csv(index=False).encode("utf-8")
+def csv_bytes(table: pd.DataFrame, zona: str | None = None) -> bytes:
+    """``table`` as formula-safe UTF-8 CSV (comma-separated, header line, no index); times as
+    ISO 8601 with the offset of ``zona`` (None = WIB), date fields as dates."""
+    out = table
+    dates = date_fields()
+    timed = [
+        c
+        for c in table.columns
+        if c in dates or pd.api.types.is_datetime64_any_dtype(table[c].dtype)
+    ]
+    if timed:
+        out = table.copy()
+        for c in timed:
+            out[c] = kolom_iso(table[c], zona, tanggal=c in dates)
+    return formula_safe(out).to_csv(index=False).encode("utf-8")
 
 
 def _sheet(ws: Worksheet, title: str, header: list[str], rows: list[list[object]]) -> None:
@@ -102,10 +115,11 @@ def write_outputs(
     out.mkdir(parents=True, exist_ok=True)
     tables = hasil.tables(result)
     for t in hasil.CATALOGUE.values():
+        zona = result.config.zona_waktu
         if t.file and t.file.endswith(".geojson"):
-            (out / t.file).write_bytes(dumps(tables[t.name]))
+            (out / t.file).write_bytes(dumps(tables[t.name], zona=zona))
         elif t.file and t.file.endswith(".csv"):
-            (out / t.file).write_bytes(csv_bytes(tables[t.name]))
+            (out / t.file).write_bytes(csv_bytes(tables[t.name], zona))
     write_action_plan(result, out / "rencana_aksi.xlsx", layers, pribadi=pribadi)
     gpkg = out / "hasil.gpkg"
     gpkg.unlink(missing_ok=True)
