@@ -3,7 +3,9 @@ every page's text through the catalogue (pseudo-locale run over every page and r
 
 from __future__ import annotations
 
+import json
 import re
+from html import escape as html_escape
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
@@ -74,6 +76,27 @@ def untranslated(html: str, data_words: set[str]) -> tuple[list[str], set[str]]:
     return missing, {w for w in words if w.lower() not in data_words}
 
 
+_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_OVERLAYS = re.compile(r"overlays\s*:\s*\{(.*?)\}", re.DOTALL)
+
+
+def map_text(html: str) -> str:
+    """The text of the page's maps that sits in scripts: legends (HTML in JSON strings) and
+    the layer control's layer names, as HTML for :func:`untranslated`."""
+    out = []
+    for script in re.findall(r"<script[^>]*>(.*?)</script>", html, re.DOTALL):
+        for lit in _LITERAL.findall(script):
+            if "lg-judul" not in lit:
+                continue
+            text = json.loads(f'"{lit}"')
+            if text.lstrip().startswith("<"):
+                out.append(text)
+        for block in _OVERLAYS.findall(script):
+            names = re.findall(r'("(?:[^"\\]|\\.)*")\s*:', block)
+            out += [f"<p>{html_escape(json.loads(n))}</p>" for n in names]
+    return "\n".join(out)
+
+
 def data_words(path: Path) -> set[str]:
     """Every word of every text value in the store (names, codes, units, scenario names),
     the account names, and :data:`BUKAN_TEKS`."""
@@ -137,15 +160,25 @@ def test_every_page_goes_through_the_catalogue(
     urls = pages(semu, contoh(site_of(path, "AGT-001")))
     assert len(urls) >= 12, urls
     checked = 0
-    for url in urls + ["/tidak-ada"]:
+    banding = "/banding?skenario=latihan_banjir_utara&skenario=latihan_kali_bekasi"
+    maps = 0
+    for url in urls + ["/tidak-ada", banding]:
         resp = c.get(url + ("&" if "?" in url else "?") + "lang=xx")
         assert resp.status_code < 500, (url, resp.status_code)
         if "text/html" not in resp.content_type or 300 <= resp.status_code < 400:
             continue
-        missing, left = untranslated(resp.get_data(as_text=True), words)
+        html = resp.get_data(as_text=True)
+        missing, left = untranslated(html, words)
         assert not missing, f"{url}: not in the English catalogue: {missing}"
         assert not left, f"{url}: text not passed through _(): {sorted(left)}"
+        peta = map_text(html)  # legends and layer names live in the map's script
+        if peta:
+            missing, left = untranslated(peta, words)
+            assert not missing, f"{url} (map): not in the English catalogue: {missing}"
+            assert not left, f"{url} (map): text not passed through _(): {sorted(left)}"
+            maps += 1
         checked += 1
+    assert maps >= 6, maps
     assert checked >= 10
 
 

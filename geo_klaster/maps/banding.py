@@ -7,6 +7,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo_klaster.i18n import _
 from geo_klaster.maps.assets import Aset
 from geo_klaster.maps.elements import LapisanGeoJson, PetaLuring, koleksi_fitur
 from geo_klaster.maps.layers import gaya_kecamatan
@@ -25,10 +26,10 @@ WARNA_GARIS_A = "#54278f"
 
 def _label(perubahan: str, a: str, b: str) -> str:
     return {
-        "baru_berisiko": f"berisiko di {b}, tidak di {a}",
-        "tetap_berisiko": "berisiko di keduanya",
-        "tidak_lagi": f"berisiko di {a}, tidak di {b}",
-        "aman": "tidak berisiko di keduanya",
+        "baru_berisiko": _("berisiko di %(b)s, tidak di %(a)s", a=a, b=b),
+        "tetap_berisiko": _("berisiko di keduanya"),
+        "tidak_lagi": _("berisiko di %(a)s, tidak di %(b)s", a=a, b=b),
+        "aman": _("tidak berisiko di keduanya"),
     }[perubahan]
 
 
@@ -37,7 +38,7 @@ def _pct(x: float) -> str:
 
 
 def _jiwa(x: float) -> str:
-    return angka(x) + " jiwa" if pd.notna(x) else "tidak diketahui"
+    return _("%(n)s jiwa", n=angka(x)) if pd.notna(x) else _("tidak diketahui")
 
 
 def _lapisan_perubahan(
@@ -56,20 +57,24 @@ def _lapisan_perubahan(
             html_aman("<tr><th>{h}</th><td>{x}</td><td>{y}</td></tr>", h=h, x=x, y=y)
             for h, x, y in (
                 ("", a, b),
-                ("Porsi tergenang", _pct(row.porsi_banjir_a), _pct(row.porsi_banjir_b)),
+                (_("Porsi tergenang"), _pct(row.porsi_banjir_a), _pct(row.porsi_banjir_b)),
                 (
-                    "Berisiko",
-                    "ya" if row.berisiko_a else "tidak",
-                    "ya" if row.berisiko_b else "tidak",
+                    _("Berisiko"),
+                    _("ya") if row.berisiko_a else _("tidak"),
+                    _("ya") if row.berisiko_b else _("tidak"),
                 ),
-                ("Pengungsi", _jiwa(row.pengungsi_a), _jiwa(row.pengungsi_b)),
+                (_("Pengungsi"), _jiwa(row.pengungsi_a), _jiwa(row.pengungsi_b)),
             )
         )
-        popup = html_aman("<b>Kecamatan {n}</b><br>{t}<table class='pp'>", n=row.nama, t=teks)
+        popup = html_aman(
+            "<b>{k}</b><br>{t}<table class='pp'>", k=_("Kecamatan %(nama)s", nama=row.nama), t=teks
+        )
         popup += rows + "</table>"
         if tautan:
             popup += html_aman(
-                "<a href='{u}'>Buka halaman kecamatan &rarr;</a>", u=tautan.format(kode=row.kode)
+                "<a href='{u}'>{t} &rarr;</a>",
+                u=tautan.format(kode=row.kode),
+                t=_("Buka halaman kecamatan"),
             )
         popups.append(popup)
     data = koleksi_fitur(
@@ -82,10 +87,10 @@ def _lapisan_perubahan(
             "_popup": popups,
         },
     )
-    layer = LapisanGeoJson(data, name="Kecamatan: perubahan status", jenis="kecamatan", fit=True)
+    layer = LapisanGeoJson(data, name=_("Kecamatan: perubahan status"), jenis="kecamatan", fit=True)
     counts = k["perubahan"].value_counts()
     legend = legenda_html(
-        f"Perubahan status: {a} → {b}",
+        _("Perubahan status: %(a)s → %(b)s", a=a, b=b),
         [
             kotak(WARNA_PERUBAHAN[p], f"{_label(p, a, b)} ({int(counts.get(p, 0))})")
             for p in PERUBAHAN
@@ -105,11 +110,15 @@ def _lapisan_zona(zona: gpd.GeoDataFrame, nama: str, *, isi: bool) -> LapisanGeo
             )
         else:
             gaya.append({"color": WARNA_GARIS_A, "weight": 2, "dashArray": "6 4", "fill": False})
-        tips.append(html_aman("Zona banjir <b>{s}</b>, kelas {k}", s=nama, k=label.lower()))
+        tips.append(html_aman(_("Zona banjir <b>{s}</b>, kelas {k}"), s=nama, k=_(label).lower()))
     data = koleksi_fitur(zona, {"kelas": zona["kelas"].tolist(), "_gaya": gaya, "_tip": tips})
     jenis = "zona_b" if isi else "zona_a"
-    what = "diisi" if isi else "garis"
-    return LapisanGeoJson(data, name=f"Zona banjir {nama} ({what})", jenis=jenis)
+    name = (
+        _("Zona banjir %(nama)s (diisi)", nama=nama)
+        if isi
+        else _("Zona banjir %(nama)s (garis)", nama=nama)
+    )
+    return LapisanGeoJson(data, name=name, jenis=jenis)
 
 
 def peta_banding(
@@ -130,7 +139,7 @@ def peta_banding(
         folium.TileLayer(
             OSM_URL,
             attr=OSM_ATTR,
-            name="Peta dasar OpenStreetMap (perlu internet)",
+            name=_("Peta dasar OpenStreetMap (perlu internet)"),
             overlay=True,
             control=True,
             show=False,
@@ -141,12 +150,19 @@ def peta_banding(
     _lapisan_zona(banding.zona[b], b, isi=True).add_to(m)
     _lapisan_zona(banding.zona[a], a, isi=False).add_to(m)
     lg_zona = legenda_html(
-        "Zona banjir",
+        _("Zona banjir"),
         [
             kotak(
-                "transparent", f"A: {a} (garis)", bentuk="garis", garis=WARNA_GARIS_A, putus=True
+                "transparent",
+                _("A: %(a)s (garis)", a=a),
+                bentuk="garis",
+                garis=WARNA_GARIS_A,
+                putus=True,
             ),
-            *[kotak(w, f"B: {b}, kelas {label.lower()}") for label, w in KELAS_BANJIR.values()],
+            *[
+                kotak(w, _("B: %(b)s, kelas %(kelas)s", b=b, kelas=_(label).lower()))
+                for label, w in KELAS_BANJIR.values()
+            ],
         ],
     )
     kontrol = folium.LayerControl(collapsed=False, position="topright").add_to(m)
