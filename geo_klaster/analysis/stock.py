@@ -189,10 +189,10 @@ def last_report(
     waktu = _utc(stok["dilaporkan"])
     ns = _ns(waktu)
     limit, _ = _batas(today)
-    ids = list(lokasi["anggota_id"].dropna())
+    ids = [lokasi["anggota_id"].dropna().astype("str")]
     if anggota is not None:
-        ids = list(anggota["id"].dropna()) + ids
-    members = pd.Index(pd.unique(pd.Series(ids, dtype="str")))
+        ids.insert(0, anggota["id"].dropna().astype("str"))
+    members = pd.Index(pd.unique(pd.concat(ids, ignore_index=True).astype("str")))
     # site -> member position, then the latest report time per member (np.maximum.at)
     site_owner = members.get_indexer(lokasi["anggota_id"].astype("str").to_numpy())
     site_pos = pd.Index(lokasi["id"].astype("str").to_numpy()).get_indexer(
