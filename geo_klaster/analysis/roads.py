@@ -23,12 +23,12 @@ The road graph of one scenario, built in a metric CRS (metres), times in minutes
    polygon: the moment a dry road enters it (consistent with the straight-line reach, the
    distance to the polygon). An area whose roads are all cut, or that has none, has no such
    node: nobody reaches it (*tanpa akses*).
-6. **Shortest paths**, batched (:func:`travel_times`): one ``scipy.sparse.csgraph.dijkstra``
-   call per target area on the reversed graph, multi-source from the area's nodes
-   (``min_only=True``: one search gives every node's time *to* the area), when there are no
-   more areas than site nodes; otherwise one call over all site nodes (``min_only=False``,
-   in chunks to bound memory) and a per-area minimum over its nodes. Either way the number
-   of searches is the smaller of the two counts, and no search is run per pair.
+6. **Shortest paths**, batched (:func:`node_times`): one virtual node per target area, joined
+   to the area's nodes by zero-minute arcs, and one ``scipy.sparse.csgraph.dijkstra`` call
+   with ``indices=`` either from every area's virtual node on the reversed graph (when there
+   are no more areas than site nodes) or from every site node (otherwise), on the nodes that
+   lie on some site → area path only. The number of searches is the smaller of the two
+   counts, and no search is run per pair.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import breadth_first_order, connected_components, dijkstra
 
 from geo_klaster.config import KELAS, AnalysisConfig
 from geo_klaster.i18n import N_
@@ -495,8 +495,12 @@ def node_times(
     limit_min
         Stop searching beyond this many minutes (times beyond it are ``inf``); None = all.
     metode
-        ``"tujuan"``: one reversed multi-source search per target area; ``"lokasi"``: one
-        search per distinct site node; None = whichever needs fewer searches.
+        ``"tujuan"``: one reversed search per target area (from a virtual node joined to the
+        area's nodes); ``"lokasi"``: one search per distinct site node (to the areas' virtual
+        nodes); None = whichever needs fewer searches. Either way one batched
+        ``dijkstra(indices=...)`` call (a few for large graphs), on the nodes that lie on some
+        site → area path only (reachable from a site and reaching an area; others can change
+        no answer), renumbered in breadth-first order.
 
     Returns
     -------
@@ -506,33 +510,82 @@ def node_times(
     """
     n_site, n_target = len(net.site_node), len(net.target_nodes)
     out = np.full((n_site, n_target), np.inf)
+    if metode not in (None, "tujuan", "lokasi"):
+        raise ValueError(f"metode harus 'tujuan' atau 'lokasi' / unknown: {metode!r}")
     usable = np.flatnonzero(net.site_node >= 0)
     uniq, back = np.unique(net.site_node[usable], return_inverse=True)
-    have = [i for i, nodes in enumerate(net.target_nodes) if len(nodes)]
-    if len(uniq) == 0 or not have:
+    have = np.array([i for i, nodes in enumerate(net.target_nodes) if len(nodes)], dtype=int)
+    if len(uniq) == 0 or len(have) == 0:
         return out
     limit = np.inf if limit_min is None else float(limit_min)
+    graph = net.graph
+    n = graph.shape[0]
+    # only nodes on some site -> target path matter: reachable from a site and reaching a
+    # target; renumbered 0..m-1 in breadth-first order (neighbours close in memory)
+    reverse = graph.T.tocsr()
+    from_site, _ = _reached(graph, uniq)
+    to_target, order = _reached(reverse, np.concatenate([net.target_nodes[j] for j in have]))
+    on_path = from_site & to_target
+    order = order[on_path[order]]
+    m = len(order)
+    new = np.full(n, -1, dtype=np.int64)
+    new[order] = np.arange(m)
+    site_new = new[uniq]
+    tgt_new = [new[net.target_nodes[j]] for j in have]
+    tgt_new = [x[x >= 0] for x in tgt_new]
+    live_t = np.array([len(x) > 0 for x in tgt_new], dtype=bool)
+    live_s = site_new >= 0
+    if not live_t.any() or not live_s.any():
+        return out
+    have, tgt_new, starts = have[live_t], [x for x in tgt_new if len(x)], site_new[live_s]
+    n_t = len(have)
+    # one virtual node per target area (m + k), joined to its nodes by zero-minute arcs: the
+    # time to it is the time to the area's nearest node; one batched call over the sources
+    coo = graph.tocoo()
+    arc = on_path[coo.row] & on_path[coo.col]
+    a_src, a_dst, a_wt = new[coo.row[arc]], new[coo.col[arc]], coo.data[arc]
+    t_node = np.concatenate(tgt_new)
+    t_virt = m + np.repeat(np.arange(n_t), [len(x) for x in tgt_new])
+    zero = np.zeros(len(t_node))
+    size = m + n_t
     if metode is None:
-        metode = "tujuan" if len(have) <= len(uniq) else "lokasi"
+        metode = "tujuan" if n_t <= len(starts) else "lokasi"
+    if metode == "tujuan":  # reversed graph, from each area's virtual node
+        g = sparse.csr_matrix(
+            (np.concatenate([a_wt, zero]), (np.concatenate([a_dst, t_virt]),
+             np.concatenate([a_src, t_node]))), shape=(size, size),
+        )  # fmt: skip
+        sources, cols = m + np.arange(n_t), starts
+    else:  # forward graph, from each site node to the virtual nodes
+        g = sparse.csr_matrix(
+            (np.concatenate([a_wt, zero]), (np.concatenate([a_src, t_node]),
+             np.concatenate([a_dst, t_virt]))), shape=(size, size),
+        )  # fmt: skip
+        sources, cols = starts, m + np.arange(n_t)
+    res = np.empty((len(sources), len(cols)))
+    chunk = max(1, int(4e6 // size))  # rows of `size` floats per call: bounded memory
+    for s0 in range(0, len(sources), chunk):
+        dist = dijkstra(g, directed=True, indices=sources[s0 : s0 + chunk], limit=limit)
+        res[s0 : s0 + chunk] = dist[:, cols]
     if metode == "tujuan":
-        reverse = net.graph.T.tocsr()
-        for j in have:
-            dist = dijkstra(
-                reverse, directed=True, indices=net.target_nodes[j], min_only=True, limit=limit
-            )
-            out[usable, j] = dist[uniq][back]
-    elif metode == "lokasi":
-        cols = np.concatenate([net.target_nodes[j] for j in have])
-        starts = np.cumsum([0] + [len(net.target_nodes[j]) for j in have])[:-1]
-        chunk = max(1, int(2e7 // max(net.graph.shape[0], 1)))
-        for s0 in range(0, len(uniq), chunk):
-            dist = dijkstra(net.graph, directed=True, indices=uniq[s0 : s0 + chunk], limit=limit)
-            best = np.minimum.reduceat(dist[:, cols], starts, axis=1)
-            rows = np.flatnonzero((back >= s0) & (back < s0 + chunk))
-            out[np.ix_(usable[rows], have)] = best[back[rows] - s0]
-    else:
-        raise ValueError(f"metode harus 'tujuan' atau 'lokasi' / unknown: {metode!r}")
+        res = res.T
+    site_res = np.full((len(uniq), n_t), np.inf)
+    site_res[live_s] = res
+    out[np.ix_(usable, have)] = site_res[back]
     return out
+
+
+def _reached(graph: sparse.csr_matrix, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes reachable from any of ``starts`` along the arcs: (mask, breadth-first order)."""
+    n = graph.shape[0]
+    starts = np.unique(starts)
+    indptr = np.concatenate([graph.indptr, [graph.indptr[-1] + len(starts)]])
+    indices = np.concatenate([graph.indices, starts])
+    ext = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n + 1, n + 1))
+    order = breadth_first_order(ext, n, directed=True, return_predecessors=False)[1:]
+    mask = np.zeros(n, dtype=bool)
+    mask[order] = True
+    return mask, order
 
 
 def travel_times(
