@@ -164,15 +164,27 @@ def _nama(url: str) -> str:
     return name + ("_q" if "?" in url else "")
 
 
-@pytest.mark.parametrize("peran", [None, "a1", "bpbd"])
-@pytest.mark.parametrize("ukuran", ["ponsel", "layar"])
+@pytest.mark.parametrize(
+    ("peran", "ukuran", "lang"),
+    [
+        *[
+            (peran, ukuran, "id")
+            for peran in (None, "a1", "bpbd")
+            for ukuran in ("ponsel", "layar")
+        ],
+        ("bpbd", "ponsel", "en"),  # English words are longer: the phone again, in English
+    ],
+)
 def test_no_page_wider_than_the_screen(
-    browser: Any, served: Any, peran: str | None, ukuran: str
+    browser: Any, served: Any, peran: str | None, ukuran: str, lang: str
 ) -> None:
     base, _path, urls = served
     size = PONSEL if ukuran == "ponsel" else LAYAR
     assert len(urls) >= 15, urls
     sesi = Sesi(browser, base, size, peran)
+    if lang != "id":  # the switch is remembered (cookie) for the pages that follow
+        sesi.page.goto(f"{base}/?lang={lang}", wait_until="load")
+        assert sesi.page.get_attribute("html", "lang") == lang
     SHOTS.mkdir(parents=True, exist_ok=True)
     too_wide, checked = [], 0
     try:
@@ -185,7 +197,8 @@ def test_no_page_wider_than_the_screen(
             if max(m["scroll"], m["body"]) > min(m["inner"], size["width"]):
                 too_wide.append((url, m))
             checked += 1
-            sesi.page.screenshot(path=str(SHOTS / f"{ukuran}_{peran or 'tamu'}_{_nama(url)}.png"))
+            shot = f"{ukuran}_{lang}_{peran or 'tamu'}_{_nama(url)}.png"
+            sesi.page.screenshot(path=str(SHOTS / shot))
     finally:
         sesi.close()
     assert checked == len(urls)
