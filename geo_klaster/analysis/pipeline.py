@@ -275,6 +275,16 @@ class _Projected:
     desa: gpd.GeoDataFrame | None
 
 
+def _reach_boxes(bounds: np.ndarray, cfg: AnalysisConfig) -> np.ndarray:
+    """Boxes (minx, miny, maxx, maxy rows, degrees) widened by the reach plus 2 % (UTM's
+    scale) and 100 m: every point within reach of what lies in a box lies in its widened box."""
+    reach_km = cfg.jarak_km * 1.02 + 0.1
+    dlat = reach_km / _KM_PER_DEG_LAT
+    far = np.maximum(np.abs(bounds[:, 1]), np.abs(bounds[:, 3])) + dlat
+    dlon = reach_km / (111.32 * np.cos(np.radians(np.minimum(far, 89.0))))
+    return np.c_[bounds[:, 0] - dlon, bounds[:, 1] - dlat, bounds[:, 2] + dlon, bounds[:, 3] + dlat]
+
+
 def regions(
     kec: gpd.GeoDataFrame,
     zona: gpd.GeoDataFrame,
@@ -303,7 +313,6 @@ def regions(
     lat = shapely.get_y(lp) if len(lp) else np.zeros(0)
     raw = utm_zone(np.nan_to_num(lon, nan=0.0))
     site_zone = present[np.abs(raw[:, None] - present[None, :]).argmin(axis=1)]
-    reach_km = cfg.jarak_km * 1.02 + 0.1
     out = []
     for z in present:
         ki = np.flatnonzero(zone == z)
@@ -313,14 +322,9 @@ def regions(
         east = np.nanmax(np.r_[b[:, 2], lon[li]]) + 1e-6
         zi = np.flatnonzero((zb[:, 2] >= west) & (zb[:, 0] <= east))
         south, north = np.nanmin(b[:, 1]), np.nanmax(b[:, 3])
-        dlat = reach_km / _KM_PER_DEG_LAT
-        coslat = np.cos(np.radians(min(max(abs(south), abs(north)) + dlat, 89.0)))
-        dlon = reach_km / (111.32 * coslat)
+        box = _reach_boxes(np.array([[np.nanmin(b[:, 0]), south, np.nanmax(b[:, 2]), north]]), cfg)
         ji = np.flatnonzero(
-            (lon >= np.nanmin(b[:, 0]) - dlon)
-            & (lon <= np.nanmax(b[:, 2]) + dlon)
-            & (lat >= south - dlat)
-            & (lat <= north + dlat)
+            (lon >= box[0, 0]) & (lon <= box[0, 2]) & (lat >= box[0, 1]) & (lat <= box[0, 3])
         )
         crs = utm_crs(int(z), bool((south + north) / 2 < 0))
         out.append(Region(crs, ki, li, zi, ji))
@@ -473,11 +477,20 @@ def _reach(
     """Reach pairs of the at-risk kecamatan, each computed in its region's CRS."""
     risk_all = kec["berisiko"].to_numpy()
     site_ids = inp.lokasi["id"].astype("str").to_numpy()
+    kec_4326 = inp.kecamatan.geometry.to_numpy()
+    site_4326 = inp.lokasi.geometry.to_numpy()
     frames = []
     for p in proj:
         r = p.region
         risk = p.kec.loc[risk_all[r.kec], ["kode", "geometry"]]
         rows = r.jangkau if len(risk) else r.jangkau[:0]
+        if len(rows) and not np.array_equal(rows, r.lokasi):
+            # only the sites near the at-risk kecamatan are reprojected (not the whole zone's)
+            near = shapely.box(
+                *_reach_boxes(shapely.bounds(kec_4326[r.kec[risk_all[r.kec]]]), cfg).T
+            )
+            hit, _ = shapely.STRtree(near).query(site_4326[rows], predicate="intersects")
+            rows = rows[np.unique(hit)]
         if np.array_equal(rows, r.lokasi):  # the sites already projected
             site_m = p.lokasi[["geometry"]]
         else:
