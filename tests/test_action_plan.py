@@ -156,3 +156,19 @@ def test_web_copy_contacts_for_the_coordinator_only(demo_store: Path, tmp_path: 
     h, values, resp = header(coord)
     assert "Kontak" in h and phones & values
     assert "no-store" in resp.headers["Cache-Control"]
+
+
+def test_web_copy_in_english_keeps_sheet_names(demo_store: Path) -> None:
+    """The workbook follows the page language: headers, title and notes in English with
+    ?lang=en (reasons too); sheet names are never translated."""
+    c = make_app(demo_store, TODAY=TODAY).test_client()
+    id_wb = openpyxl.load_workbook(io.BytesIO(c.get("/alokasi/rencana_aksi.xlsx").data))
+    en_wb = openpyxl.load_workbook(io.BytesIO(c.get("/alokasi/rencana_aksi.xlsx?lang=en").data))
+    assert id_wb.sheetnames == en_wb.sheetnames == LEMBAR
+    assert _rows(id_wb["Ringkasan"])[0][:2] == ["Barang", "Satuan"]
+    assert _rows(en_wb["Ringkasan"])[0][:2] == ["Item", "Unit"]
+    assert str(en_wb["Ringkasan"]["A1"].value).startswith("DRAFT action plan")
+    header, rows = _rows(en_wb["Per kecamatan"])
+    assert header[-1] == "Reason / notes"
+    notes = " ".join(str(r[-1]) for r in rows if r[-1])
+    assert "of need met" in notes and "kebutuhan terpenuhi" not in notes

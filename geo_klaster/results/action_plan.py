@@ -28,7 +28,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from geo_klaster.analysis.gaps import alasan_bahasa
 from geo_klaster.analysis.pipeline import AnalysisResult
+from geo_klaster.i18n import _
 from geo_klaster.results import hasil
 from geo_klaster.results.readiness import TOLERANSI, desimal_barang
 
@@ -125,12 +127,12 @@ def _gap_berisiko(result: AnalysisResult) -> pd.DataFrame:
 def _catatan(r: Any) -> str:
     parts = []
     if pd.isna(r.kebutuhan):
-        parts.append("penduduk tidak diketahui")
+        parts.append(_("penduduk tidak diketahui"))
     alasan = getattr(r, "alasan", "")
     if isinstance(alasan, str) and alasan:
-        parts.append(alasan)
+        parts.append(alasan_bahasa(alasan))
     if r.ilustratif is True or r.ilustratif == 1:
-        parts.append("norma ilustratif")
+        parts.append(_("norma ilustratif"))
     return "; ".join(parts)
 
 
@@ -173,12 +175,14 @@ def write_action_plan(
     def d(b: str) -> int:
         return desimal.get(str(b), 1)
 
-    judul = f"DRAF rencana aksi — skenario {result.skenario}"
-    sub = (
-        f"Tanggal analisis {result.today.isoformat()} · kebutuhan {result.hari} hari · "
-        f"jangkauan {result.config.jarak_km:g} km · jumlah dalam satuan katalog"
-        + (" · SALINAN KOORDINATOR: berisi data pribadi (UU 27/2022)" if pribadi else "")
-    )
+    judul = _("DRAF rencana aksi — skenario %(skenario)s", skenario=result.skenario)
+    sub = _(
+        "Tanggal analisis %(tanggal)s · kebutuhan %(hari)s hari · jangkauan %(km)s km · "
+        "jumlah dalam satuan katalog",
+        tanggal=result.today.isoformat(),
+        hari=result.hari,
+        km=format(result.config.jarak_km, "g"),
+    ) + (_(" · SALINAN KOORDINATOR: berisi data pribadi (UU 27/2022)") if pribadi else "")
     wb = Workbook()
     gap = _gap_berisiko(result)
 
@@ -212,25 +216,28 @@ def write_action_plan(
                 bulatkan(r.teralokasi, k),
                 bulatkan(r.kekurangan, k),
                 _porsi(r.kebutuhan, r.teralokasi),
-                f"{r.kurang} dari {r.kecamatan}",
+                _("%(n)s dari %(total)s", n=r.kurang, total=r.kecamatan),
             ]
         )
         fmts.append([None, None, None, f, f, f, f, "0%", None])
     _lembar(
         ws,
         judul,
-        sub + " · terjangkau: dijumlah per kecamatan (stok yang menjangkau beberapa "
-        "kecamatan terhitung di masing-masing; teralokasi menghitungnya sekali)",
+        sub
+        + _(
+            " · terjangkau: dijumlah per kecamatan (stok yang menjangkau beberapa "
+            "kecamatan terhitung di masing-masing; teralokasi menghitungnya sekali)"
+        ),
         [
-            "Barang",
-            "Satuan",
-            "Kategori",
-            "Kebutuhan",
-            "Terjangkau",
-            "Teralokasi",
-            "Kekurangan",
-            "% terpenuhi",
-            "Kecamatan kurang",
+            _("Barang"),
+            _("Satuan"),
+            _("Kategori"),
+            _("Kebutuhan"),
+            _("Terjangkau"),
+            _("Teralokasi"),
+            _("Kekurangan"),
+            _("% terpenuhi"),
+            _("Kecamatan kurang"),
         ],
         rows,
         fmts,
@@ -270,16 +277,16 @@ def write_action_plan(
         judul,
         sub,
         [
-            "Kode kec.",
-            "Kecamatan",
-            "Barang",
-            "Satuan",
-            "Kebutuhan",
-            "Terjangkau",
-            "Teralokasi",
-            "Kekurangan",
-            "% terpenuhi",
-            "Alasan / catatan",
+            _("Kode kec."),
+            _("Kecamatan"),
+            _("Barang"),
+            _("Satuan"),
+            _("Kebutuhan"),
+            _("Terjangkau"),
+            _("Teralokasi"),
+            _("Kekurangan"),
+            _("% terpenuhi"),
+            _("Alasan / catatan"),
         ],
         rows,
         fmts,
@@ -308,8 +315,8 @@ def write_action_plan(
         catatan = "; ".join(
             t
             for t, on in (
-                ("laporan usang", bool(r.usang)),
-                ("lokasi tergenang", str(r.status_stok) == "berisiko"),
+                (_("laporan usang"), bool(r.usang)),
+                (_("lokasi tergenang"), str(r.status_stok) == "berisiko"),
             )
             if on
         )
@@ -334,18 +341,18 @@ def write_action_plan(
             + [None, None, "#,##0.0", *(["#,##0"] if jalan else []), None]
         )
     header = [
-        "Anggota",
-        *(["Kontak", "Telepon"] if pribadi else []),
-        "Dari lokasi",
-        "Kode lokasi",
-        "Barang",
-        "Jumlah",
-        "Satuan",
-        "Ke kecamatan",
-        "Kode kec.",
-        "Jarak (km)",
-        *(["Waktu tempuh (menit)"] if jalan else []),
-        "Catatan",
+        _("Anggota"),
+        *([_("Kontak"), _("Telepon")] if pribadi else []),
+        _("Dari lokasi"),
+        _("Kode lokasi"),
+        _("Barang"),
+        _("Jumlah"),
+        _("Satuan"),
+        _("Ke kecamatan"),
+        _("Kode kec."),
+        _("Jarak (km)"),
+        *([_("Waktu tempuh (menit)")] if jalan else []),
+        _("Catatan"),
     ]
     _lembar(ws, judul, sub, header, rows, fmts)
     wb.save(path)
