@@ -14,9 +14,10 @@ same constant for all three and left out).
 
 - **geo_klaster** (``gk``): :func:`geo_klaster.analysis.roads.node_times` as the analysis runs it, on
   the contracted graph (``arcs c``: each kelurahan reduced to its entry nodes, chains through
-  two-neighbour nodes merged; answers unchanged), with the batching it picks (the fewer
-  searches: one reversed multi-source ``dijkstra(min_only=True)`` per kelurahan, or one
-  ``indices=`` call over the site nodes); ``gk full``: the same on the whole graph.
+  two-neighbour nodes merged, other nodes with at most six neighbours eliminated; answers
+  unchanged; the contraction is part of ``build s``), with the batching it picks (one
+  ``dijkstra(indices=...)`` call over the smaller side: every kelurahan's virtual node on the
+  reversed graph, or every site node); ``gk full``: the same on the whole graph.
 - **pgRouting** (``pgr``: on the whole graph, ``pgr c``: on the contracted one)
   ``pgr_dijkstraCost`` many-to-many, directed, from every site node to one
   virtual sink per kelurahan (zero-cost arcs from each of its nodes to the sink): exactly the

@@ -211,3 +211,53 @@ def test_both_batching_methods_and_contraction_agree_with_networkx() -> None:
         for j, nodes in enumerate(full.target_nodes):
             want = min((dist[n] for n in nodes if n in dist), default=np.inf)
             assert a[i, j] == pytest.approx(want, abs=1e-9)
+
+
+def test_node_elimination_on_a_street_grid_keeps_every_time() -> None:
+    """A 12 × 12 street grid (100 m blocks) with one-way streets, mixed speeds, dead ends, a
+    flood cutting and slowing parts, 25 sites and 9 target areas: the graph the analysis
+    searches (chains merged, then every node with few neighbours eliminated) gives the same
+    times as networkx on the whole graph, in both batching directions."""
+    rng = np.random.default_rng(1717)
+    lines, kelas, oneway = [], [], []
+    for i in range(12):
+        for horizontal in (True, False):
+            pts = [(i * 100, j * 100) if not horizontal else (j * 100, i * 100) for j in range(12)]
+            lines.append(line(*pts))
+            kelas.append(str(rng.choice(["residential", "tertiary", "primary"])))
+            oneway.append(str(rng.choice(["no", "no", "yes", "-1"])))
+    for _ in range(15):  # dead ends hanging off the grid
+        x, y = (int(v) * 100 for v in rng.integers(0, 12, 2))
+        lines.append(line((x, y), (x + 37, y + 41), (x + 60, y + 90)))
+        kelas.append("service")
+        oneway.append("no")
+    jalan = gpd.GeoDataFrame({"kelas": kelas, "oneway": oneway}, geometry=lines, crs=CRS)
+    flood = zones(("tinggi", sq(420, 420, 580, 580)), ("rendah", sq(0, 700, 1100, 820)))
+    tgt = targets(*[sq(x, y, x + 160, y + 160) for x in (50, 480, 900) for y in (60, 500, 910)])
+    pts = [(float(x), float(y)) for x, y in rng.uniform(-20, 1120, (25, 2))]
+    st = sites(*pts)
+    cfg = AnalysisConfig(lambat={"rendah": 0.3})
+    net = build_network(jalan, flood, tgt, st, config=cfg)
+    full = build_network(jalan, flood, tgt, st, config=cfg, contract=False)
+
+    def live(g) -> int:
+        return int(
+            ((np.diff(g.indptr) > 0) | (np.bincount(g.indices, minlength=g.shape[0]) > 0)).sum()
+        )
+
+    assert live(net.graph) < live(full.graph) // 2  # grid nodes (3-4 neighbours) went too
+    a = node_times(net, metode="tujuan")
+    b = node_times(net, metode="lokasi")
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
+    g = nx.from_scipy_sparse_array(full.graph, create_using=nx.DiGraph)
+    want = np.full(a.shape, np.inf)
+    for i, node in enumerate(full.site_node):
+        if node < 0:
+            continue
+        dist = nx.single_source_dijkstra_path_length(g, int(node))
+        for j, nodes in enumerate(full.target_nodes):
+            want[i, j] = min((dist[n] for n in nodes if n in dist), default=np.inf)
+    assert np.isfinite(want).sum() > 100 and (~np.isfinite(want)).sum() > 0
+    np.testing.assert_array_equal(np.isfinite(a), np.isfinite(want))
+    fin = np.isfinite(want)
+    np.testing.assert_allclose(a[fin], want[fin], rtol=0, atol=1e-9)

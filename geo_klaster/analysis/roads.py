@@ -23,7 +23,11 @@ The road graph of one scenario, built in a metric CRS (metres), times in minutes
    polygon: the moment a dry road enters it (consistent with the straight-line reach, the
    distance to the polygon). An area whose roads are all cut, or that has none, has no such
    node: nobody reaches it (*tanpa akses*).
-6. **Shortest paths**, batched (:func:`node_times`): one virtual node per target area, joined
+6. **Contraction** (``build_network(contract=True)``): each area keeps only its entry nodes,
+   chains of two-neighbour nodes become single arcs, and the other nodes with few neighbours
+   are eliminated (arcs between their neighbours instead): no time between the kept nodes
+   changes.
+7. **Shortest paths**, batched (:func:`node_times`): one virtual node per target area, joined
    to the area's nodes by zero-minute arcs, and one ``scipy.sparse.csgraph.dijkstra`` call
    with ``indices=`` either from every area's virtual node on the reversed graph (when there
    are no more areas than site nodes) or from every site node (otherwise), on the nodes that
@@ -217,9 +221,11 @@ def build_network(
     contract
         Shrink the graph without changing any answer: each target keeps only its *entry*
         nodes (an in-arc from outside it; the first node of a target on any path from outside
-        is one) and the site nodes inside it, and chains through nodes with two neighbours
-        that are neither become single arcs (:func:`_contract`). False keeps every node (for
-        checks and for comparing engines on the uncontracted graph).
+        is one) and the site nodes inside it, chains through nodes with two neighbours
+        that are neither become single arcs (:func:`_contract`), then every other node with at
+        most six neighbours is eliminated, its in- and out-arcs replaced by arcs between its
+        neighbours (:func:`_eliminate`; Jakarta dry: 36,826 nodes → 8,670). False keeps every
+        node (for checks and for comparing engines on the uncontracted graph).
 
     Returns
     -------
@@ -321,6 +327,7 @@ def build_network(
         target_nodes = _entries(graph, target_nodes, site_node)
         keep = np.concatenate([*target_nodes, site_node[site_node >= 0]])
         graph = _contract(graph, np.unique(keep))
+        graph = _eliminate(graph, np.unique(keep))
 
     pieces = gpd.GeoDataFrame(
         {
@@ -438,6 +445,76 @@ def _contract(graph: sparse.csr_matrix, protected: np.ndarray) -> sparse.csr_mat
     s_all, d_all, w_all = np.concatenate(src), np.concatenate(dst), np.concatenate(wt)
     ok = np.isfinite(w_all)
     return _csr_min(s_all[ok], d_all[ok], w_all[ok], n)
+
+
+def _eliminate(
+    graph: sparse.csr_matrix, protected: np.ndarray, *, max_deg: int = 6, rounds: int = 40
+) -> sparse.csr_matrix:
+    """Remove unprotected nodes with few neighbours, keeping every shortest time between the
+    others: node ``x`` with in-arcs ``u → x`` and out-arcs ``x → w`` is replaced by the arcs
+    ``u → w`` (weights summed; a parallel arc keeps the smaller weight; ``u → u`` dropped), so
+    any path through ``x`` has a path of the same time without it. Each round removes a set of
+    pairwise non-adjacent nodes with at most ``max_deg`` neighbours (the fewest-neighbour one of
+    two adjacent candidates goes first), vectorised; rounds stop when few nodes go. Dead ends
+    (one neighbour) simply vanish. Node numbers are kept (removed nodes are left without arcs).
+    """
+    n = graph.shape[0]
+    coo = graph.tocoo()
+    src, dst, wt = _arcs_min(coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data, n)
+    prot = np.zeros(n, dtype=bool)
+    prot[protected] = True
+    ids = np.arange(n, dtype=np.int64)
+    for _ in range(rounds):
+        # neighbours: out-arcs + in-arcs - arcs whose reverse exists (counted twice)
+        key = src * n + dst  # sorted by _arcs_min
+        rkey = dst * n + src
+        pos = np.minimum(np.searchsorted(key, rkey), max(len(key) - 1, 0))
+        two = key[pos] == rkey if len(key) else np.zeros(0, dtype=bool)
+        deg = (
+            np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)
+            - np.bincount(src[two], minlength=n)
+        )  # fmt: skip
+        sel = ~prot & (deg > 0) & (deg <= max_deg)
+        both = sel[src] & sel[dst]
+        prio = deg * n + ids
+        pa, pb = src[both], dst[both]
+        sel[np.where(prio[pa] > prio[pb], pa, pb)] = False
+        n_sel = int(sel.sum())
+        if n_sel == 0:
+            break
+        into, outof = sel[dst], sel[src]  # never both: selected nodes are not adjacent
+        ia = np.flatnonzero(into)
+        ia = ia[np.argsort(dst[ia], kind="stable")]
+        oa = np.flatnonzero(outof)
+        oa = oa[np.argsort(src[oa], kind="stable")]
+        n_out = np.bincount(src[oa], minlength=n)
+        out_start = np.concatenate([[0], np.cumsum(n_out)])
+        reps = n_out[dst[ia]]  # each in-arc of x pairs with each out-arc of x
+        first = np.cumsum(reps) - reps
+        in_arc = np.repeat(ia, reps)
+        out_arc = oa[np.repeat(out_start[dst[ia]] - first, reps) + np.arange(int(reps.sum()))]
+        rest = ~(into | outof)
+        src = np.concatenate([src[rest], src[in_arc]])
+        dst = np.concatenate([dst[rest], dst[out_arc]])
+        wt = np.concatenate([wt[rest], wt[in_arc] + wt[out_arc]])
+        src, dst, wt = _arcs_min(src, dst, wt, n)
+        if n_sel * 200 < int((deg > 0).sum()):  # fewer than ~0.5 % of the nodes went: stop
+            break
+    return sparse.csr_matrix((wt, (src, dst)), shape=(n, n))
+
+
+def _arcs_min(
+    src: np.ndarray, dst: np.ndarray, wt: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arcs without self-loops, parallel arcs reduced to the smallest weight, by (src, dst)."""
+    keep = src != dst
+    key, wt = src[keep] * n + dst[keep], wt[keep]
+    order = np.argsort(key)
+    key, wt = key[order], wt[order]
+    first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if len(key) else key
+    wt = np.minimum.reduceat(wt, first) if len(key) else wt
+    key = key[first]
+    return key // n, key % n, wt
 
 
 def _graph(
