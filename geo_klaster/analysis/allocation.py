@@ -362,17 +362,18 @@ def allocate(
     dem = demand.loc[np.nan_to_num(need, nan=0.0) > 0, ["kode", "barang", "kebutuhan"]]
     if sup.empty or dem.empty or arcs.empty:
         return _empty(biaya)
-    s = (
-        sup.astype({"lokasi_id": "str", "barang": "str"})
-        .groupby(["barang", "lokasi_id"], as_index=False, sort=True)["komit"]
-        .sum()
-    )
     d = (
         dem.astype({"kode": "str", "barang": "str"})
         .groupby(["barang", "kode"], as_index=False, sort=True)["kebutuhan"]
         .sum()
     )
-    s = s[s["barang"].isin(set(d["barang"]))].reset_index(drop=True)
+    # only the items someone needs are grouped (the same rows as grouping all, then dropping)
+    sup = sup.astype({"lokasi_id": "str", "barang": "str"})
+    s = (
+        sup[sup["barang"].isin(set(d["barang"]))]
+        .groupby(["barang", "lokasi_id"], as_index=False, sort=True)["komit"]
+        .sum()
+    )
     s_whole = s["barang"].isin(bulat).to_numpy()
     d_whole = d["barang"].isin(bulat).to_numpy()
     cap_s = s["komit"].to_numpy(dtype=float)
@@ -416,6 +417,12 @@ def allocate(
     )
 
 
+def _rank(values: np.ndarray) -> np.ndarray:
+    """Each value's rank in sorted order (equal values, equal rank)."""
+    rank, _ = pd.factorize(values, sort=True, use_na_sentinel=False)
+    return rank
+
+
 def _solve(i_s, i_d, cap_s, cap_d, cost, whole, kode_a, lok_a) -> np.ndarray:
     """Flow per arc: fast paths for trivial components, HiGHS for the rest."""
     n_s = len(cap_s)
@@ -426,6 +433,8 @@ def _solve(i_s, i_d, cap_s, cap_d, cost, whole, kode_a, lok_a) -> np.ndarray:
     x = np.zeros(len(i_s))
     done = np.zeros(n_comp, dtype=bool)
 
+    # string ties broken by integer ranks in string order (no lexsort over object arrays)
+    lok_a, kode_a = _rank(lok_a), _rank(kode_a)
     # each kecamatan nearest first on its own; valid where no site is asked for too much
     order = np.lexsort((lok_a, cost, i_d))
     xg = _greedy(cap_d[i_d[order]], cap_s[i_s[order]], i_d[order])
