@@ -120,6 +120,8 @@ def test_default_is_bahasa_indonesia_and_lang_wins(client: Any) -> None:
     assert '<html lang="id">' in html and "Ikhtisar kesiapan" in html
     en = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
     assert '<html lang="en">' in en and "Readiness overview" in en
+    # numbers in the language's notation: 15,0 km in Bahasa Indonesia, 15.0 km in English
+    assert "<b>15,0 km</b>" in html and "<b>15.0 km</b>" in en and "<b>15,0 km</b>" not in en
     idn = client.get("/?lang=id", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<html lang="id">' in idn and "Ikhtisar kesiapan" in idn
 
@@ -257,3 +259,4 @@ def test_gap_reasons_in_english() -> None:
                 "dibagi",
             }
             assert en != s and not left, (s, en)
+        assert "3.2 %" in gaps.alasan_bahasa(samples[0])  # 3,2 % in English notation

@@ -502,7 +502,7 @@ def barang(kode: str) -> str:
     row = rows.iloc[0]
     data = context.cache().memo(
         context.snapshot(),
-        ("riwayat_barang", p, kode),
+        ("riwayat_barang", i18n.bahasa(), p, kode),  # the chart's text is in the language
         lambda: kesiapan.riwayat_barang(
             context.snapshot().layers["stok"],
             row,

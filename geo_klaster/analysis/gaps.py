@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from geo_klaster.i18n import _
+from geo_klaster.i18n import _, bahasa
 
 KOLOM = [
     "kode",
@@ -251,12 +251,12 @@ _POLA_ALASAN = (
         ),
         lambda m: (
             (
-                _("di bawah ambang: tergenang %(porsi)s", porsi=m["porsi"])
+                _("di bawah ambang: tergenang %(porsi)s", porsi=_angka_bahasa(m["porsi"]))
                 if m["porsi"]
                 else _("di bawah ambang")
             )
             + (
-                _(", kurang dari ambang berisiko %(ambang)s", ambang=m["ambang"])
+                _(", kurang dari ambang berisiko %(ambang)s", ambang=_angka_bahasa(m["ambang"]))
                 if m["ambang"]
                 else _(", kurang dari ambang berisiko")
             )
@@ -281,7 +281,7 @@ _POLA_ALASAN = (
                 "stok yang sama juga terjangkau %(lain)s; dibagi adil menurut porsi kebutuhan "
                 "(%(persen)s kebutuhan terpenuhi)",
                 lain=_daftar_bahasa(m["lain"]),
-                persen=m["persen"],
+                persen=_angka_bahasa(m["persen"]),
             )
             + (_("; dibulatkan ke unit utuh") if m["bulat"] else "")
         ),
@@ -293,14 +293,21 @@ _POLA_ALASAN = (
         ),
         lambda m: _(
             "sisa stok terjangkau kurang dari satu unit utuh (%(persen)s kebutuhan terpenuhi)",
-            persen=m["persen"],
+            persen=_angka_bahasa(m["persen"]),
         ),
     ),
     (
         _N(r"(?P<persen>(?:< )?[\d,]+ %) kebutuhan terpenuhi"),
-        lambda m: _("%(persen)s kebutuhan terpenuhi", persen=m["persen"]),
+        lambda m: _("%(persen)s kebutuhan terpenuhi", persen=_angka_bahasa(m["persen"])),
     ),
 )
+
+
+def _angka_bahasa(text: str) -> str:
+    """A number written by :func:`_persen` (``3,2 %``) in the current language's notation."""
+    if bahasa() != "en":
+        return text
+    return text.replace(".", "\x00").replace(",", ".").replace("\x00", ",")
 
 
 def _daftar_bahasa(text: str) -> str:

@@ -19,7 +19,7 @@ from folium.template import Template
 from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.maps.elements import js_data
 from geo_klaster.maps.layers import area_jangkauan
-from geo_klaster.maps.vocab import SEKTOR, SEKTOR_LAIN, angka
+from geo_klaster.maps.vocab import SEKTOR, SEKTOR_LAIN, angka, lokal_js
 
 CINCIN_MAKS = 80  # reach rings inline for every kecamatan up to this many; else at-risk only
 SEDERHANA_DERAJAT = 0.0003  # simplification of the rings (about 30 m)
@@ -88,7 +88,7 @@ class PilihKecamatan(MacroElement):
                             },
                             onEachFeature: function (f, l) {
                                 l.bindTooltip(esc(f.properties.nama) + " (" +
-                                    (f.properties.jarak_m / 1000).toLocaleString("id-ID",
+                                    (f.properties.jarak_m / 1000).toLocaleString({{ this.lokal|tojson }},
                                     {maximumFractionDigits: 1}) + " km)");
                             }
                         }).addTo(pilihan);
@@ -133,6 +133,7 @@ class PilihKecamatan(MacroElement):
         self.jarak = jarak
         self.sektor = {k: list(v) for k, v in SEKTOR.items()}
         self.lain = list(SEKTOR_LAIN)
+        self.lokal = lokal_js()
 
 
 def cincin_jangkauan(result: AnalysisResult) -> dict[str, Any]:

@@ -17,7 +17,13 @@ from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.i18n import _
 from geo_klaster.maps.assets import Aset, AsetSendiri
 from geo_klaster.maps.elements import js_data, koleksi_fitur
-from geo_klaster.maps.vocab import SEKTOR, SEKTOR_LAIN, STATUS_STOK, WARNA_LOKASI_BANJIR
+from geo_klaster.maps.vocab import (
+    SEKTOR,
+    SEKTOR_LAIN,
+    STATUS_STOK,
+    WARNA_LOKASI_BANJIR,
+    lokal_js,
+)
 
 
 class LapisanLokasi(AsetSendiri, Layer):
@@ -107,7 +113,7 @@ class LapisanLokasi(AsetSendiri, Layer):
                         .replace(/"/g, "&quot;");
                 };
                 var angka = function (v) {
-                    return Number(v).toLocaleString("id-ID", {maximumFractionDigits: 1});
+                    return Number(v).toLocaleString({{ this.lokal|tojson }}, {maximumFractionDigits: 1});
                 };
                 var gaya = function (p) {
                     var s = sektor[p.sektor] || {{ this.lain|tojson }};
@@ -226,6 +232,7 @@ class LapisanLokasi(AsetSendiri, Layer):
         if (data is None) == (url is None):
             raise ValueError("LapisanLokasi: give exactly one of data or url")
         super().__init__(name=name or _("Lokasi anggota"), overlay=True, control=True, show=True)
+        self.lokal = lokal_js()
         self._name = "LapisanLokasi"
         self.kelompok = kelompok  # False: plain symbols, no cluster bubbles (print)
         self.default_js = list(aset.cluster_js) if kelompok else []

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup, escape
 
-from geo_klaster.i18n import N_
+from geo_klaster.i18n import N_, bahasa
 
 # Labels are marked with N_ (for the catalogue) and translated where they are shown: _(label).
 SEKTOR: dict[str, tuple[str, str]] = {
@@ -57,11 +57,19 @@ NOL = 1e-6  # quantities at or below this count as zero (rounding of the allocat
 
 
 def angka(x: float | None, desimal: int = 0) -> str:
-    """A number in Indonesian notation (``12.345,6``); ``–`` for missing values."""
+    """A number in the notation of the current language: Indonesian ``12.345,6``, English
+    ``12,345.6``; ``–`` for missing values."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)) or pd.isna(x):
         return "–"
     text = f"{float(x):,.{desimal}f}"
+    if bahasa() == "en":
+        return text
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def lokal_js() -> str:
+    """The locale for numbers formatted in the browser (``toLocaleString``)."""
+    return "en-US" if bahasa() == "en" else "id-ID"
 
 
 def html_aman(template: str, **values: Any) -> str:

@@ -16,12 +16,15 @@ from collections.abc import Sequence
 
 from markupsafe import escape
 
-from geo_klaster.i18n import _
+from geo_klaster.i18n import _, bahasa
 from geo_klaster.results.readiness import GAYA_PORSI
 
 
 def _angka(x: float, desimal: int = 0) -> str:
+    """A number in the notation of the current language (``12.345,6``; English ``12,345.6``)."""
     text = f"{float(x):,.{desimal}f}"
+    if bahasa() == "en":
+        return text
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
