@@ -24,6 +24,7 @@ KOLOM = [
 ]
 _SISA = 1e-6  # units: less than this between teralokasi and terjangkau needs no reason
 _NAMA_MAKS = 3  # kecamatan named in a reason; the rest counted
+_PADAT_MAKS = 4_000_000  # site × item cells: below this the stock table is a dense array
 
 
 def gaps(
@@ -98,8 +99,9 @@ def terjangkau(jangkauan: pd.DataFrame, stok: pd.DataFrame) -> pd.Series:
     ``terjangkau`` indexed by (``kode``, ``barang``), sorted, with only the pairs that have
     stock in reach.
 
-    One sparse product (pairs kecamatan × site) @ (stock site × item) on integer codes: no
-    merge of a million string rows.
+    One sparse × dense product on integer codes, (pairs: kecamatan × site) @ (stock: site ×
+    item), instead of a merge and group-by of a million string rows; the stock table is
+    sparse too when it would be large.
     """
     usable = stok.loc[stok["komit"] > 0, ["lokasi_id", "barang", "komit"]]
     site_codes, sites = pd.factorize(usable["lokasi_id"].astype(str))
@@ -107,23 +109,31 @@ def terjangkau(jangkauan: pd.DataFrame, stok: pd.DataFrame) -> pd.Series:
     kode_codes, kodes = pd.factorize(jangkauan["kode"].astype(str), sort=True)
     pair_site = pd.Index(sites).get_indexer(jangkauan["lokasi_id"].astype(str))
     ok = (pair_site >= 0) & (kode_codes >= 0)
-    held = sparse.csr_matrix(
-        (usable["komit"].to_numpy(dtype=float), (site_codes, item_codes)),
-        shape=(len(sites), len(items)),
-    )
-    pairs = sparse.csr_matrix(
-        (np.ones(int(ok.sum())), (kode_codes[ok], pair_site[ok])),
-        shape=(len(kodes), len(sites)),
-    )
-    sums = (pairs @ held).tocoo()
-    order = np.lexsort((sums.col, sums.row))
-    row, col, val = sums.row[order], sums.col[order], sums.data[order]
-    keep = val != 0
+    k, s = kode_codes[ok], pair_site[ok]
+    shape = (len(kodes), len(sites))
+    if len(k) and np.all(k[1:] >= k[:-1]):  # sorted by kode (as reach returns them)
+        indptr = np.r_[0, np.cumsum(np.bincount(k, minlength=len(kodes)))]
+        pairs = sparse.csr_matrix((np.ones(len(k)), s, indptr), shape=shape)
+    else:
+        pairs = sparse.csr_matrix((np.ones(len(k)), (k, s)), shape=shape)
+    komit = usable["komit"].to_numpy(dtype=float)
+    if len(sites) * len(items) <= _PADAT_MAKS:
+        held = np.bincount(
+            site_codes * len(items) + item_codes, weights=komit, minlength=len(sites) * len(items)
+        ).reshape(len(sites), len(items))
+        row, col = np.nonzero(sums := np.asarray(pairs @ held))  # row-major: sorted
+        val = sums[row, col]
+    else:
+        held = sparse.csr_matrix((komit, (site_codes, item_codes)), shape=(len(sites), len(items)))
+        coo = (pairs @ held).tocoo()
+        order = np.lexsort((coo.col, coo.row))
+        row, col, val = coo.row[order], coo.col[order], coo.data[order]
+        keep = val != 0
+        row, col, val = row[keep], col[keep], val[keep]
     index = pd.MultiIndex.from_arrays(
-        [pd.Index(kodes).take(row[keep]), pd.Index(items).take(col[keep])],
-        names=["kode", "barang"],
+        [pd.Index(kodes).take(row), pd.Index(items).take(col)], names=["kode", "barang"]
     )
-    return pd.Series(val[keep], index=index, name="terjangkau")
+    return pd.Series(val, index=index, name="terjangkau")
 
 
 def _persen(share: float) -> str:
