@@ -27,6 +27,7 @@ from pyproj import CRS
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from geo_klaster.analysis.parallel import elementwise
 from geo_klaster.config import KELAS, AnalysisConfig
 from geo_klaster.crs import check_same_crs
 from geo_klaster.errors import InputError
@@ -52,7 +53,7 @@ KOLOM = [
 def _valid(geoms: np.ndarray) -> np.ndarray:
     """Geometries made valid where they are not (GEOS make_valid), polygons kept."""
     geoms = np.asarray(geoms, dtype=object).copy()
-    bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+    bad = ~elementwise(shapely.is_valid, geoms) & ~shapely.is_missing(geoms)
     if bad.any():
         fixed = shapely.make_valid(geoms[bad])
         geoms[bad] = [_polygonal(g) for g in fixed]
@@ -178,7 +179,7 @@ def area_by_class(polygons: np.ndarray, parts: gpd.GeoDataFrame) -> np.ndarray:
     part_geoms = parts.geometry.to_numpy()
     tree = shapely.STRtree(part_geoms)
     i_poly, i_part = tree.query(polygons, predicate="intersects")
-    area = shapely.area(shapely.intersection(polygons[i_poly], part_geoms[i_part]))
+    area = shapely.area(elementwise(shapely.intersection, polygons[i_poly], part_geoms[i_part]))
     kelas_idx = pd.Categorical(parts["kelas"].to_numpy()[i_part], categories=KELAS).codes
     np.add.at(out, (i_poly, kelas_idx), area)
     return out

@@ -10,14 +10,12 @@ This is the product's one reach path (``analyze``, pages, API, OGC, allocation).
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from geo_klaster.analysis.parallel import elementwise
 from geo_klaster.crs import check_same_crs
 from geo_klaster.errors import InputError
 
@@ -26,37 +24,6 @@ def _metric(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> None:
     check_same_crs(a, b, names=("kecamatan", "lokasi"))
     if not a.crs.is_projected:
         raise InputError(f"jangkauan dihitung dalam CRS metrik / reach needs a metric CRS: {a.crs}")
-
-
-_PARALLEL_MIN = 20_000  # pairs: below this one thread is as fast
-
-
-def _workers() -> int:
-    """Threads for GEOS work: the CPUs this process may use, at most 4."""
-    try:
-        return max(1, min(len(os.sched_getaffinity(0)), 4))
-    except AttributeError:  # not on Linux
-        return max(1, min(os.cpu_count() or 1, 4))
-
-
-def distances(points: np.ndarray, polys: np.ndarray) -> np.ndarray:
-    """``shapely.distance`` of each point to its polygon (same length), exact (GEOS), split
-    over a few threads for large inputs: shapely releases the GIL inside GEOS, so on n cores
-    the wall time falls by up to n (the result is the same, element by element)."""
-    n, workers = len(points), _workers()
-    if workers < 2 or n < _PARALLEL_MIN:
-        return shapely.distance(points, polys)
-    cut = np.linspace(0, n, workers + 1).astype(int)
-    out = np.empty(n)
-
-    def run(i: int) -> None:
-        out[cut[i] : cut[i + 1]] = shapely.distance(
-            points[cut[i] : cut[i + 1]], polys[cut[i] : cut[i + 1]]
-        )
-
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, range(workers)))
-    return out
 
 
 def _box_distance(bounds: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -122,7 +89,8 @@ def reach(kecamatan: gpd.GeoDataFrame, lokasi: gpd.GeoDataFrame, *, jarak_m: flo
     polys = kecamatan.geometry.to_numpy()
     points = lokasi.geometry.to_numpy()
     i_pt, i_poly = candidate_pairs(polys, points, jarak_m)
-    jarak = distances(points[i_pt], polys[i_poly])
+    # exact GEOS distances, in slices on a few threads (see geo_klaster.analysis.parallel)
+    jarak = elementwise(shapely.distance, points[i_pt], polys[i_poly])
     keep = jarak <= jarak_m
     i_pt, i_poly, jarak = i_pt[keep], i_poly[keep], jarak[keep].astype(float)
     # Sorted by integer ranks of the (few) distinct codes, not by a million strings; the
