@@ -97,7 +97,7 @@ def reach(kecamatan: gpd.GeoDataFrame, lokasi: gpd.GeoDataFrame, *, jarak_m: flo
     # string columns are then taken from the distinct values in that order.
     kode, kode_rank = _ranks(kecamatan["kode"])
     lok, lok_rank = _ranks(lokasi["lokasi_id"])
-    order = np.lexsort((lok_rank[i_pt], jarak, kode_rank[i_poly]))
+    order = _order(kode_rank[i_poly], jarak, lok_rank[i_pt])
     return pd.DataFrame(
         {
             "kode": kode.take(i_poly[order]),
@@ -105,6 +105,25 @@ def reach(kecamatan: gpd.GeoDataFrame, lokasi: gpd.GeoDataFrame, *, jarak_m: flo
             "jarak_m": jarak[order],
         }
     )
+
+
+def _order(kode: np.ndarray, jarak: np.ndarray, lok: np.ndarray) -> np.ndarray:
+    """The stable order by (``kode``, ``jarak``, ``lok``) — as ``np.lexsort((lok, jarak,
+    kode))`` — in two sorts: by distance, then by code (a radix sort on small integers); the
+    rare ties in (code, distance) (sites inside a kecamatan, at 0) are then put in ``lok``
+    order, run by run."""
+    order = np.argsort(jarak, kind="stable")
+    k = kode[order]
+    if len(k) and k.max() < np.iinfo(np.int16).max:
+        k = k.astype(np.int16)
+    order = order[np.argsort(k, kind="stable")]
+    k, d = kode[order], jarak[order]
+    same = (k[1:] == k[:-1]) & (d[1:] == d[:-1])
+    if same.any():
+        run = np.cumsum(np.r_[True, ~same]) - 1
+        tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+        order[tied] = order[tied][np.lexsort((lok[order[tied]], run[tied]))]
+    return order
 
 
 def _ranks(values: pd.Series) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:
