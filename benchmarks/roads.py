@@ -14,7 +14,7 @@ same constant for all three and left out).
 
 - **geo_klaster** (``gk``): :func:`geo_klaster.analysis.roads.node_times` as the analysis runs it, on
   the contracted graph (``arcs c``: each kelurahan reduced to its entry nodes, chains through
-  two-neighbour nodes merged, other nodes with at most six neighbours eliminated; answers
+  two-neighbour nodes merged, other nodes with at most ten neighbours eliminated; answers
   unchanged; the contraction is part of ``build s``), with the batching it picks (one
   ``dijkstra(indices=...)`` call over the smaller side: every kelurahan's virtual node on the
   reversed graph, or every site node); ``gk full``: the same on the whole graph.

@@ -234,8 +234,8 @@ def build_network(
         nodes (an in-arc from outside it; the first node of a target on any path from outside
         is one) and the site nodes inside it, chains through nodes with two neighbours
         that are neither become single arcs (:func:`_contract`), then every other node with at
-        most six neighbours is eliminated, its in- and out-arcs replaced by arcs between its
-        neighbours (:func:`_eliminate`; Jakarta dry: 36,826 nodes → 8,670). False keeps every
+        most ten neighbours is eliminated, its in- and out-arcs replaced by arcs between its
+        neighbours (:func:`_eliminate`; Jakarta dry: 36,826 nodes → 6,461). False keeps every
         node (for checks and for comparing engines on the uncontracted graph).
 
     Returns
@@ -457,14 +457,15 @@ def _contract(graph: sparse.csr_matrix, protected: np.ndarray) -> sparse.csr_mat
 
 
 def _eliminate(
-    graph: sparse.csr_matrix, protected: np.ndarray, *, max_deg: int = 6, rounds: int = 40
+    graph: sparse.csr_matrix, protected: np.ndarray, *, max_deg: int = 10, rounds: int = 60
 ) -> sparse.csr_matrix:
     """Remove unprotected nodes with few neighbours, keeping every shortest time between the
     others: node ``x`` with in-arcs ``u → x`` and out-arcs ``x → w`` is replaced by the arcs
     ``u → w`` (weights summed; a parallel arc keeps the smaller weight; ``u → u`` dropped), so
     any path through ``x`` has a path of the same time without it. Each round removes a set of
     pairwise non-adjacent nodes with at most ``max_deg`` neighbours (the fewest-neighbour one of
-    two adjacent candidates goes first), vectorised; rounds stop when few nodes go. Dead ends
+    two adjacent candidates goes first), vectorised; rounds stop when few nodes go or the arcs
+    have doubled (a bound on the shortcuts added on dense graphs). Dead ends
     (one neighbour) simply vanish. Node numbers are kept (removed nodes are left without arcs).
     """
     n = graph.shape[0]
@@ -473,6 +474,7 @@ def _eliminate(
     prot = np.zeros(n, dtype=bool)
     prot[protected] = True
     ids = np.arange(n, dtype=np.int64)
+    n_arcs = len(src)
     for _ in range(rounds):
         # neighbours: out-arcs + in-arcs - arcs whose reverse exists (counted twice)
         key = src * n + dst  # sorted by _arcs_min
@@ -507,8 +509,8 @@ def _eliminate(
         dst = np.concatenate([dst[rest], dst[out_arc]])
         wt = np.concatenate([wt[rest], wt[in_arc] + wt[out_arc]])
         src, dst, wt = _arcs_min(src, dst, wt, n)
-        if n_sel * 200 < int((deg > 0).sum()):  # fewer than ~0.5 % of the nodes went: stop
-            break
+        if n_sel * 200 < int((deg > 0).sum()) or len(src) > 2 * n_arcs:
+            break  # fewer than ~0.5 % of the nodes went, or the arcs doubled: stop
     return sparse.csr_matrix((wt, (src, dst)), shape=(n, n))
 
 
