@@ -360,15 +360,8 @@ def build_network(
 
 def _csr_min(src: np.ndarray, dst: np.ndarray, wt: np.ndarray, n: int) -> sparse.csr_matrix:
     """CSR matrix of arcs; parallel arcs keep the smallest weight, self-loops are dropped."""
-    keep = src != dst
-    src, dst, wt = src[keep], dst[keep], wt[keep]
-    key = src.astype(np.int64) * n + dst
-    order = np.lexsort((wt, key))
-    key, wt = key[order], wt[order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    key, wt = key[first], wt[first]
-    return sparse.csr_matrix((wt, (key // n, key % n)), shape=(n, n))
+    s, d, w = _arcs_min(src.astype(np.int64), dst.astype(np.int64), wt, n)
+    return sparse.csr_matrix((w, (s, d)), shape=(n, n))
 
 
 def _entries(
@@ -538,15 +531,7 @@ def _graph(
     src = np.concatenate([u[fwd], v[back]])
     dst = np.concatenate([v[fwd], u[back]])
     wt = np.concatenate([w[fwd], w[back]])
-    keep = src != dst
-    src, dst, wt = src[keep], dst[keep], wt[keep]
-    key = src * n + dst
-    order = np.lexsort((wt, key))
-    key, wt = key[order], wt[order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    key, wt = key[first], wt[first]
-    return sparse.csr_matrix((wt, (key // n, key % n)), shape=(n, n))
+    return _csr_min(src, dst, wt, n)
 
 
 def _nodes_per_target(
