@@ -9,10 +9,10 @@ import pandas as pd
 
 from geo_klaster.i18n import _
 from geo_klaster.maps.assets import Aset
-from geo_klaster.maps.elements import LapisanGeoJson, PetaLuring, koleksi_fitur
+from geo_klaster.maps.elements import LapisanGeoJson, koleksi_fitur, peta_kosong
 from geo_klaster.maps.layers import gaya_kecamatan
 from geo_klaster.maps.legend import Legenda, LipatPonsel, kotak, legenda_html
-from geo_klaster.maps.vocab import KELAS_BANJIR, MAX_ZOOM, OSM_ATTR, OSM_URL, angka, html_aman
+from geo_klaster.maps.vocab import KELAS_BANJIR, angka, html_aman
 from geo_klaster.results.banding import PERUBAHAN, Banding
 
 WARNA_PERUBAHAN = {
@@ -133,18 +133,7 @@ def peta_banding(
     """Scenario ``a`` against ``b``: A's zones outlined (dashed), B's filled by class, the
     kecamatan coloured by their status change (legend with counts). EPSG:4326 in, Leaflet out.
     """
-    minx, miny, maxx, maxy = banding.geom_kecamatan.total_bounds
-    m = PetaLuring(aset, location=[(miny + maxy) / 2, (minx + maxx) / 2])
-    if peta_dasar_daring:
-        folium.TileLayer(
-            OSM_URL,
-            attr=OSM_ATTR,
-            name=_("Peta dasar OpenStreetMap (perlu internet)"),
-            overlay=True,
-            control=True,
-            show=False,
-            max_zoom=MAX_ZOOM,
-        ).add_to(m)
+    m = peta_kosong(aset, banding.geom_kecamatan.total_bounds, peta_dasar_daring=peta_dasar_daring)
     kec, lg_kec = _lapisan_perubahan(banding, a, b, tautan_kecamatan)
     kec.add_to(m)
     _lapisan_zona(banding.zona[b], b, isi=True).add_to(m)

@@ -22,7 +22,7 @@ from folium.template import Template
 
 from geo_klaster.i18n import _
 from geo_klaster.maps.assets import Aset
-from geo_klaster.maps.vocab import MAX_ZOOM, PRESISI, SEKTOR
+from geo_klaster.maps.vocab import MAX_ZOOM, OSM_ATTR, OSM_URL, PRESISI, SEKTOR
 from geo_klaster.results.geojson import to_feature_collection
 
 
@@ -109,6 +109,24 @@ class PetaLuring(folium.Map):
         self.options["zoom_delta"] = 0.5
         self.label = _("Peta")
         GayaPeta().add_to(self)
+
+
+def peta_kosong(aset: Aset, bounds: Sequence[float], *, peta_dasar_daring: bool) -> PetaLuring:
+    """An offline map centred on ``bounds`` (minx, miny, maxx, maxy in EPSG:4326), with the
+    OpenStreetMap base map as an optional overlay, off at start, when ``peta_dasar_daring``."""
+    minx, miny, maxx, maxy = bounds
+    m = PetaLuring(aset, location=[(miny + maxy) / 2, (minx + maxx) / 2])
+    if peta_dasar_daring:
+        folium.TileLayer(
+            OSM_URL,
+            attr=OSM_ATTR,
+            name=_("Peta dasar OpenStreetMap (perlu internet)"),
+            overlay=True,
+            control=True,
+            show=False,
+            max_zoom=MAX_ZOOM,
+        ).add_to(m)
+    return m
 
 
 class LapisanGeoJson(Layer):

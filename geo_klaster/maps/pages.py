@@ -27,7 +27,7 @@ from geo_klaster.analysis.pipeline import AnalysisResult
 from geo_klaster.i18n import _
 from geo_klaster.maps.allocation import batas_alokasi, lapisan_alokasi, legenda_alokasi
 from geo_klaster.maps.assets import Aset
-from geo_klaster.maps.elements import PetaLuring
+from geo_klaster.maps.elements import PetaLuring, peta_kosong
 from geo_klaster.maps.labels import lapisan_nama
 from geo_klaster.maps.layers import (
     lapisan_batas,
@@ -44,7 +44,6 @@ from geo_klaster.maps.roads import (
 )
 from geo_klaster.maps.selection import pilih_kecamatan
 from geo_klaster.maps.sites import LapisanLokasi
-from geo_klaster.maps.vocab import MAX_ZOOM, OSM_ATTR, OSM_URL
 
 
 @dataclass(frozen=True)
@@ -80,19 +79,9 @@ class OpsiPeta:
 
 def _peta(opsi: OpsiPeta, result: AnalysisResult) -> PetaLuring:
     """A map centred on the kecamatan, with the optional OpenStreetMap overlay."""
-    minx, miny, maxx, maxy = result.kecamatan.total_bounds
-    m = PetaLuring(opsi.aset, location=[(miny + maxy) / 2, (minx + maxx) / 2])
-    if opsi.peta_dasar_daring:
-        folium.TileLayer(
-            OSM_URL,
-            attr=OSM_ATTR,
-            name=_("Peta dasar OpenStreetMap (perlu internet)"),
-            overlay=True,
-            control=True,
-            show=False,
-            max_zoom=MAX_ZOOM,
-        ).add_to(m)
-    return m
+    return peta_kosong(
+        opsi.aset, result.kecamatan.total_bounds, peta_dasar_daring=opsi.peta_dasar_daring
+    )
 
 
 def _selesai(
