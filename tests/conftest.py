@@ -142,3 +142,28 @@ def browser() -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
+def demo_location(
+    request: pytest.FixtureRequest, demo_store: Path, tmp_path: Path
+) -> Iterator[str]:
+    """A fresh copy of the module's demo store in each backend: a GeoPackage path, or a
+    PostGIS URL with a schema of its own (dropped afterwards)."""
+    import shutil
+    import uuid
+
+    from geo_klaster.store import open_store
+    from geo_klaster.store.copy import copy_store
+
+    if request.param == "gpkg":
+        path = tmp_path / "demo.gpkg"
+        shutil.copy(demo_store, path)
+        yield str(path)
+        return
+    pg_conn = request.getfixturevalue("pg_conn")
+    schema = "t_" + uuid.uuid4().hex[:12]
+    url = f"{request.getfixturevalue('postgis_url')}?schema={schema}"
+    copy_store(open_store(demo_store), open_store(url))
+    yield url
+    pg_conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

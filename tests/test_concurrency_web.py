@@ -17,7 +17,6 @@ import json
 import threading
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +25,6 @@ import pytest
 from servers import running
 
 from geo_klaster.analysis.pipeline import run_analysis
-from geo_klaster.cli import main
 from geo_klaster.members import accounts
 from geo_klaster.store import open_store
 
@@ -35,32 +33,9 @@ BARANG, NAMA_BARANG = "perahu_karet", "Perahu karet"
 BASE_QTY = 70_000  # writer i reports jumlah = siap = 70,000 + i: each line is recognisable
 
 
-@pytest.fixture(
-    params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)],
-)
-def location(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    """A freshly built demo store: a GeoPackage path, or a PostGIS URL with its own schema."""
-    if request.param == "gpkg":
-        loc = str(tmp_path / "klaster.gpkg")
-        assert main(["--store", loc, "demo", "--tanggal", "2026-11-27"]) == 0
-        yield loc
-        return
-    import psycopg
-
-    url = request.getfixturevalue("postgis_url")
-    schema = "c_" + uuid.uuid4().hex[:12]
-    loc = f"{url}?schema={schema}"
-    try:
-        assert main(["--store", loc, "demo", "--tanggal", "2026-11-27"]) == 0
-        yield loc
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
 @pytest.fixture
-def server(location: str) -> Iterator[str]:
-    with running({"STORE": location, "SECRET_KEY": "uji-konkurensi"}, threads=8) as url:
+def server(demo_location: str) -> Iterator[str]:
+    with running({"STORE": demo_location, "SECRET_KEY": "uji-konkurensi"}, threads=8) as url:
         yield url
 
 
@@ -83,13 +58,13 @@ def _post(url: str, body: dict[str, Any], token: str) -> tuple[int, dict[str, An
         return err.code, json.loads(err.read() or b"{}")
 
 
-def _writers(location: str, base: str) -> list[tuple[str, str, str]]:
+def _writers(demo_location: str, base: str) -> list[tuple[str, str, str]]:
     """(account, token, site) for 20 members, each with a site whose stock counts."""
     status = {
         f["properties"]["id"]: f["properties"]["status"]
         for f in json.loads(_get(base + "/api/analisis/lokasi.geojson"))["features"]
     }
-    store = open_store(location)
+    store = open_store(demo_location)
     lokasi = store.read("lokasi")
     lokasi = lokasi[lokasi["id"].map(status) != "tidak_tersedia"]
     sites = lokasi.drop_duplicates("anggota_id").head(N)
@@ -107,9 +82,9 @@ def _terjangkau(base: str) -> float:
     return float(gap.loc[gap["barang"] == BARANG, "terjangkau"].sum())
 
 
-def test_twenty_members_report_at_once(location: str, server: str) -> None:
-    writers = _writers(location, server)
-    store = open_store(location)
+def test_twenty_members_report_at_once(demo_location: str, server: str) -> None:
+    writers = _writers(demo_location, server)
+    store = open_store(demo_location)
     before_rows = store.count("stok")
     before_audit = len(store.read_audit())
     before_reach = _terjangkau(server)  # computed and cached before the writes
@@ -140,7 +115,7 @@ def test_twenty_members_report_at_once(location: str, server: str) -> None:
     assert all(code == 201 and body["disimpan"] == 1 for code, body in answers.values()), answers
 
     # every report stored exactly once
-    stok = open_store(location).read("stok")
+    stok = open_store(demo_location).read("stok")
     assert len(stok) == before_rows + N
     new = stok[stok["barang"] == BARANG]
     new = new[new["jumlah"] >= BASE_QTY]
@@ -149,7 +124,7 @@ def test_twenty_members_report_at_once(location: str, server: str) -> None:
     assert got == want  # none lost, none duplicated, each at its own site
 
     # the audit: twenty API reports, one per account
-    audit = open_store(location).read_audit()
+    audit = open_store(demo_location).read_audit()
     assert len(audit) == before_audit + N
     reps = audit.head(N)
     assert set(reps["aksi"]) == {"laporan_stok"} and set(reps["saluran"]) == {"api"}
@@ -162,6 +137,6 @@ def test_twenty_members_report_at_once(location: str, server: str) -> None:
     after_reach = _terjangkau(server)
     assert after_reach > before_reach
     today = dt.datetime.now(dt.UTC).date()
-    fresh = run_analysis(open_store(location).read_all(), today=today).gap
+    fresh = run_analysis(open_store(demo_location).read_all(), today=today).gap
     fresh_reach = float(fresh.loc[fresh["barang"] == BARANG, "terjangkau"].sum())
     assert after_reach == pytest.approx(fresh_reach, rel=1e-9)

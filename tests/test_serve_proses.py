@@ -21,9 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,27 +31,6 @@ from geo_klaster.members import accounts
 from geo_klaster.store import open_store
 
 BARANG, NAMA_BARANG = "perahu_karet", "Perahu karet"
-
-
-@pytest.fixture(params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A freshly built demo store: a GeoPackage path, or a PostGIS URL with its own schema."""
-    if request.param == "gpkg":
-        loc = str(tmp_path / "klaster.gpkg")
-        assert main(["--store", loc, "demo", "--tanggal", "2026-11-27"]) == 0
-        yield loc
-        return
-    import psycopg
-
-    url = request.getfixturevalue("postgis_url")
-    schema = "p_" + uuid.uuid4().hex[:12]
-    loc = f"{url}?schema={schema}"
-    try:
-        assert main(["--store", loc, "demo", "--tanggal", "2026-11-27"]) == 0
-        yield loc
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def _free_port() -> int:
@@ -68,10 +45,10 @@ def _get(url: str) -> bytes:
 
 
 @contextlib.contextmanager
-def _server(location: str, *extra: str) -> Iterator[str]:
+def _server(demo_location: str, *extra: str) -> Iterator[str]:
     """``geo-klaster serve`` in its own process; yields its base URL once it answers."""
     port = _free_port()
-    cmd = [sys.executable, "-P", "-m", "geo_klaster.cli", "--store", location, "serve"]
+    cmd = [sys.executable, "-P", "-m", "geo_klaster.cli", "--store", demo_location, "serve"]
     env = {**os.environ, "GEO_KLASTER_SECRET": "uji-banyak-proses"}
     proc = subprocess.Popen(
         [*cmd, "--port", str(port), *extra],
@@ -120,9 +97,9 @@ def _lines(base: str, site: str) -> list[list[Any]]:
     return json.loads(_get(f"{base}/api/analisis/lokasi/{site}/stok.json"))
 
 
-def _writer(location: str) -> tuple[str, str]:
+def _writer(demo_location: str) -> tuple[str, str]:
     """(token, site) of a member account with one site."""
-    store = open_store(location)
+    store = open_store(demo_location)
     site = store.read("lokasi").iloc[0]
     accounts.create_account(
         store, "anggota_proses", peran="anggota", password=None, anggota_id=site["anggota_id"]
@@ -130,9 +107,9 @@ def _writer(location: str) -> tuple[str, str]:
     return accounts.issue_token(store, "anggota_proses", label="proses"), str(site["id"])
 
 
-def test_a_report_through_one_process_is_in_the_others_next_answer(location: str) -> None:
-    token, site = _writer(location)
-    with _server(location) as a, _server(location, "--proses", "2") as b:
+def test_a_report_through_one_process_is_in_the_others_next_answer(demo_location: str) -> None:
+    token, site = _writer(demo_location)
+    with _server(demo_location) as a, _server(demo_location, "--proses", "2") as b:
         for _ in range(6):  # warm every process's cache (B's two workers answer in turn)
             assert [NAMA_BARANG, 71_001.0, "unit"] not in _lines(b, site)
         assert [NAMA_BARANG, 71_001.0, "unit"] not in _lines(a, site)
@@ -149,8 +126,10 @@ def test_a_report_through_one_process_is_in_the_others_next_answer(location: str
             assert [NAMA_BARANG, 71_002.0, "unit"] in _lines(b, site)
 
 
-def test_serve_refuses_zero_processes(location: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_refuses_zero_processes(
+    demo_location: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["--store", location, "serve", "--proses", "0"])
+        main(["--store", demo_location, "serve", "--proses", "0"])
     assert exc.value.code == 2
     assert "--proses" in capsys.readouterr().err

@@ -180,30 +180,11 @@ def test_ignored_columns_are_capped_in_the_audit(base: Path, tmp_path: Path) -> 
 # -- 11. a write reloads only the layers it touched ------------------------------------------
 
 
-@pytest.fixture(params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
-def location(request: pytest.FixtureRequest, demo_store: Path, tmp_path: Path) -> Iterator[str]:
-    if request.param == "gpkg":
-        path = tmp_path / "demo.gpkg"
-        shutil.copy(demo_store, path)
-        yield str(path)
-        return
-    import uuid
-
-    from geo_klaster.store.copy import copy_store
-
-    pg_conn = request.getfixturevalue("pg_conn")
-    schema = "t_" + uuid.uuid4().hex[:12]
-    url = f"{request.getfixturevalue('postgis_url')}?schema={schema}"
-    copy_store(open_store(demo_store), open_store(url))
-    yield url
-    pg_conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
-def test_a_stock_write_reloads_only_stock(location: str) -> None:
+def test_a_stock_write_reloads_only_stock(demo_location: str) -> None:
     from geo_klaster.actor import Actor
     from geo_klaster.members import reports
 
-    cache = DataCache(location)
+    cache = DataCache(demo_location)
     first = cache.snapshot()
     store = cache.store()
     before = store.layer_versions()
