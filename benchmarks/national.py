@@ -36,7 +36,6 @@ import argparse
 import datetime as dt
 import gc
 import math
-import os
 import resource
 import subprocess
 import sys
@@ -415,7 +414,6 @@ def time_demo(store: str) -> None:
         subprocess.run(
             [sys.executable, "-P", "-m", "geo_klaster.cli", "--store", store, "demo"],
             check=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.DEVNULL,
         )
     layers = open_store(store).read_all()

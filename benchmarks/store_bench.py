@@ -32,11 +32,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
-import shapely
-
 ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2026, 11, 27)
 BBOX = (107.05, -6.30, 107.15, -6.20)  # around Cikarang: a typical map view
@@ -70,39 +65,6 @@ def median_ms(fn: Callable[[], object], n: int) -> float:
         fn()
         times.append((time.perf_counter() - t) * 1000)
     return statistics.median(times)
-
-
-def grow(store: Any, total: int, seed: int = 7) -> None:
-    """Grow the store to ``total`` sites (written directly: a benchmark fixture)."""
-    lokasi, stok, kec = store.read("lokasi"), store.read("stok"), store.read("kecamatan")
-    n = total - len(lokasi)
-    if n <= 0:
-        return
-    rng = np.random.default_rng(seed)
-    area = shapely.union_all(kec.geometry.to_numpy())
-    minx, miny, maxx, maxy = area.bounds
-    pts: list[shapely.Point] = []
-    while len(pts) < n:
-        cand = shapely.points(rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n))
-        pts.extend(cand[shapely.contains(area, cand)][: n - len(pts)])
-    template = lokasi.iloc[rng.integers(0, len(lokasi), n)].reset_index(drop=True)
-    ids = [f"LOK-X{i:05d}" for i in range(n)]
-    sites = gpd.GeoDataFrame(
-        {
-            "id": ids,
-            "anggota_id": template["anggota_id"].to_numpy(),
-            "nama": [f"Gudang uji {i} (contoh)" for i in range(n)],
-            "jenis": template["jenis"].to_numpy(),
-            "contoh": True,
-        },
-        geometry=pts,
-        crs=4326,
-    )
-    by_site = dict(iter(stok.groupby("lokasi_id")))
-    lines = [by_site[o].assign(lokasi_id=i) for i, o in zip(ids, template["id"]) if o in by_site]
-    with store.transaction() as tx:
-        tx.append("lokasi", sites)
-        tx.append("stok", pd.concat(lines, ignore_index=True))
 
 
 def bench(location: str, repeat: int) -> dict[str, Any]:
@@ -153,13 +115,13 @@ def bench(location: str, repeat: int) -> dict[str, Any]:
 
 
 def build(location: str, lokasi: int | None) -> None:
-    from geo_klaster.demo.store import build_demo_store
+    from geo_klaster.demo.store import build_demo_store, grow_sites
     from geo_klaster.store import open_store
 
     store = open_store(location)
     build_demo_store(store, today=DAY)
     if lokasi:
-        grow(store, lokasi)
+        grow_sites(store, lokasi)
 
 
 def print_table(results: list[dict[str, Any]]) -> None:

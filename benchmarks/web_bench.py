@@ -41,7 +41,6 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from ceiling import ceiling
 
@@ -104,51 +103,6 @@ def build_demo(path: Path) -> None:
             tx.append("desa", frame)
 
 
-def add_sites(path: Path, total: int, *, seed: int = 7) -> None:
-    """Grow the store to ``total`` sites: random points in the kecamatan, stock copied."""
-    from geo_klaster.store import open_store
-
-    store = open_store(path)
-    lokasi = store.read("lokasi")
-    stok = store.read("stok")
-    kec = store.read("kecamatan")
-    n = total - len(lokasi)
-    if n <= 0:
-        return
-    rng = np.random.default_rng(seed)
-    area = shapely.union_all(kec.geometry.to_numpy())
-    minx, miny, maxx, maxy = area.bounds
-    pts: list[shapely.Point] = []
-    while len(pts) < n:
-        xs = rng.uniform(minx, maxx, n)
-        ys = rng.uniform(miny, maxy, n)
-        cand = shapely.points(xs, ys)
-        pts.extend(cand[shapely.contains(area, cand)][: n - len(pts)])
-    template = lokasi.iloc[rng.integers(0, len(lokasi), n)].reset_index(drop=True)
-    ids = [f"LOK-X{i:05d}" for i in range(n)]
-    new_sites = gpd.GeoDataFrame(
-        {
-            "id": ids,
-            "anggota_id": template["anggota_id"].to_numpy(),
-            "nama": [f"Gudang uji {i} (contoh)" for i in range(n)],
-            "jenis": template["jenis"].to_numpy(),
-            "contoh": True,
-        },
-        geometry=pts,
-        crs=4326,
-    )
-    by_site = {k: g for k, g in stok.groupby("lokasi_id")}
-    rows = []
-    for new_id, old_id in zip(ids, template["id"]):
-        lines = by_site.get(old_id)
-        if lines is not None:
-            rows.append(lines.assign(lokasi_id=new_id))
-    new_stok = pd.concat(rows, ignore_index=True)
-    with store.transaction() as tx:
-        tx.append("lokasi", new_sites)
-        tx.append("stok", new_stok)
-
-
 # -- server ----------------------------------------------------------------------------------
 
 
@@ -169,8 +123,9 @@ def start_server(store: Path, port: int, threads: int, proses: int) -> subproces
         f"run_wsgi(lambda: create_app(cfg), '127.0.0.1', {port}, proses={proses}, "
         f"threads={threads})"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-P", "-c", code], env=env)
+    # the installed package, as `geo-klaster serve` runs it (never the source tree, where
+    # geo_klaster.web and geo_klaster.layers exist only through the install's folder mapping)
+    proc = subprocess.Popen([sys.executable, "-P", "-c", code])
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -373,13 +328,15 @@ def main() -> int:
     ap.add_argument("--lokasi", type=int, default=5000, help="sites of the large store")
     ap.add_argument("--json", type=Path, help="write the figures here too")
     args = ap.parse_args()
-    sys.path.insert(0, str(ROOT))
+    from geo_klaster.demo.store import grow_sites  # the installed package, as the product runs
+    from geo_klaster.store import open_store
+
     with tempfile.TemporaryDirectory(prefix="geo-klaster-bench-") as tmp:
         demo = Path(tmp) / "demo.gpkg"
         build_demo(demo)
         big = Path(tmp) / f"lokasi{args.lokasi}.gpkg"
         shutil.copy(demo, big)
-        add_sites(big, args.lokasi)
+        grow_sites(open_store(big), args.lokasi)
         results = [bench_store("demo", demo, args), bench_store(f"{args.lokasi} lokasi", big, args)]
     report(results)
     load = subprocess.run(["uptime"], check=False, capture_output=True, text=True).stdout.strip()

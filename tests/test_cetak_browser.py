@@ -16,10 +16,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import pytest
-import shapely
 from conftest import DAY
 from servers import ARTIFACTS, running
 
@@ -34,47 +31,6 @@ def _need_poppler() -> None:
         pytest.fail("pdfinfo/pdftotext missing: scripts/test.sh installs poppler-utils")
 
 
-def add_sites(path: Path, total: int, *, seed: int = 7) -> None:
-    """Grow the store to ``total`` sites: random points inside the kecamatan, stock copied
-    from a random existing site (the same generator as ``benchmarks/web_bench.py``)."""
-    import geopandas as gpd
-
-    from geo_klaster.store import open_store
-
-    store = open_store(path)
-    lokasi, stok, kec = store.read("lokasi"), store.read("stok"), store.read("kecamatan")
-    n = total - len(lokasi)
-    rng = np.random.default_rng(seed)
-    area = shapely.union_all(kec.geometry.to_numpy())
-    minx, miny, maxx, maxy = area.bounds
-    pts: list[Any] = []
-    while len(pts) < n:
-        cand = shapely.points(rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n))
-        pts.extend(cand[shapely.contains(area, cand)][: n - len(pts)])
-    template = lokasi.iloc[rng.integers(0, len(lokasi), n)].reset_index(drop=True)
-    ids = [f"LOK-X{i:05d}" for i in range(n)]
-    sites = gpd.GeoDataFrame(
-        {
-            "id": ids,
-            "anggota_id": template["anggota_id"].to_numpy(),
-            "nama": [f"Gudang uji {i} (contoh)" for i in range(n)],
-            "jenis": template["jenis"].to_numpy(),
-            "contoh": True,
-        },
-        geometry=pts,
-        crs=4326,
-    )
-    by_site = {k: g for k, g in stok.groupby("lokasi_id")}
-    rows = [
-        by_site[old].assign(lokasi_id=new)
-        for new, old in zip(ids, template["id"], strict=True)
-        if old in by_site
-    ]
-    with store.transaction() as tx:
-        tx.append("lokasi", sites)
-        tx.append("stok", pd.concat(rows, ignore_index=True))
-
-
 @pytest.fixture(scope="module")
 def browser(browser: Any) -> Any:
     """conftest's Chromium, once poppler (pdfinfo, pdftotext) is known to be there."""
@@ -85,14 +41,14 @@ def browser(browser: Any) -> Any:
 @pytest.fixture(scope="module")
 def bekasi_5000(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo on the real Bekasi kecamatan boundaries, grown to 5,000 sites."""
-    from geo_klaster.demo.store import build_demo_store
+    from geo_klaster.demo.store import build_demo_store, grow_sites
     from geo_klaster.store import open_store
 
     path = tmp_path_factory.mktemp("cetak_bekasi") / "bekasi.gpkg"
     build_demo_store(
         open_store(path), today=DAY, kecamatan_file=shared_data / "bekasi" / "kecamatan.geojson"
     )
-    add_sites(path, 5000)
+    grow_sites(open_store(path), 5000)
     assert open_store(path).count("lokasi") == 5000
     return path
 

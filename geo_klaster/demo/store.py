@@ -113,3 +113,51 @@ def build_demo_store(
             )
         )  # fmt: skip
     return {name: len(checked[name]) for name in schema_mod.layer_names() if name in checked}
+
+
+def grow_sites(store: Store, total: int, *, seed: int = 7) -> None:
+    """Grow a demo store to ``total`` sites, for load trials (tests and benchmarks).
+
+    The new sites are random points inside the union of the kecamatan, each copying the
+    member, kind and stock lines of a random existing site; they are named ``Gudang uji N
+    (contoh)`` and marked ``contoh``. Written directly in one transaction (no validation, no
+    audit: the copied lines were validated once). Nothing happens when the store already holds
+    ``total`` sites or more.
+    """
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    lokasi, stok, kec = store.read("lokasi"), store.read("stok"), store.read("kecamatan")
+    n = total - len(lokasi)
+    if n <= 0:
+        return
+    rng = np.random.default_rng(seed)
+    area = shapely.union_all(kec.geometry.to_numpy())
+    minx, miny, maxx, maxy = area.bounds
+    pts: list[shapely.Point] = []
+    while len(pts) < n:
+        cand = shapely.points(rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n))
+        pts.extend(cand[shapely.contains(area, cand)][: n - len(pts)])
+    template = lokasi.iloc[rng.integers(0, len(lokasi), n)].reset_index(drop=True)
+    ids = [f"LOK-X{i:05d}" for i in range(n)]
+    sites = gpd.GeoDataFrame(
+        {
+            "id": ids,
+            "anggota_id": template["anggota_id"].to_numpy(),
+            "nama": [f"Gudang uji {i} (contoh)" for i in range(n)],
+            "jenis": template["jenis"].to_numpy(),
+            "contoh": True,
+        },
+        geometry=pts,
+        crs=4326,
+    )
+    by_site = dict(iter(stok.groupby("lokasi_id")))
+    lines = [
+        by_site[old].assign(lokasi_id=new)
+        for new, old in zip(ids, template["id"], strict=True)
+        if old in by_site
+    ]
+    with store.transaction() as tx:
+        tx.append("lokasi", sites)
+        tx.append("stok", pd.concat(lines, ignore_index=True))
