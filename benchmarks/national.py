@@ -436,7 +436,6 @@ def main(argv=None) -> int:
     ap.add_argument("--pg", help="PostGIS URL (database with the postgis extension)")
     ap.add_argument("--start-postgis", action="store_true", help="start a throwaway server")
     ap.add_argument("--demo", metavar="STORE", help="also time run_analysis on this store")
-    ap.add_argument("--no-memory-pass", action="store_true")
     args = ap.parse_args(argv)
 
     pgdir = None
