@@ -467,7 +467,8 @@ def _stock(
         satuan_katalog=units or None,
     )
     usang = site["usang"][~site.index.duplicated()]
-    stok["usang"] = stok["lokasi_id"].map(usang).fillna(True).astype(bool)
+    at = usang.index.get_indexer(stok["lokasi_id"].to_numpy())  # unknown site (-1): stale
+    stok["usang"] = np.append(usang.to_numpy(dtype=bool), True)[at]
     return stok
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 KUNCI = ["lokasi_id", "barang"]
 
@@ -68,28 +69,70 @@ def current_stock(
         limit, inclusive = _batas(as_of)
         mask &= ns <= limit.value if inclusive else ns < limit.value
     rows = np.flatnonzero(mask)
-    # One integer key per (site, item), in string order of both: the latest line of a key is
-    # the last one after sorting by (key, time, storage order). One lexsort, no group-by.
-    site, _ = pd.factorize(stok["lokasi_id"].to_numpy()[rows], sort=True, use_na_sentinel=False)
-    item, items = pd.factorize(stok["barang"].to_numpy()[rows], sort=True, use_na_sentinel=False)
+    every = len(rows) == len(stok)  # usually: no copy of the key columns
+    # One integer key per (site, item), in string order of both; the latest line of a key is
+    # the one with the latest time, then the highest storage position.
+    lokasi, barang = stok["lokasi_id"].to_numpy(), stok["barang"].to_numpy()
+    site, _ = _sorted_codes(lokasi if every else lokasi[rows])
+    item, items = _sorted_codes(barang if every else barang[rows])
     key = site.astype(np.int64) * max(len(items), 1) + item
-    order = np.lexsort((rows, ns[rows], key))
-    key = key[order]
-    last = np.ones(len(key), dtype=bool)
-    last[:-1] = key[1:] != key[:-1]
-    return stok.iloc[rows[order[last]]].reset_index(drop=True)
+    n_key = int(key.max()) + 1 if len(key) else 0
+    if n_key <= 8 * len(key) + 1024:
+        # no sort: the latest time per key, then the last row among the lines at that time
+        when = ns if every else ns[rows]
+        latest = np.full(n_key, _NAT)
+        np.maximum.at(latest, key, when)
+        tie = when == latest[key]
+        pick = np.full(n_key, -1)
+        np.maximum.at(pick, key[tie], rows[tie])
+        chosen = pick[pick >= 0]  # in key order
+    else:  # keys too sparse for a table: one lexsort
+        order = np.lexsort((rows, ns[rows], key))
+        key = key[order]
+        last = np.ones(len(key), dtype=bool)
+        last[:-1] = key[1:] != key[:-1]
+        chosen = rows[order[last]]
+    return stok.iloc[chosen].reset_index(drop=True)
+
+
+def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=True, use_na_sentinel=False)``, faster for text: the
+    distinct values are sorted as fixed-width unicode (code point order, as Python's) rather
+    than compared as objects; anything else (or text that ties that way: trailing NULs) goes
+    through pandas."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+    if len(uniq) > 1 and infer_dtype(uniq, skipna=False) == "string":
+        fixed = uniq.astype("U")
+        order = np.argsort(fixed, kind="stable")
+        ranked = fixed[order]
+        if np.all(ranked[1:] > ranked[:-1]):
+            rank = np.empty(len(uniq), dtype=codes.dtype)
+            rank[order] = np.arange(len(uniq))
+            return rank[codes], uniq[order]
+    return pd.factorize(values, sort=True, use_na_sentinel=False)
 
 
 def _lookup(
     keys: pd.Series, mapping: Mapping[str, str] | pd.Series | None, default: str | None
-) -> np.ndarray:
-    """``mapping[key]`` for every key (``default`` when missing), looked up once per distinct
-    key: the stock has many lines per site and item."""
-    codes, uniq = pd.factorize(keys.to_numpy(), use_na_sentinel=False)
+) -> tuple[np.ndarray, np.ndarray]:
+    """``mapping[key]`` (``default`` when missing) looked up once per distinct key (the stock
+    has many lines per site and item): the keys' codes and the value per code."""
+    codes, uniq = keys.factorize(use_na_sentinel=False)
     table = pd.Series(mapping if mapping is not None else {}, dtype="object")
     values = table.reindex(pd.Index(uniq, dtype=object)).to_numpy(dtype=object, copy=True)
     values[pd.isna(values)] = default
-    return values[codes] if len(codes) else np.array([], dtype=object)
+    return codes, values
+
+
+def _text(values: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``pd.Series(values[codes], index=index, dtype="str")``, the text checked once per
+    distinct value rather than once per line."""
+    return pd.Series(pd.array(values, dtype="str").take(codes), index=index)
+
+
+_ALASAN = np.array(
+    ["", "rusak", "kedaluwarsa", "lokasi_tidak_tersedia", "satuan_beda"], dtype=object
+)
 
 
 def committable(
@@ -130,8 +173,8 @@ def committable(
         jumlah = pd.to_numeric(out["jumlah"], errors="coerce")
         siap = siap.where(jumlah.isna() | (siap <= jumlah), jumlah)
     if "kondisi" in out:
-        kondisi = out["kondisi"].to_numpy(dtype=object, na_value="baik")
-        rusak = kondisi != "baik"
+        codes, kondisi = out["kondisi"].factorize()  # missing (code -1): baik
+        rusak = np.append(np.asarray(kondisi, dtype=object) != "baik", False)[codes]
     else:
         rusak = np.zeros(n, dtype=bool)
     if "kedaluwarsa" in out:
@@ -141,22 +184,19 @@ def committable(
         lewat = (exp.dt.normalize() < pd.Timestamp(today)).fillna(False).to_numpy(dtype=bool)
     else:
         lewat = np.zeros(n, dtype=bool)
-    status = _lookup(out["lokasi_id"], status_lokasi, "tersedia")
-    out["status_stok"] = pd.Series(status, index=out.index, dtype="str")
-    tutup = status == "tidak_tersedia"
+    codes, status = _lookup(out["lokasi_id"], status_lokasi, "tersedia")
+    out["status_stok"] = _text(status, codes, out.index)
+    tutup = (status == "tidak_tersedia")[codes]
     if satuan_katalog is not None and "satuan" in out:
-        katalog = _lookup(out["barang"], satuan_katalog, None)
+        codes, katalog = _lookup(out["barang"], satuan_katalog, None)
+        katalog = katalog[codes]
         satuan = out["satuan"].to_numpy(dtype=object)
         beda = pd.notna(katalog) & (katalog != satuan)
     else:
         beda = np.zeros(n, dtype=bool)
-    alasan = np.select(
-        [rusak, lewat, tutup, beda],
-        ["rusak", "kedaluwarsa", "lokasi_tidak_tersedia", "satuan_beda"],
-        default="",
-    )
-    out["alasan"] = pd.Series(alasan, index=out.index, dtype="str")
-    out["komit"] = np.where(alasan == "", siap.to_numpy(dtype=float), 0.0)
+    alasan = np.select([rusak, lewat, tutup, beda], [1, 2, 3, 4], default=0)
+    out["alasan"] = _text(_ALASAN, alasan, out.index)
+    out["komit"] = np.where(alasan == 0, siap.to_numpy(dtype=float), 0.0)
     return out
 
 
