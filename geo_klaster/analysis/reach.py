@@ -3,8 +3,10 @@
 Distances are from the site point to the kecamatan polygon (0 inside), in metres, in the
 metric CRS both layers share. One pass over candidate pairs: an STRtree query of reach boxes
 against bounding boxes (see :func:`candidate_pairs`), a vectorised bounding-box distance (a
-lower bound of the true distance) that drops the candidates certainly beyond reach, and one
-GEOS distance for the rest — never a Python loop over pairs, never a second exact test.
+lower bound of the true distance) that drops the candidates certainly beyond reach, and the
+exact distance for the rest (GEOS's value, bit for bit, from the compiled kernel of
+:mod:`geo_klaster.analysis.distance`) — never a Python loop over pairs, never a second
+exact test.
 This is the product's one reach path (``analyze``, pages, API, OGC, allocation).
 """
 
@@ -15,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo_klaster.analysis.parallel import elementwise
+from geo_klaster.analysis.distance import distances
 from geo_klaster.crs import check_same_crs
 from geo_klaster.errors import InputError
 
@@ -89,8 +91,8 @@ def reach(kecamatan: gpd.GeoDataFrame, lokasi: gpd.GeoDataFrame, *, jarak_m: flo
     polys = kecamatan.geometry.to_numpy()
     points = lokasi.geometry.to_numpy()
     i_pt, i_poly = candidate_pairs(polys, points, jarak_m)
-    # exact GEOS distances, in slices on a few threads (see geo_klaster.analysis.parallel)
-    jarak = elementwise(shapely.distance, points[i_pt], polys[i_poly])
+    # exact distances (GEOS's values), in slices on a few threads
+    jarak = distances(points, polys, i_pt, i_poly)
     keep = jarak <= jarak_m
     i_pt, i_poly, jarak = i_pt[keep], i_poly[keep], jarak[keep].astype(float)
     # Sorted by integer ranks of the (few) distinct codes, not by a million strings; the
