@@ -101,31 +101,41 @@ def terjangkau(jangkauan: pd.DataFrame, stok: pd.DataFrame) -> pd.Series:
 
     One sparse × dense product on integer codes, (pairs: kecamatan × site) @ (stock: site ×
     item), instead of a merge and group-by of a million string rows; the stock table is
-    sparse too when it would be large.
+    sparse too when it would be large. The pairs come grouped by ``kode`` (reach returns them
+    so), so the codes are read per run of equal ``kode`` — a few thousand strings, not a
+    million — and the product is taken per run, then per kecamatan.
     """
     usable = stok.loc[stok["komit"] > 0, ["lokasi_id", "barang", "komit"]]
     site_codes, sites = pd.factorize(usable["lokasi_id"].astype(str))
     item_codes, items = pd.factorize(usable["barang"].astype(str), sort=True)
-    kode_codes, kodes = pd.factorize(jangkauan["kode"].astype(str), sort=True)
+    kode = jangkauan["kode"].astype(str).to_numpy()
+    starts = np.r_[0, np.flatnonzero(kode[1:] != kode[:-1]) + 1] if len(kode) else np.zeros(0, int)
+    run_kode, kodes = pd.factorize(kode[starts], sort=True)
+    # a pair whose site holds no committable stock points at an extra, empty site row
     pair_site = pd.Index(sites).get_indexer(jangkauan["lokasi_id"].astype(str))
-    ok = (pair_site >= 0) & (kode_codes >= 0)
-    k, s = kode_codes[ok], pair_site[ok]
-    shape = (len(kodes), len(sites))
-    if len(k) and np.all(k[1:] >= k[:-1]):  # sorted by kode (as reach returns them)
-        indptr = np.r_[0, np.cumsum(np.bincount(k, minlength=len(kodes)))]
-        pairs = sparse.csr_matrix((np.ones(len(k)), s, indptr), shape=shape)
-    else:
-        pairs = sparse.csr_matrix((np.ones(len(k)), (k, s)), shape=shape)
+    pair_site[pair_site < 0] = len(sites)
+    runs = sparse.csr_matrix(
+        (np.ones(len(kode)), pair_site, np.r_[starts, len(kode)]),
+        shape=(len(starts), len(sites) + 1),
+    )
+    ok = np.flatnonzero(run_kode >= 0)
+    per_kode = sparse.csr_matrix(
+        (np.ones(len(ok)), (run_kode[ok], ok)), shape=(len(kodes), len(starts))
+    )
     komit = usable["komit"].to_numpy(dtype=float)
     if len(sites) * len(items) <= _PADAT_MAKS:
-        held = np.bincount(
+        held = np.zeros(((len(sites) + 1) * len(items)))
+        held[: len(sites) * len(items)] = np.bincount(
             site_codes * len(items) + item_codes, weights=komit, minlength=len(sites) * len(items)
-        ).reshape(len(sites), len(items))
-        row, col = np.nonzero(sums := np.asarray(pairs @ held))  # row-major: sorted
+        )
+        sums = np.asarray(per_kode @ (runs @ held.reshape(len(sites) + 1, len(items))))
+        row, col = np.nonzero(sums)  # row-major: sorted
         val = sums[row, col]
     else:
-        held = sparse.csr_matrix((komit, (site_codes, item_codes)), shape=(len(sites), len(items)))
-        coo = (pairs @ held).tocoo()
+        held = sparse.csr_matrix(
+            (komit, (site_codes, item_codes)), shape=(len(sites) + 1, len(items))
+        )
+        coo = (per_kode @ (runs @ held)).tocoo()
         order = np.lexsort((coo.col, coo.row))
         row, col, val = coo.row[order], coo.col[order], coo.data[order]
         keep = val != 0

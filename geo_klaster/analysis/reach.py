@@ -12,7 +12,10 @@ This is the product's one reach path (``analyze``, pages, API, OGC, allocation).
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
+import numba
 import numpy as np
 import pandas as pd
 import shapely
@@ -28,12 +31,21 @@ def _metric(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> None:
         raise InputError(f"jangkauan dihitung dalam CRS metrik / reach needs a metric CRS: {a.crs}")
 
 
-def _box_distance(bounds: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Distance (m) from points ``(x, y)`` to boxes ``bounds`` (minx, miny, maxx, maxy rows):
-    0 inside; never more than the distance to anything inside the box."""
-    dx = np.maximum(np.maximum(bounds[:, 0] - x, x - bounds[:, 2]), 0.0)
-    dy = np.maximum(np.maximum(bounds[:, 1] - y, y - bounds[:, 3]), 0.0)
-    return np.hypot(dx, dy)
+@numba.njit(nogil=True, cache=True)
+def _box_near(bounds, x, y, i_box, i_pt, d):
+    """Whether point ``i_pt[k]`` may lie within ``d`` of what is in box ``i_box[k]`` (minx,
+    miny, maxx, maxy rows): the distance to a box is never more than to anything inside it
+    (``d`` is given a hair wider, so rounding never drops a pair; the exact distance
+    decides)."""
+    near = np.empty(len(i_box), dtype=np.bool_)
+    for k in range(len(i_box)):
+        b = i_box[k]
+        px = x[i_pt[k]]
+        py = y[i_pt[k]]
+        dx = max(bounds[b, 0] - px, px - bounds[b, 2], 0.0)
+        dy = max(bounds[b, 1] - py, py - bounds[b, 3], 0.0)
+        near[k] = math.hypot(dx, dy) <= d
+    return near
 
 
 def candidate_pairs(
@@ -47,16 +59,15 @@ def candidate_pairs(
     larger side: the polygons' boxes widened by the reach against a tree of the points when
     there are fewer polygons (the usual case: a few hundred at-risk kecamatan, thousands of
     sites), square reach boxes around the points against a tree of the polygons otherwise.
-    The query boxes are a hair wider than the reach, so rounding never loses a pair: the
-    box distance alone decides.
+    The query boxes and the box distance test are a hair wider than the reach, so rounding
+    never loses a pair; the exact distance decides afterwards.
     """
     ok_pt = np.flatnonzero(~(shapely.is_missing(points) | shapely.is_empty(points)))
     ok_poly = np.flatnonzero(~(shapely.is_missing(polys) | shapely.is_empty(polys)))
     if not len(ok_pt) or not len(ok_poly):
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     x, y = shapely.get_x(points[ok_pt]), shapely.get_y(points[ok_pt])
-    d = float(jarak_m)
-    w = d * (1 + 1e-9) + 1e-6
+    w = float(jarak_m) * (1 + 1e-9) + 1e-6
     bounds = shapely.bounds(polys[ok_poly])
     if len(ok_poly) <= len(ok_pt):
         tree = shapely.STRtree(points[ok_pt])
@@ -65,7 +76,7 @@ def candidate_pairs(
     else:
         tree = shapely.STRtree(polys[ok_poly])
         i_pt, i_poly = tree.query(shapely.box(x - w, y - w, x + w, y + w))
-    near = _box_distance(bounds[i_poly], x[i_pt], y[i_pt]) <= d
+    near = _box_near(bounds, x, y, i_poly, i_pt, w)
     return ok_pt[i_pt[near]], ok_poly[i_poly[near]]
 
 
@@ -111,21 +122,69 @@ def reach(kecamatan: gpd.GeoDataFrame, lokasi: gpd.GeoDataFrame, *, jarak_m: flo
 
 def _order(kode: np.ndarray, jarak: np.ndarray, lok: np.ndarray) -> np.ndarray:
     """The stable order by (``kode``, ``jarak``, ``lok``) — as ``np.lexsort((lok, jarak,
-    kode))`` — in two sorts: by distance, then by code (a radix sort on small integers); the
-    rare ties in (code, distance) (sites inside a kecamatan, at 0) are then put in ``lok``
-    order, run by run."""
-    order = np.argsort(jarak, kind="stable")
-    k = kode[order]
-    if len(k) and k.max() < np.iinfo(np.int16).max:
-        k = k.astype(np.int16)
-    order = order[np.argsort(k, kind="stable")]
-    k, d = kode[order], jarak[order]
-    same = (k[1:] == k[:-1]) & (d[1:] == d[:-1])
-    if same.any():
-        run = np.cumsum(np.r_[True, ~same]) - 1
-        tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
-        order[tied] = order[tied][np.lexsort((lok[order[tied]], run[tied]))]
+    kode))`` — for small non-negative integer ``kode`` and ``lok`` ranks: see
+    :func:`_order_kernel`."""
+    if not len(kode):
+        return np.zeros(0, dtype=np.intp)
+    return _order_kernel(
+        kode.astype(np.int64), np.asarray(jarak, dtype=float), lok.astype(np.int64), int(kode.max()) + 1
+    )
+
+
+@numba.njit(nogil=True, cache=True)
+def _order_kernel(kode, jarak, lok, n_kode):
+    """A stable counting sort by ``kode``, then per code a stable merge sort by
+    (``jarak``, ``lok``)."""
+    n = len(kode)
+    start = np.zeros(n_kode + 1, np.int64)
+    for i in range(n):
+        start[kode[i] + 1] += 1
+    for c in range(n_kode):
+        start[c + 1] += start[c]
+    pos = start[:-1].copy()
+    order = np.empty(n, np.int64)
+    for i in range(n):
+        order[pos[kode[i]]] = i
+        pos[kode[i]] += 1
+    spare = np.empty(n, np.int64)
+    for c in range(n_kode):
+        _merge_sort(order, spare, start[c], start[c + 1], jarak, lok)
     return order
+
+
+@numba.njit(nogil=True, cache=True)
+def _merge_sort(a, spare, lo, hi, jarak, lok):
+    """Sort ``a[lo:hi]`` (indices) by (``jarak``, ``lok``), stably, bottom-up."""
+    width = 1
+    src, dst = a, spare
+    in_spare = False
+    while width < hi - lo:
+        for left in range(lo, hi, 2 * width):
+            mid = min(left + width, hi)
+            right = min(left + 2 * width, hi)
+            i, j, k = left, mid, left
+            while i < mid and j < right:
+                p, q = src[i], src[j]
+                if jarak[q] < jarak[p] or (jarak[q] == jarak[p] and lok[q] < lok[p]):
+                    dst[k] = q
+                    j += 1
+                else:
+                    dst[k] = p
+                    i += 1
+                k += 1
+            while i < mid:
+                dst[k] = src[i]
+                i += 1
+                k += 1
+            while j < right:
+                dst[k] = src[j]
+                j += 1
+                k += 1
+        src, dst = dst, src
+        in_spare = not in_spare
+        width *= 2
+    if in_spare:
+        a[lo:hi] = spare[lo:hi]
 
 
 def _ranks(values: pd.Series) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:
