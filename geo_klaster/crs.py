@@ -20,7 +20,7 @@ import functools
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from geo_klaster.errors import InputError
 
@@ -64,6 +64,31 @@ def metric_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: str | CRS | None =
 def _utm_for_bounds(bounds: tuple[float, ...]) -> CRS:
     """``estimate_utm_crs`` for a lon/lat box (cached: the PROJ database query takes ~0.1 s)."""
     return gpd.GeoSeries([shapely.box(*bounds)], crs=WGS84).estimate_utm_crs()
+
+
+def reproject(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
+    """``geoms`` (shapely array) from ``src`` to ``dst``: one pyproj call on their flat 2D
+    coordinates, the same coordinates as ``GeoSeries(geoms, crs=src).to_crs(dst)`` without
+    its per-call overhead. Geometries with Z go through geopandas; missing ones stay missing.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    src, dst = CRS.from_user_input(src), CRS.from_user_input(dst)
+    if src.is_exact_same(dst):
+        return geoms
+    if shapely.has_z(geoms).any():
+        return gpd.GeoSeries(geoms, crs=src).to_crs(dst).to_numpy()
+    xy = shapely.get_coordinates(geoms)
+    if not len(xy):
+        return geoms.copy()
+    x, y = _transformer(src, dst).transform(xy[:, 0], xy[:, 1])
+    return shapely.set_coordinates(geoms.copy(), np.column_stack([x, y]))
+
+
+@functools.lru_cache(maxsize=64)
+def _transformer(src: CRS, dst: CRS) -> Transformer:
+    """The lon/lat-ordered transformer geopandas' ``to_crs`` uses (pyproj transformers are
+    thread-safe: each thread gets its own PROJ object)."""
+    return Transformer.from_crs(src, dst, always_xy=True)
 
 
 def utm_zone(lon: np.ndarray) -> np.ndarray:

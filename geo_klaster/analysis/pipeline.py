@@ -23,12 +23,13 @@ from geo_klaster.analysis.allocation import allocate
 from geo_klaster.analysis.exposure import exposure, flood_parts, peringkat
 from geo_klaster.analysis.gaps import gaps
 from geo_klaster.analysis.needs import barang_utuh, needs
+from geo_klaster.analysis.parallel import each
 from geo_klaster.analysis.reach import reach
 from geo_klaster.analysis.road_reach import RoadReach, empty_pairs, road_reach, usable_pairs
 from geo_klaster.analysis.sites import sites_in_flood
 from geo_klaster.analysis.stock import committable, current_stock, last_report
 from geo_klaster.config import AnalysisConfig
-from geo_klaster.crs import WGS84, metric_crs, utm_crs, utm_zone, utm_zones
+from geo_klaster.crs import WGS84, metric_crs, reproject, utm_crs, utm_zone, utm_zones
 from geo_klaster.errors import InputError, NotFoundError
 
 
@@ -371,10 +372,19 @@ def _inputs(layers: Mapping[str, pd.DataFrame], skenario: str | None) -> _Inputs
     )
 
 
+def _in_crs(frame: gpd.GeoDataFrame, geoms: np.ndarray, crs: CRS) -> gpd.GeoDataFrame:
+    """``frame`` with its geometry replaced by ``geoms`` (already in ``crs``), like ``to_crs``."""
+    return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=crs))
+
+
 def _project(inp: _Inputs, regs: list[Region]) -> list[_Projected]:
     """Each region's layers in its metric CRS (each layer reprojected once per region) and
-    its flood zones cut into non-overlapping parts; desa go with their kecamatan's region."""
-    desa_region = None
+    its flood zones cut into non-overlapping parts; desa go with their kecamatan's region.
+
+    The regions' coordinates are reprojected and their flood parts cut on a few threads
+    (PROJ and GEOS release the GIL); the frames are taken and put together in this thread.
+    """
+    desa_rows: list[np.ndarray | None] = [None] * len(regs)
     if inp.desa is not None:
         region_of_kode = pd.Series(
             np.repeat(np.arange(len(regs)), [len(r.kec) for r in regs]),
@@ -383,29 +393,54 @@ def _project(inp: _Inputs, regs: list[Region]) -> list[_Projected]:
             ),
         )
         desa_region = inp.desa["kode"].astype(str).map(region_of_kode).to_numpy()
-    out = []
-    for n, r in enumerate(regs):
-        zona_m = _take(inp.zona, r.zona).to_crs(r.crs)
-        desa_m = None
-        if desa_region is not None:
-            desa_m = _take(inp.desa, np.flatnonzero(desa_region == n)).to_crs(r.crs)
-        out.append(
-            _Projected(
-                region=r,
-                kec=_take(inp.kecamatan, r.kec).to_crs(r.crs),
-                zona=zona_m,
-                parts=flood_parts(zona_m, crs=r.crs),
-                lokasi=_take(inp.lokasi, r.lokasi).to_crs(r.crs),
-                desa=desa_m,
-            )
+        desa_rows = [np.flatnonzero(desa_region == n) for n in range(len(regs))]
+    frames = [
+        {
+            "kec": _take(inp.kecamatan, r.kec),
+            "zona": _take(inp.zona, r.zona),
+            "lokasi": _take(inp.lokasi, r.lokasi),
+            **({} if rows is None else {"desa": _take(inp.desa, rows)}),
+        }
+        for r, rows in zip(regs, desa_rows, strict=True)
+    ]
+    arrays = [
+        (r.crs, {k: (f.geometry.to_numpy(), f.crs) for k, f in layer.items()})
+        for r, layer in zip(regs, frames, strict=True)
+    ]
+    cost = [len(r.kec) + len(r.zona) + len(r.lokasi) / 20 for r in regs]
+    moved = each(
+        lambda job: {k: reproject(g, src, job[0]) for k, (g, src) in job[1].items()},
+        arrays,
+        cost=cost,
+    )
+    layers = [
+        {k: _in_crs(f, moved[n][k], r.crs) for k, f in frames[n].items()}
+        for n, r in enumerate(regs)
+    ]
+    parts = each(
+        lambda n: flood_parts(layers[n]["zona"], crs=regs[n].crs),
+        range(len(regs)),
+        cost=[len(r.zona) for r in regs],
+    )
+    return [
+        _Projected(
+            region=r,
+            kec=layer["kec"],
+            zona=layer["zona"],
+            parts=part,
+            lokasi=layer["lokasi"],
+            desa=layer.get("desa"),
         )
-    return out
+        for r, layer, part in zip(regs, layers, parts, strict=True)
+    ]
 
 
 def _exposure(inp: _Inputs, proj: list[_Projected], cfg: AnalysisConfig) -> gpd.GeoDataFrame:
-    """Exposure of every kecamatan (each in its region's CRS), ranked over all of them."""
-    frames = [
-        pd.DataFrame(
+    """Exposure of every kecamatan (each in its region's CRS, the regions on a few threads),
+    ranked over all of them."""
+
+    def one(p: _Projected) -> pd.DataFrame:
+        return pd.DataFrame(
             exposure(
                 p.kec,
                 p.zona,
@@ -416,8 +451,8 @@ def _exposure(inp: _Inputs, proj: list[_Projected], cfg: AnalysisConfig) -> gpd.
                 parts=p.parts,
             ).drop(columns="geometry")
         )
-        for p in proj
-    ]
+
+    frames = each(one, proj, cost=[len(p.kec) for p in proj])
     kec = _gather(frames, [p.region.kec for p in proj])
     kec["peringkat"] = peringkat(kec)
     return gpd.GeoDataFrame(kec, geometry=inp.kecamatan.geometry.to_numpy(), crs=WGS84)
