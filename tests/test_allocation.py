@@ -471,3 +471,30 @@ def test_nearest_first_certificate_is_not_taken_when_a_site_would_overstep() -> 
     )
     out = given(allocate(supply, demand, arcs))
     assert out == pytest.approx({("S1", "K1"): 10.0, ("S2", "K2"): 10.0})
+
+
+@pytest.mark.parametrize("method", ["highs-ds", "highs-ipm"])
+def test_direct_highs_call_gives_linprogs_solution(method: str) -> None:
+    # _linprog hands HiGHS the model linprog would and must return linprog's very solution
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    from geo_klaster.analysis.allocation import _linprog
+
+    rng = np.random.default_rng(3)
+    for trial in range(6):
+        n, m_ub, m_eq = 40, 25, 5
+        a_ub = sparse.random(m_ub, n, density=0.2, random_state=trial, format="csr")
+        a_eq = sparse.random(m_eq, n, density=0.3, random_state=trial + 100, format="csr")
+        x_ok = rng.uniform(0, 1, n)
+        b_ub = a_ub @ x_ok + rng.uniform(0, 1, m_ub)
+        b_eq = a_eq @ x_ok
+        if trial == 5:
+            b_eq = b_eq - 100.0  # infeasible: nonnegative x, nonnegative matrix
+        bounds = np.c_[np.zeros(n), np.where(rng.random(n) < 0.5, 2.0, np.inf)]
+        c = rng.normal(size=n)
+        ref = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method=method)
+        got = _linprog(c, a_ub=a_ub, b_ub=b_ub, a_eq=a_eq, b_eq=b_eq, bounds=bounds, method=method)
+        assert (got.status == 0) == (ref.status == 0)
+        if ref.status == 0:
+            assert np.array_equal(got.x, ref.x)

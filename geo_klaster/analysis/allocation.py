@@ -36,10 +36,11 @@ Trivial components are solved exactly without a solver:
   ``min(1, komit / Σ kebutuhan)``; whole units: the floors, then one more unit each to the
   nearest kecamatan until the stock is used.
 
-The rest go to HiGHS (``scipy.optimize.linprog``) on sparse matrices, all components of a step
-stacked block-diagonally into one programme (each component has its own ``t``; the objective
-``Σ t_c`` is separable, so each ``t_c`` is its component's own maximum), by dual simplex;
-components over ``_BLOCK`` arcs one by one by interior point. Quantities are scaled to O(1)
+The rest go to HiGHS (``scipy.optimize.linprog``'s model and options, see :func:`_linprog`) on
+sparse matrices, all components of a step stacked block-diagonally into one programme (each
+component has its own ``t``; the objective ``Σ t_c`` is separable, so each ``t_c`` is its
+component's own maximum), by dual simplex; components over ``_BLOCK`` arcs one by one by
+interior point. Quantities are scaled to O(1)
 per component for the fair-share and cost steps (HiGHS' tolerances are absolute); flows below
 1e-6 of a unit are dropped, bounds made exact, and no ``-0`` leaves this module. A pair given
 twice in ``arcs`` counts once, at its lower cost.
@@ -48,6 +49,7 @@ twice in ``arcs`` counts once, at its lower cost.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -56,6 +58,11 @@ from scipy.optimize import linprog
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from geo_klaster.errors import InputError
+
+try:  # HiGHS' own binding as scipy ≥ 1.15 bundles it (see _linprog)
+    from scipy.optimize._highspy import _core as _highs
+except ImportError:  # pragma: no cover - older scipy: through linprog
+    _highs = None
 
 KOLOM = ["lokasi_id", "kode", "barang", "jumlah", "jarak_m"]
 
@@ -107,8 +114,80 @@ class _Net:
         return np.bincount(self.s, weights=x, minlength=len(self.hs))
 
 
-def _lp(c, a_ub, b_ub, bounds, method, what: str, a_eq=None, b_eq=None):
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method=method)
+@dataclass
+class _Hasil:
+    """What this module reads of a linear programme's solution (as ``linprog`` gives it)."""
+
+    status: int
+    message: str
+    x: np.ndarray | None
+
+
+def _linprog(c, *, a_ub=None, b_ub=None, a_eq=None, b_eq=None, bounds, method: str) -> _Hasil:
+    """``scipy.optimize.linprog(c, A_ub, b_ub, A_eq, b_eq, bounds, method)`` for sparse
+    matrices and a bounds array (one ``(lower, upper)`` row per variable, ``inf`` for none):
+    the same model handed to the same HiGHS with the same options, so the same solution, and
+    the same feasibility check of the result; only the marginals of the bounds, which linprog
+    works out in a Python loop over the columns (0.07 s nationally) and this module never
+    reads, are left out. Through linprog itself where scipy does not bundle HiGHS' binding
+    (scipy < 1.15)."""
+    bounds = np.asarray(bounds, dtype=float)
+    if _highs is None:
+        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method=method)
+        return _Hasil(res.status, res.message, res.x)
+    c = np.array(c, dtype=np.float64)
+    n = len(c)
+    a_ub = sparse.csr_matrix((0, n)) if a_ub is None else a_ub
+    a_eq = sparse.csr_matrix((0, n)) if a_eq is None else a_eq
+    b_ub = np.asarray(b_ub if b_ub is not None else [], dtype=np.float64).reshape(-1)
+    b_eq = np.asarray(b_eq if b_eq is not None else [], dtype=np.float64).reshape(-1)
+    a = sparse.csc_array(sparse.vstack((a_ub, a_eq)))
+    lhs = np.r_[np.full(len(b_ub), -np.inf), b_eq]
+    rhs = np.r_[b_ub, b_eq]
+    lb, ub = bounds.T.copy()
+    lp = _highs.HighsLp()
+    lp.num_col_ = lp.a_matrix_.num_col_ = n
+    lp.num_row_ = lp.a_matrix_.num_row_ = len(rhs)
+    lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
+    lp.col_cost_ = c
+    lp.col_lower_, lp.col_upper_ = lb, ub
+    lp.row_lower_, lp.row_upper_ = lhs, rhs
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data
+    options = _highs.HighsOptions()
+    # linprog's settings for method highs-ds / highs-ipm (all others left at HiGHS' defaults)
+    options.presolve = "on"
+    options.solver = {"highs-ds": "simplex", "highs-ipm": "ipm"}[method]
+    options.highs_debug_level = _highs.HighsDebugLevel.kHighsDebugLevelNone
+    options.log_to_console = False
+    options.output_flag = False
+    options.simplex_strategy = _highs.simplex_constants.SimplexStrategy.kSimplexStrategyDual
+    solver = _highs._Highs()
+    solver.passOptions(options)
+    solver.passModel(lp)
+    solver.run()
+    model = solver.getModelStatus()
+    if model != _highs.HighsModelStatus.kOptimal:
+        return _Hasil(4, f"HiGHS: {solver.modelStatusToString(model)}", None)
+    solution = solver.getSolution()
+    x = np.array(solution.col_value)
+    slack = rhs - np.asarray(solution.row_value)
+    # linprog's check of an optimal solution (scipy.optimize._linprog_util._check_result)
+    tol = np.sqrt(1e-9) * 10
+    ok = (
+        not (np.isnan(x).any() or np.isnan(slack).any())
+        and bool(np.all((x >= lb - tol) & (x <= ub + tol)))
+        and not (slack[: len(b_ub)] < -tol).any()
+        and not (np.abs(slack[len(b_ub) :]) > tol).any()
+    )
+    if not ok:
+        return _Hasil(4, "HiGHS: solution outside the constraints' tolerance", x)
+    return _Hasil(0, "", x)
+
+
+def _lp(c, a_ub, b_ub, bounds, method, what: str, a_eq=None, b_eq=None) -> _Hasil:
+    res = _linprog(c, a_ub=a_ub, b_ub=b_ub, a_eq=a_eq, b_eq=b_eq, bounds=bounds, method=method)
     if res.status != 0:
         raise RuntimeError(f"alokasi: HiGHS gagal / failed ({what}): {res.message}")
     return res
@@ -179,7 +258,8 @@ def _fair_totals(net: _Net, method: str) -> tuple[np.ndarray, np.ndarray]:
         )
         b_ub = np.r_[net.cap_s[ss], need[ds], np.zeros(len(k_act)), -(floor[k_fix] - _TOL / 10)]
         c = np.r_[np.zeros(len(arcs)), -np.ones(n_t)]
-        res = _lp(c, a_ub, b_ub, [(0, None)] * len(arcs) + [(0, 1)] * n_t, method, "porsi adil")
+        bounds = np.r_[np.c_[np.zeros(len(arcs)), np.full(len(arcs), np.inf)], [[0.0, 1.0]] * n_t]
+        res = _lp(c, a_ub, b_ub, bounds, method, "porsi adil")
         x[arcs] = np.clip(res.x[: len(arcs)], 0.0, None)
         t = np.clip(res.x[len(arcs) :], 0.0, 1.0)
         t[t >= 1 - 1e-9] = 1.0
@@ -207,9 +287,10 @@ def _cheapest(net: _Net, totals: np.ndarray, x0: np.ndarray, method: str) -> np.
         return x0
     a_ub = sparse.vstack([net.m_s, -net.m_d], format="csr")
     c = net.cost / net.cost.max()
+    bounds = np.c_[np.zeros(len(c)), np.full(len(c), np.inf)]
     for eps in (0.0, _TOL / 10, _TOL, 10 * _TOL):
-        res = linprog(c, A_ub=a_ub, b_ub=np.r_[net.cap_s, -(totals - eps)], bounds=(0, None),
-                      method=method)  # fmt: skip
+        b_ub = np.r_[net.cap_s, -(totals - eps)]
+        res = _linprog(c, a_ub=a_ub, b_ub=b_ub, bounds=bounds, method=method)
         if res.status == 0:
             return np.clip(res.x, 0.0, None)
     return x0  # fair though not cheapest: never fail the whole analysis for this
@@ -240,7 +321,7 @@ def _round_consistently(net: _Net, x: np.ndarray, method: str) -> np.ndarray:
         np.r_[hi_x, np.ceil(y), np.minimum(np.ceil(u), net.cap_s), total],
     ]
     c = np.r_[net.cost, np.zeros(n_d + n_s + n_c)]
-    res = linprog(c, A_eq=a_eq, b_eq=np.zeros(a_eq.shape[0]), bounds=bounds, method=method)
+    res = _linprog(c, a_eq=a_eq, b_eq=np.zeros(a_eq.shape[0]), bounds=bounds, method=method)
     if res.status != 0:
         raise RuntimeError(f"alokasi: pembulatan gagal / rounding failed: {res.message}")
     out = np.round(res.x[:n])
