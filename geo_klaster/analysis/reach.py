@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from geo_klaster.analysis.distance import distances
+from geo_klaster.analysis.parallel import MIN_ELEMENTS, each, workers
 from geo_klaster.crs import check_same_crs
 from geo_klaster.errors import InputError
 
@@ -122,34 +123,47 @@ def reach(kecamatan: gpd.GeoDataFrame, lokasi: gpd.GeoDataFrame, *, jarak_m: flo
 
 def _order(kode: np.ndarray, jarak: np.ndarray, lok: np.ndarray) -> np.ndarray:
     """The stable order by (``kode``, ``jarak``, ``lok``) — as ``np.lexsort((lok, jarak,
-    kode))`` — for small non-negative integer ``kode`` and ``lok`` ranks: see
-    :func:`_order_kernel`."""
+    kode))`` — for small non-negative integer ``kode`` and ``lok`` ranks: a stable counting
+    sort by ``kode``, then per code a stable merge sort by (``jarak``, ``lok``), the codes
+    shared out over a few threads."""
     if not len(kode):
         return np.zeros(0, dtype=np.intp)
-    return _order_kernel(
-        kode.astype(np.int64), np.asarray(jarak, dtype=float), lok.astype(np.int64), int(kode.max()) + 1
+    n_kode = int(kode.max()) + 1
+    jarak = np.asarray(jarak, dtype=float)
+    lok = lok.astype(np.int64)
+    order, start = _by_code(kode.astype(np.int64), n_kode)
+    spare = np.empty_like(order)
+    k = workers() if len(order) >= MIN_ELEMENTS else 1
+    cut = np.searchsorted(start, np.linspace(0, len(order), k + 1)[1:-1])
+    bounds = np.r_[0, cut, n_kode]
+    each(
+        lambda c: _sort_codes(order, spare, start, c[0], c[1], jarak, lok),
+        [(bounds[i], bounds[i + 1]) for i in range(k) if bounds[i] < bounds[i + 1]],
     )
+    return order
 
 
 @numba.njit(nogil=True, cache=True)
-def _order_kernel(kode, jarak, lok, n_kode):
-    """A stable counting sort by ``kode``, then per code a stable merge sort by
-    (``jarak``, ``lok``)."""
-    n = len(kode)
+def _by_code(kode, n_kode):
+    """Positions in a stable order by ``kode`` (0..n_kode-1) and where each code starts."""
     start = np.zeros(n_kode + 1, np.int64)
-    for i in range(n):
+    for i in range(len(kode)):
         start[kode[i] + 1] += 1
     for c in range(n_kode):
         start[c + 1] += start[c]
     pos = start[:-1].copy()
-    order = np.empty(n, np.int64)
-    for i in range(n):
+    order = np.empty(len(kode), np.int64)
+    for i in range(len(kode)):
         order[pos[kode[i]]] = i
         pos[kode[i]] += 1
-    spare = np.empty(n, np.int64)
-    for c in range(n_kode):
+    return order, start
+
+
+@numba.njit(nogil=True, cache=True)
+def _sort_codes(order, spare, start, c0, c1, jarak, lok):
+    """Each code's run ``order[start[c]:start[c + 1]]``, c0 <= c < c1, by (jarak, lok)."""
+    for c in range(c0, c1):
         _merge_sort(order, spare, start[c], start[c + 1], jarak, lok)
-    return order
 
 
 @numba.njit(nogil=True, cache=True)
