@@ -1,6 +1,7 @@
 """National-scale benchmark of the analysis stages, with PostGIS's reach sums beside them.
 
     python benchmarks/national.py [--scale 1.0] [--pg URL | --start-postgis] [--demo STORE]
+        [--analyze DIR]
 
 Synthetic data over Indonesia (seeded, so every run builds the same): about 7,000 kecamatan
 polygons of 50 vertices in seven regions from Sumatra to Papua (UTM zones 46–54), 2,000
@@ -31,6 +32,8 @@ index; PostGIS plain (ST_DWithin on GiST-indexed projected tables, joined with t
 lines, GROUP BY kecamatan and item, no parallel workers); PostGIS best (see
 :func:`run_postgis`). The sums of all three are compared. Memory: ``ru_maxrss`` after each
 stage (the process's peak RSS so far). The machine is shared: state ``uptime`` with figures.
+``--analyze DIR`` also writes the data into a GeoPackage store in DIR (once) and times
+``geo-klaster analyze`` on it end to end in its own process (see :func:`time_analyze`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import argparse
 import datetime as dt
 import gc
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -435,12 +439,84 @@ def time_demo(store: str) -> None:
     )
 
 
+def national_store(layers: dict, path: Path) -> dict[str, int]:
+    """The synthetic layers written into a GeoPackage store at ``path`` through the store's
+    own transaction (codes in the schema's NN.NN.NN pattern, one member per five sites,
+    polygons as MultiPolygon as the store keeps them); the layer counts."""
+    from geo_klaster.store import open_store
+
+    kec = layers["kecamatan"].copy()
+    code = {k: f"{1 + i // 10000:02d}.{(i // 100) % 100:02d}.{i % 100:02d}" for i, k in enumerate(kec["kode"])}
+    kec["kode"] = kec["kode"].map(code)
+    kec["geometry"] = [shapely.MultiPolygon(list(shapely.get_parts(g))) for g in kec.geometry]
+    zona = layers["zona_banjir"].copy()
+    zona["geometry"] = [
+        shapely.MultiPolygon([p for p in shapely.get_parts(g) if p.geom_type == "Polygon"])
+        for g in zona.geometry
+    ]
+    lok = layers["lokasi"].copy()
+    lok["jenis"] = "gudang"
+    ids = sorted(lok["anggota_id"].unique())
+    anggota = gpd.GeoDataFrame(
+        {"id": ids, "nama": [f"Anggota {a}" for a in ids], "sektor": "komunitas"},
+        geometry=lok.groupby("anggota_id").geometry.first().loc[ids].to_numpy(),
+        crs=4326,
+    )
+    stok = layers["stok"].copy()
+    stok["kedaluwarsa"] = stok["kedaluwarsa"].dt.date
+    store = open_store(str(path))
+    store.init()
+    with store.transaction() as tx:
+        tx.append("kecamatan", kec)
+        tx.append("zona_banjir", zona)
+        tx.append("anggota", anggota)
+        tx.append("lokasi", lok)
+        tx.append("barang", layers["barang"])
+        tx.append("stok", stok)
+    return {n: store.count(n) for n in ("kecamatan", "zona_banjir", "anggota", "lokasi", "stok")}
+
+
+def time_analyze(layers: dict, folder: Path) -> None:
+    """``geo-klaster analyze`` end to end at national scale, in its own process: reading the
+    store, the analysis, and writing every output (GeoJSON, CSV, rencana_aksi.xlsx,
+    hasil.gpkg). Wall clock and the process's peak RSS (``wait4``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    store, out = folder / "national.gpkg", folder / "hasil"
+    if not store.exists():
+        t = time.perf_counter()
+        counts = national_store(layers, store)
+        print(f"\nnational store {store}: {counts}, written in {time.perf_counter() - t:.1f} s")
+    cmd = [sys.executable, "-P", "-m", "geo_klaster.cli", "--store", str(store), "analyze"]
+    cmd += ["--out", str(out), "--tanggal", TODAY.isoformat()]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"analyze failed:\n{output}")
+    sizes = ", ".join(
+        f"{f.name} {f.stat().st_size / 1e6:.1f} MB" for f in sorted(out.iterdir()) if f.is_file()
+    )
+    print(
+        f"geo-klaster analyze end to end (national store): {wall:.2f} s wall, "
+        f"user {usage.ru_utime:.2f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MB; outputs: {sizes}"
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--pg", help="PostGIS URL (database with the postgis extension)")
     ap.add_argument("--start-postgis", action="store_true", help="start a throwaway server")
     ap.add_argument("--demo", metavar="STORE", help="also time run_analysis on this store")
+    ap.add_argument(
+        "--analyze",
+        metavar="DIR",
+        type=Path,
+        help="also time `geo-klaster analyze` end to end on the data written as a GeoPackage "
+        "store in DIR (made once, kept for later runs)",
+    )
     args = ap.parse_args(argv)
 
     pgdir = None
@@ -513,6 +589,8 @@ def _run(args, url) -> int:
     print(f"process peak RSS (getrusage ru_maxrss): {rss_mb():.0f} MB")
     if args.demo:
         time_demo(args.demo)
+    if args.analyze:
+        time_analyze(layers, args.analyze)
     return 0 if pg is None or (pg[0] and pg_best[0]) else 1
 
 
