@@ -178,10 +178,16 @@ def _sharers(
     if rows.empty or alokasi.empty or "lokasi_id" not in alokasi:
         return {}
     want = rows[["kode", "barang"]]
+    # the same inner joins over only the rows that can match (the stock is national, the
+    # rows asking a handful): same rows, same order
+    pairs = jangkauan[["kode", "lokasi_id"]]
+    pairs = pairs[pairs["kode"].isin(set(want["kode"]))]
+    stock = usable[["lokasi_id", "barang"]]
+    stock = stock[stock["barang"].isin(set(want["barang"]))]
+    stock = stock[stock["lokasi_id"].isin(set(pairs["lokasi_id"]))]
     shared = (
-        jangkauan[["kode", "lokasi_id"]]
-        .merge(want, on="kode")
-        .merge(usable[["lokasi_id", "barang"]], on=["lokasi_id", "barang"])
+        pairs.merge(want, on="kode")
+        .merge(stock, on=["lokasi_id", "barang"])
         .merge(
             alokasi[["lokasi_id", "barang", "kode", "jumlah"]].rename(columns={"kode": "lain"}),
             on=["lokasi_id", "barang"],
@@ -209,11 +215,11 @@ def _alasan(
     names: Mapping[str, str] = {}
     porsi: Mapping[str, float] = {}
     if kecamatan is not None and len(kecamatan):
-        kodes = kecamatan["kode"].astype(str)
+        kodes = kecamatan["kode"].astype(str).tolist()  # lists: no pandas call per element
         if "nama" in kecamatan:
-            names = dict(zip(kodes, kecamatan["nama"].astype(str), strict=True))
+            names = dict(zip(kodes, kecamatan["nama"].astype(str).tolist(), strict=True))
         if "porsi_banjir" in kecamatan:
-            porsi = dict(zip(kodes, kecamatan["porsi_banjir"].astype(float), strict=True))
+            porsi = dict(zip(kodes, kecamatan["porsi_banjir"].astype(float).tolist(), strict=True))
     # plain Python lists and arrays: one pandas ``.iat`` per row cost ~60 µs (0.4 s nationally)
     text = [""] * len(out)
     kode_col = out["kode"].astype(str).tolist()
