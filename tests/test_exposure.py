@@ -9,7 +9,7 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from geo_klaster.analysis.exposure import exposure, flood_parts
+from geo_klaster.analysis.exposure import exposure, exposure_table, flood_parts
 from geo_klaster.analysis.needs import needs
 from geo_klaster.config import AnalysisConfig, Standar, kelas_dari_indeks
 from geo_klaster.crs import check_same_crs, metric_crs
@@ -187,6 +187,13 @@ def test_threshold_and_ranking() -> None:
     assert out.loc["32.16.03", "pengungsi"] == 0  # known population, dry: zero, not NaN
     out2 = exposure(kec, z, crs=CRS(UTM), config=AnalysisConfig(ambang_berisiko=0.04))
     assert out2["berisiko"].tolist() == [True, True, False]
+    # the table alone: the same columns without the geometry; unranked when asked
+    table = exposure_table(kec, z, crs=CRS(UTM), config=AnalysisConfig(), skenario="latihan")
+    whole = run(kec, z)
+    pd.testing.assert_frame_equal(table, pd.DataFrame(whole.drop(columns="geometry")))
+    plain = exposure_table(kec, z, crs=CRS(UTM), config=AnalysisConfig(), rank=False)
+    assert plain["peringkat"].tolist() == [0, 0, 0]
+    assert plain["pengungsi"].tolist() == table["pengungsi"].tolist()
 
 
 def test_metric_crs_is_utm_48s_for_bekasi_and_crs_are_checked() -> None:

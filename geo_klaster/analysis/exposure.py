@@ -260,6 +260,26 @@ def exposure(
         ``berisiko`` bool, ``peringkat`` 1 = most displaced among those at risk,
         ``dasar_penduduk`` 'desa', 'kecamatan' or '' (unknown population).
     """
+    out = exposure_table(
+        kecamatan, zona, crs=crs, config=config, desa=desa, skenario=skenario, parts=parts
+    )
+    return gpd.GeoDataFrame(out, geometry=kecamatan.geometry.to_numpy(), crs=kecamatan.crs)
+
+
+def exposure_table(
+    kecamatan: gpd.GeoDataFrame,
+    zona: gpd.GeoDataFrame,
+    *,
+    crs: CRS,
+    config: AnalysisConfig,
+    desa: gpd.GeoDataFrame | None = None,
+    skenario: str | None = None,
+    parts: gpd.GeoDataFrame | None = None,
+    rank: bool = True,
+) -> pd.DataFrame:
+    """The columns of :func:`exposure` without the geometry (one row per kecamatan, input
+    order); ``rank=False`` leaves ``peringkat`` 0, for a caller that ranks several tables
+    together."""
     check_same_crs(kecamatan, zona, names=("kecamatan", "zona_banjir"))
     if parts is None:
         parts = flood_parts(zona, crs=crs)
@@ -307,5 +327,5 @@ def exposure(
     for col in ("kode", "nama", "skenario"):
         out[col] = out[col].astype("str")
     out["dasar_penduduk"] = pd.Series(dasar, dtype="str")
-    out["peringkat"] = peringkat(out)
-    return gpd.GeoDataFrame(out[KOLOM], geometry=kecamatan.geometry.to_numpy(), crs=kecamatan.crs)
+    out["peringkat"] = peringkat(out) if rank else 0
+    return out[KOLOM]

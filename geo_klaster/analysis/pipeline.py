@@ -20,7 +20,7 @@ import shapely
 from pyproj import CRS
 
 from geo_klaster.analysis.allocation import allocate
-from geo_klaster.analysis.exposure import exposure, flood_parts, peringkat
+from geo_klaster.analysis.exposure import exposure_table, flood_parts, peringkat
 from geo_klaster.analysis.gaps import gaps
 from geo_klaster.analysis.needs import barang_utuh, needs
 from geo_klaster.analysis.parallel import each
@@ -440,16 +440,15 @@ def _exposure(inp: _Inputs, proj: list[_Projected], cfg: AnalysisConfig) -> gpd.
     ranked over all of them."""
 
     def one(p: _Projected) -> pd.DataFrame:
-        return pd.DataFrame(
-            exposure(
-                p.kec,
-                p.zona,
-                crs=p.region.crs,
-                config=cfg,
-                desa=p.desa,
-                skenario=inp.skenario,
-                parts=p.parts,
-            ).drop(columns="geometry")
+        return exposure_table(
+            p.kec,
+            p.zona,
+            crs=p.region.crs,
+            config=cfg,
+            desa=p.desa,
+            skenario=inp.skenario,
+            parts=p.parts,
+            rank=False,
         )
 
     frames = each(one, proj, cost=[len(p.kec) for p in proj])
