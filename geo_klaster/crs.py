@@ -80,8 +80,18 @@ def reproject(geoms: np.ndarray, src: CRS, dst: CRS) -> np.ndarray:
     xy = shapely.get_coordinates(geoms)
     if not len(xy):
         return geoms.copy()
-    x, y = _transformer(src, dst).transform(xy[:, 0], xy[:, 1])
+    x, y = transform_xy(xy[:, 0], xy[:, 1], src, dst)
     return shapely.set_coordinates(geoms.copy(), np.column_stack([x, y]))
+
+
+def transform_xy(x: np.ndarray, y: np.ndarray, src: CRS, dst: CRS) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates (x, y; lon, lat for a geographic CRS) from ``src`` to ``dst``, computed as
+    :func:`reproject` and ``to_crs`` compute them (NaN in, NaN or inf out)."""
+    src, dst = CRS.from_user_input(src), CRS.from_user_input(dst)
+    if src.is_exact_same(dst):
+        return np.array(x, dtype=float), np.array(y, dtype=float)
+    tx, ty = _transformer(src, dst).transform(x, y)
+    return np.asarray(tx, dtype=float), np.asarray(ty, dtype=float)
 
 
 @functools.lru_cache(maxsize=64)

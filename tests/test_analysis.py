@@ -183,6 +183,29 @@ def test_flood_policy_and_stale_members() -> None:
     assert_allocation_invariants(res)
 
 
+def test_sites_on_a_zone_corner_are_flooded_and_those_beside_its_box_dry() -> None:
+    """Only sites within a flood part's bounding box get a metric point for the flood test.
+    The box's edges count: a diamond's four tips each touch one edge of its box, and a site on
+    a tip is in the zone; a site a millimetre beyond a tip and one far away are dry."""
+    layers = two_kecamatan()
+    diamond = shapely.Polygon([at(11, 5), at(12, 4), at(13, 5), at(12, 6)])
+    layers["zona_banjir"] = pd.concat(
+        [layers["zona_banjir"], layer([{"kelas": "tinggi", "skenario": "latihan"}], [diamond])],
+        ignore_index=True,
+    )
+    tips = {"barat": at(11, 5), "selatan": at(12, 4), "timur": at(13, 5), "utara": at(12, 6)}
+    other = {"luar": at(13.000001, 5), "tengah": at(2.5, 5), "jauh": at(-40, 5)}
+    sites = {**tips, **other}
+    layers["lokasi"] = layer(
+        [{"id": k, "anggota_id": "BPBD", "nama": k} for k in sites], list(sites.values())
+    )
+    res = run_analysis(layers, today=TODAY)
+    kelas = res.lokasi.set_index("lokasi_id")["kelas_banjir"].to_dict()
+    assert kelas == {**dict.fromkeys(tips, "tinggi"), "luar": "", "tengah": "rendah", "jauh": ""}
+    # the reach uses every site in the metric CRS: all but the one 40 km away
+    assert set(res.jangkauan["lokasi_id"]) == set(sites) - {"jauh"}
+
+
 def test_unknown_population_gives_unknown_needs_not_zero() -> None:
     layers = two_kecamatan(rows=[("gudang", "beras", 200.0, "baik", None, "2025-01-05")])
     layers["kecamatan"].loc[1, "penduduk"] = np.nan

@@ -8,6 +8,7 @@ reach, needs, allocation, gaps), each a pure function of its own module; it retu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +30,15 @@ from geo_klaster.analysis.road_reach import RoadReach, empty_pairs, road_reach, 
 from geo_klaster.analysis.sites import sites_in_flood
 from geo_klaster.analysis.stock import committable, current_stock, last_report
 from geo_klaster.config import AnalysisConfig
-from geo_klaster.crs import WGS84, metric_crs, reproject, utm_crs, utm_zone, utm_zones
+from geo_klaster.crs import (
+    WGS84,
+    metric_crs,
+    reproject,
+    transform_xy,
+    utm_crs,
+    utm_zone,
+    utm_zones,
+)
 from geo_klaster.errors import InputError, NotFoundError
 
 
@@ -266,14 +275,27 @@ class _Inputs:
 
 @dataclass
 class _Projected:
-    """One region's layers reprojected (once) to its metric CRS."""
+    """One region's layers reprojected (once) to its metric CRS.
+
+    The sites are reprojected only where needed: ``lokasi_banjir`` holds the metric point of
+    the sites inside a flood part's bounding box (None for the others: they are dry), which is
+    all the flood classes need; ``lokasi``, every site in the metric CRS, is made when first
+    asked for (the reach of a one-region analysis).
+    """
 
     region: Region
     kec: gpd.GeoDataFrame
     zona: gpd.GeoDataFrame
     parts: gpd.GeoDataFrame
-    lokasi: gpd.GeoDataFrame
+    lokasi_banjir: gpd.GeoDataFrame
+    lokasi_4326: gpd.GeoDataFrame
     desa: gpd.GeoDataFrame | None
+
+    @functools.cached_property
+    def lokasi(self) -> gpd.GeoDataFrame:
+        """The region's sites in its metric CRS."""
+        sites, crs = self.lokasi_4326, self.region.crs
+        return _in_crs(sites, reproject(sites.geometry.to_numpy(), sites.crs, crs), crs)
 
 
 def _reach_boxes(bounds: np.ndarray, cfg: AnalysisConfig) -> np.ndarray:
@@ -377,6 +399,51 @@ def _in_crs(frame: gpd.GeoDataFrame, geoms: np.ndarray, crs: CRS) -> gpd.GeoData
     return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=crs))
 
 
+def _in_boxes(x: np.ndarray, y: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Which points (x, y) lie in at least one box (rows minx, miny, maxx, maxy), edges
+    included (NaN or inf: in none). A sweep: the points sorted by x, each box looks at the
+    points between its minx and maxx, in chunks of boxes that see a million points at most."""
+    inside = np.zeros(len(x), dtype=bool)
+    if not len(x) or not len(boxes):
+        return inside
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    lo = np.searchsorted(xs, boxes[:, 0], side="left")
+    hi = np.searchsorted(xs, boxes[:, 2], side="right")
+    count = np.maximum(hi - lo, 0)
+    bounds = np.flatnonzero(np.diff(np.cumsum(count) // 1_000_000)) + 1
+    for chunk in np.split(np.arange(len(boxes)), bounds):
+        n = count[chunk]
+        box = np.repeat(chunk, n)
+        pos = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + np.repeat(lo[chunk], n)
+        pt = order[pos]
+        yy = y[pt]
+        inside[pt[(yy >= boxes[box, 1]) & (yy <= boxes[box, 3])]] = True
+    return inside
+
+
+def _points_near(xy: tuple[np.ndarray, np.ndarray], parts: gpd.GeoDataFrame) -> np.ndarray:
+    """Metric points of the sites at ``xy`` that lie in a flood part's bounding box, None for
+    the others (a point outside every part's box lies in no part)."""
+    x, y = xy
+    near = _in_boxes(x, y, shapely.bounds(parts.geometry.to_numpy()))
+    out = np.full(len(x), None, dtype=object)
+    out[near] = shapely.points(x[near], y[near])
+    return out
+
+
+def _site_xy(sites: np.ndarray, src: CRS, dst: CRS) -> tuple[np.ndarray, np.ndarray] | None:
+    """Metric coordinates of 2D points (NaN for missing or empty ones); None when ``sites``
+    holds anything else (then every site is reprojected as a geometry)."""
+    kind = shapely.get_type_id(sites)
+    if not np.isin(kind, (-1, 0)).all() or shapely.has_z(sites).any():
+        return None
+    x, y = np.full(len(sites), np.nan), np.full(len(sites), np.nan)
+    has = (kind == 0) & ~shapely.is_empty(sites)
+    x[has], y[has] = shapely.get_x(sites[has]), shapely.get_y(sites[has])
+    return transform_xy(x, y, src, dst)
+
+
 def _project(inp: _Inputs, regs: list[Region]) -> list[_Projected]:
     """Each region's layers in its metric CRS (each layer reprojected once per region) and
     its flood zones cut into non-overlapping parts; desa go with their kecamatan's region.
@@ -398,40 +465,51 @@ def _project(inp: _Inputs, regs: list[Region]) -> list[_Projected]:
         {
             "kec": _take(inp.kecamatan, r.kec),
             "zona": _take(inp.zona, r.zona),
-            "lokasi": _take(inp.lokasi, r.lokasi),
             **({} if rows is None else {"desa": _take(inp.desa, rows)}),
         }
         for r, rows in zip(regs, desa_rows, strict=True)
     ]
-    arrays = [
-        (r.crs, {k: (f.geometry.to_numpy(), f.crs) for k, f in layer.items()})
-        for r, layer in zip(regs, frames, strict=True)
+    sites = [_take(inp.lokasi, r.lokasi) for r in regs]
+    jobs = [
+        (
+            r.crs,
+            {k: (f.geometry.to_numpy(), f.crs) for k, f in layer.items()},
+            (s.geometry.to_numpy(), s.crs),
+        )
+        for r, layer, s in zip(regs, frames, sites, strict=True)
     ]
+
+    def move(job):  # coordinates only: no pandas object is touched on the threads
+        crs, layer, (site_geoms, site_crs) = job
+        xy = _site_xy(site_geoms, site_crs, crs)
+        if xy is None:
+            xy = reproject(site_geoms, site_crs, crs)
+        return {k: reproject(g, src, crs) for k, (g, src) in layer.items()}, xy
+
     cost = [len(r.kec) + len(r.zona) + len(r.lokasi) / 20 for r in regs]
-    moved = each(
-        lambda job: {k: reproject(g, src, job[0]) for k, (g, src) in job[1].items()},
-        arrays,
-        cost=cost,
-    )
+    moved = each(move, jobs, cost=cost)
     layers = [
-        {k: _in_crs(f, moved[n][k], r.crs) for k, f in frames[n].items()}
+        {k: _in_crs(f, moved[n][0][k], r.crs) for k, f in frames[n].items()}
         for n, r in enumerate(regs)
     ]
-    parts = each(
-        lambda n: flood_parts(layers[n]["zona"], crs=regs[n].crs),
-        range(len(regs)),
-        cost=[len(r.zona) for r in regs],
-    )
+
+    def cut(n: int) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+        parts = flood_parts(layers[n]["zona"], crs=regs[n].crs)
+        xy = moved[n][1]
+        return parts, (xy if isinstance(xy, np.ndarray) else _points_near(xy, parts))
+
+    done = each(cut, range(len(regs)), cost=[len(r.zona) for r in regs])
     return [
         _Projected(
             region=r,
             kec=layer["kec"],
             zona=layer["zona"],
-            parts=part,
-            lokasi=layer["lokasi"],
+            parts=parts,
+            lokasi_banjir=_in_crs(site, near, r.crs),
+            lokasi_4326=site,
             desa=layer.get("desa"),
         )
-        for r, layer, part in zip(regs, layers, parts, strict=True)
+        for r, layer, site, (parts, near) in zip(regs, layers, sites, done, strict=True)
     ]
 
 
@@ -473,7 +551,9 @@ def _sites(
     """Every site's flood class and stock status, with its member's last report and staleness."""
     frames = [
         pd.DataFrame(
-            sites_in_flood(p.lokasi, p.parts, crs=p.region.crs, config=cfg).drop(columns="geometry")
+            sites_in_flood(p.lokasi_banjir, p.parts, crs=p.region.crs, config=cfg).drop(
+                columns="geometry"
+            )
         )
         for p in proj
     ]
