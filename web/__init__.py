@@ -36,7 +36,8 @@ Configuration keys (all optional except ``STORE``)
     (``BATAS_TULIS_*``, ``BATAS_MASUK_*``, ``MAX_CONTENT_LENGTH``, 2 MB): see :mod:`geo_klaster.web.auth`.
 ``BATAS_CACHE_MB``
     Megabytes of derived values (analyses, GeoJSON bodies, maps) kept per data version,
-    least recently used first out (default 256; ``serve --batas-cache-mb``).
+    least recently used first out (default 256; ``serve --batas-cache-mb``); a quarter
+    more at most for ready answers (:mod:`geo_klaster.web.ready`).
 ``SESSION_COOKIE_NAME``
     The sign-in cookie's name (default ``geo_klaster_sesi``).
 ``SESSION_COOKIE_SECURE``
@@ -126,6 +127,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     bahasa.init_app(app)  # ?lang=, cookie, Accept-Language; _() in templates and code
     auth.init_app(app)  # sessions, CSRF, identity, limits; /masuk, /keluar
     app.register_blueprint(laporan.bp)
+    from geo_klaster.web.ready import ReadyAnswers
+
+    data = app.extensions[EXTENSION]
+    # anonymous API and OGC answers kept as bytes, served without Flask (web.ready)
+    app.wsgi_app = ReadyAnswers(  # type: ignore[method-assign]
+        app.wsgi_app,
+        version=lambda: data.store().version(),
+        config=app.config,
+        max_bytes=int(float(app.config["BATAS_CACHE_MB"]) * 1_000_000 / 4),
+    )
     return app
 
 

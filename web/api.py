@@ -32,7 +32,7 @@ from pathlib import Path
 
 import geopandas as gpd
 from flask import Blueprint, Response, jsonify, request
-from geo_klaster.web import context, params
+from geo_klaster.web import context, params, ready
 from geo_klaster.web.cache import Parameter
 from shapely.geometry import box
 
@@ -48,9 +48,11 @@ MAX_AGE_S = 60  # clients may reuse a body this long; new data change the ETag
 
 
 def _respond(body: bytes, mimetype: str, *, filename: str | None = None) -> Response:
+    version = context.snapshot().version
+    ready.keep(version)  # the same bytes for the same anonymous request (web.ready)
     resp = Response(body, mimetype=mimetype)
     resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE_S}"
-    resp.set_etag(f"v{context.snapshot().version}-{len(body)}-{hash(body) & 0xFFFFFFFF:x}")
+    resp.set_etag(f"v{version}-{len(body)}-{hash(body) & 0xFFFFFFFF:x}")
     if filename:
         resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp.make_conditional(request)
@@ -146,6 +148,7 @@ def analisis_lokasi_stok(lokasi_id: str) -> Response:
     result = context.analysis(p)
     if lokasi_id not in set(result.lokasi["lokasi_id"]):
         raise params.TidakDitemukan(f"lokasi '{lokasi_id}' tidak ada", "lokasi_id")
+    ready.keep(context.snapshot().version)
     return jsonify(context.stok_lokasi(p).get(lokasi_id, []))
 
 

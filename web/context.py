@@ -7,11 +7,12 @@ kecamatan, members' last reports), each computed by the domain (:mod:`geo_klaste
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
-from geo_klaster.web import params
+from geo_klaster.web import params, ready
 from geo_klaster.web.cache import DataCache, Parameter, Snapshot
 
 from geo_klaster import maps as peta
@@ -38,6 +39,17 @@ def snapshot() -> Snapshot:
     return g.klaster_snapshot
 
 
+def today() -> dt.date:
+    """The analysis day: ``TODAY``, else today (UTC); an answer built on today's date is
+    kept ready only until midnight UTC (:func:`geo_klaster.web.ready.until`)."""
+    value = current_app.config["TODAY"]
+    day = params.tanggal(value)
+    if value is None:
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.UTC)
+        ready.until(midnight.timestamp())
+    return day
+
+
 def parameter() -> Parameter:
     """The analysis parameters of this request (400 on a bad value)."""
     cfg = current_app.config
@@ -47,7 +59,7 @@ def parameter() -> Parameter:
         skenario=cfg["SKENARIO"],
         jarak_km=float(cfg["JARAK_KM"]),
         hari=int(cfg["HARI"]),
-        tanggal=params.tanggal(cfg["TODAY"]),
+        tanggal=today(),
     )
 
 
@@ -180,7 +192,7 @@ def banding_parameters() -> list[Parameter]:
                 skenario=name,
                 jarak_km=float(cfg["JARAK_KM"]),
                 hari=int(cfg["HARI"]),
-                tanggal=params.tanggal(cfg["TODAY"]),
+                tanggal=today(),
             )
         )
     return out

@@ -19,8 +19,10 @@ personal data (UU 27/2022), whoever asks.
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, request
-from geo_klaster.web import context, ogc_core, ogc_openapi, params
+from geo_klaster.web import context, ogc_core, ogc_openapi, params, ready
 from geo_klaster.web.ogc_core import Answer, CollectionDef, FeatureTable, OgcError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
@@ -28,6 +30,7 @@ from werkzeug.routing import PathConverter
 from geo_klaster.errors import KlasterError, NotFoundError, StoreError
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
+clock = time.time  # an items page's timeStamp (tests fix it)
 
 
 class _AnyPath(PathConverter):
@@ -47,6 +50,13 @@ DESCRIPTION = (
 
 def _base() -> str:
     return request.url_root.rstrip("/") + (bp.url_prefix or "")
+
+
+def _ready(answer: Answer, *, data: bool = True) -> Response:
+    """A 200 answer that may be kept ready (:mod:`geo_klaster.web.ready`): OGC answers are the
+    same for everyone. ``data``: it depends on the store's data (else on the request only)."""
+    ready.keep(context.snapshot().version if data else None)
+    return _send(answer)
 
 
 def _send(answer: Answer) -> Response:
@@ -96,13 +106,13 @@ def _collection(cid: str, *, items: bool = False) -> tuple[CollectionDef, dict[s
 @bp.get("/")
 def landing() -> Response:
     ogc_core.check_params(_args(), {"f"})
-    return _send(ogc_core.landing(_base(), title=TITLE, description=DESCRIPTION))
+    return _ready(ogc_core.landing(_base(), title=TITLE, description=DESCRIPTION), data=False)
 
 
 @bp.get("/conformance")
 def conformance() -> Response:
     ogc_core.check_params(_args(), {"f"})
-    return _send(ogc_core.conformance())
+    return _ready(ogc_core.conformance(), data=False)
 
 
 @bp.get("/api")
@@ -116,7 +126,7 @@ def api() -> Response:
             ogc_openapi.document(base, ogc_core.collection_defs(), title=TITLE)
         ),
     )
-    return _send(({"Content-Type": ogc_core.OPENAPI}, 200, doc))
+    return _ready(({"Content-Type": ogc_core.OPENAPI}, 200, doc))
 
 
 @bp.get("/collections")
@@ -129,13 +139,13 @@ def collections() -> Response:
         if c.hasil and not snap.skenario:
             continue  # no flood zones yet: no analysis, so no result collections
         entries.append((c, _table(c)))
-    return _send(ogc_core.collections(entries, _base(), _analysis_query(args)))
+    return _ready(ogc_core.collections(entries, _base(), _analysis_query(args)))
 
 
 @bp.get("/collections/<cid>")
 def collection(cid: str) -> Response:
     c, args = _collection(cid)
-    return _send(ogc_core.collection(c, _table(c), _base(), _analysis_query(args)))
+    return _ready(ogc_core.collection(c, _table(c), _base(), _analysis_query(args)))
 
 
 @bp.get("/collections/<cid>/items")
@@ -143,7 +153,9 @@ def items(cid: str) -> Response:
     c, args = _collection(cid, items=True)
     q = ogc_core.items_query(args)
     table = _table(c)
-    resp = _send(ogc_core.items(c, table, q, _base(), args))
+    now = clock()
+    ready.until(int(now) + 1)  # timeStamp, to the second
+    resp = _ready(ogc_core.items(c, table, q, _base(), args, now=now))
     resp.headers["Cache-Control"] = "no-cache"
     return resp
 
@@ -151,7 +163,7 @@ def items(cid: str) -> Response:
 @bp.get("/collections/<cid>/items/<ogc_path:feature_id>")
 def item(cid: str, feature_id: str) -> Response:
     c, args = _collection(cid)
-    return _send(ogc_core.feature(c, _table(c), feature_id, _base(), _analysis_query(args)))
+    return _ready(ogc_core.feature(c, _table(c), feature_id, _base(), _analysis_query(args)))
 
 
 @bp.route("/<ogc_path:rest>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])

@@ -379,8 +379,10 @@ def collection(
     return _json(collection_doc(c, table, base, query))
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def _now(t: float | None = None) -> str:
+    """The time ``t`` (seconds since the epoch; default now) as ``timeStamp``, to the second."""
+    at = dt.datetime.now(dt.UTC) if t is None else dt.datetime.fromtimestamp(t, dt.UTC)
+    return at.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def items(
@@ -389,10 +391,13 @@ def items(
     q: ItemsQuery,
     base: str,
     query: Mapping[str, str],
+    *,
+    now: float | None = None,
 ) -> Answer:
     """A page of features: the pre-serialised fragments of the slice joined into one body.
 
-    ``query`` holds the request's parameters other than ``offset`` (kept in the links).
+    ``query`` holds the request's parameters other than ``offset`` (kept in the links);
+    ``now`` is the ``timeStamp`` (seconds since the epoch; default: the current time).
     """
     positions = table.select(q.bbox)
     matched = len(positions)
@@ -417,7 +422,7 @@ def items(
         {
             "numberMatched": matched,
             "numberReturned": len(page),
-            "timeStamp": _now(),
+            "timeStamp": _now(now),
             "links": links,
         }
     )
