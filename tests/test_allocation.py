@@ -498,3 +498,40 @@ def test_direct_highs_call_gives_linprogs_solution(method: str) -> None:
         assert (got.status == 0) == (ref.status == 0)
         if ref.status == 0:
             assert np.array_equal(got.x, ref.x)
+
+
+def test_components_that_meet_every_need_are_found_by_an_integer_flow() -> None:
+    from geo_klaster.analysis.allocation import _full_components, _Net
+
+    # arcs (site, kecamatan, component): 0 full with a fractional need (stock 10 + 0.9 -> 10
+    # meets ceil(4.2) + 5, site 0 reaching both); 1 short (stock 3 for needs 2 and 2, each reachable); 2 a need past
+    # 32 bits (left to the programme though stock would meet it); 3 full only with the
+    # fraction of stock that the whole-unit test drops (0.6 + 0.6 for 1.0: left to the LP)
+    i_s = np.array([0, 0, 1, 2, 2, 3, 4, 5])
+    i_d = np.array([0, 1, 0, 2, 3, 4, 5, 5])
+    comp = np.array([0, 0, 0, 1, 1, 2, 3, 3])
+    cap_s = np.array([10.0, 0.9, 3.0, 5e9, 0.6, 0.6])
+    cap_d = np.array([4.2, 5.0, 2.0, 2.0, 3e9, 1.0])
+    net = _Net(np.arange(8), i_s, i_d, comp, cap_s, cap_d, np.ones(8), scale=True)
+    full, x = _full_components(net)
+    assert full.tolist() == [True, False, False, False]
+    per_kec = np.bincount(i_d[:3], weights=(x * net.scale[net.c])[:3])
+    assert np.bincount(i_s[:3], weights=(x * net.scale[net.c])[:3])[0] <= 10.0
+    assert per_kec[0] >= 4.2 and per_kec[1] >= 5.0  # the flow meets the needs
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_full_component_shortcut_keeps_the_allocation(seed: int, monkeypatch) -> None:
+    # the same lines and amounts (to solver rounding) with every component through the LP
+    from geo_klaster.analysis import allocation as mod
+
+    supply, demand, arcs = _random_components(seed, n_cluster=20)
+    supply["komit"] = supply["komit"] * 1.5  # most clusters (not all) can meet every need
+    fast = allocate(supply, demand, arcs, bulat={"tenda"})
+
+    def none_full(net):
+        return np.zeros(len(net.hc), dtype=bool), np.zeros(net.n)
+
+    monkeypatch.setattr(mod, "_full_components", none_full)
+    slow = allocate(supply, demand, arcs, bulat={"tenda"})
+    pd.testing.assert_frame_equal(fast, slow, rtol=1e-9, atol=1e-6)

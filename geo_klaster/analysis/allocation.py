@@ -40,8 +40,10 @@ The rest go to HiGHS (``scipy.optimize.linprog``'s model and options, see :func:
 sparse matrices, all components of a step stacked block-diagonally into one programme (each
 component has its own ``t``; the objective ``Σ t_c`` is separable, so each ``t_c`` is its
 component's own maximum), by dual simplex; components over ``_BLOCK`` arcs one by one by
-interior point. Quantities are scaled to O(1)
-per component for the fair-share and cost steps (HiGHS' tolerances are absolute); flows below
+interior point. A component whose stock can meet every need in full (one integer maximum flow,
+``scipy.sparse.csgraph.maximum_flow``, stock rounded down and needs up) has the fair share 1
+without a fair-share programme (most do nationally). Quantities are scaled to O(1) per
+component for the fair-share and cost steps (HiGHS' tolerances are absolute); flows below
 1e-6 of a unit are dropped, bounds made exact, and no ``-0`` leaves this module. A pair given
 twice in ``arcs`` counts once, at its lower cost.
 """
@@ -55,7 +57,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
-from scipy.sparse.csgraph import breadth_first_order, connected_components
+from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
 
 from geo_klaster.errors import InputError
 
@@ -98,6 +100,7 @@ class _Net:
         self.comp_d[self.d] = self.c
         self.cap_s = cap_s[self.hs] / sc[self.comp_s]
         self.cap_d = cap_d[self.hd] / sc[self.comp_d]
+        self.raw_s, self.raw_d = cap_s[self.hs], cap_d[self.hd]  # unscaled
         self.cost = cost[h]
         cols = np.arange(self.n)
         self.m_s = sparse.csr_matrix(
@@ -222,6 +225,41 @@ def _blocked(net: _Net, x: np.ndarray, floor: np.ndarray, cand: np.ndarray) -> n
     return cand[~can[n_s + cand]]
 
 
+_MAX_FLOW_CAP = 2**31 - 1  # scipy's maximum_flow takes 32-bit integer capacities
+
+
+def _full_components(net: _Net) -> tuple[np.ndarray, np.ndarray]:
+    """Which components can meet every kecamatan's whole need, by one integer maximum flow
+    (``scipy.sparse.csgraph.maximum_flow``) with each site's stock rounded down and each
+    need rounded up: when that flow meets every rounded-up need, the real stock meets every
+    real need, so the component's fair share is the whole need (a sufficient test; whole
+    units are exact). Also a flow (scaled units) meeting those needs, for :func:`_cheapest`'s
+    fallback."""
+    n_s, n_d, n_c = len(net.hs), len(net.hd), len(net.hc)
+    stock = np.floor(net.raw_s)
+    need = np.ceil(net.raw_d)
+    # a component with a need beyond 32 bits is left to the programme; less stock is safe
+    big = np.zeros(n_c, dtype=bool)
+    big[net.comp_d[need > _MAX_FLOW_CAP]] = True
+    stock = np.minimum(stock, _MAX_FLOW_CAP)
+    arc_need = need[net.d]
+    src, snk = n_s + n_d, n_s + n_d + 1
+    ok_d = ~big[net.comp_d]
+    ok_a = ok_d[net.d]
+    rows = np.r_[np.full(n_s, src), net.s[ok_a], n_s + np.flatnonzero(ok_d)]
+    cols = np.r_[np.arange(n_s), n_s + net.d[ok_a], np.full(int(ok_d.sum()), snk)]
+    caps = np.r_[stock, arc_need[ok_a], need[ok_d]].astype(np.int32)
+    graph = sparse.csr_array((caps, (rows, cols)), shape=(n_s + n_d + 2,) * 2)
+    flow = maximum_flow(graph, src, snk, method="dinic").flow.tocsr()
+    into = np.zeros(n_d)
+    into[ok_d] = flow[n_s + np.flatnonzero(ok_d), np.full(int(ok_d.sum()), snk)]
+    short = big.copy()
+    short[net.comp_d[into < need]] = True
+    x = np.zeros(net.n)
+    x[ok_a] = flow[net.s[ok_a], n_s + net.d[ok_a]] / net.scale[net.c[ok_a]]
+    return ~short, x
+
+
 def _fair_totals(net: _Net, method: str) -> tuple[np.ndarray, np.ndarray]:
     """Leximin totals per kecamatan (scaled units) by progressive filling, and the last flow."""
     n_d = len(net.hd)
@@ -229,6 +267,13 @@ def _fair_totals(net: _Net, method: str) -> tuple[np.ndarray, np.ndarray]:
     floor = np.zeros(n_d)  # fixed kecamatan: their fair total
     fixed = np.zeros(n_d, dtype=bool)
     x = np.zeros(net.n)
+    # components that can meet every need (t = 1) need no programme: all fixed at their need
+    full, flow = _full_components(net)
+    if full.any():
+        k_full = full[net.comp_d]
+        floor[k_full] = need[k_full]
+        fixed |= k_full
+        x = flow
     for _ in range(_MAX_ROUNDS):
         act_c = np.unique(net.comp_d[~fixed])
         if len(act_c) == 0:
