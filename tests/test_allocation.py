@@ -535,3 +535,35 @@ def test_full_component_shortcut_keeps_the_allocation(seed: int, monkeypatch) ->
     monkeypatch.setattr(mod, "_full_components", none_full)
     slow = allocate(supply, demand, arcs, bulat={"tenda"})
     pd.testing.assert_frame_equal(fast, slow, rtol=1e-9, atol=1e-6)
+
+
+def test_last_report_from_the_current_lines_equals_last_report() -> None:
+    # the analysis reads each site's latest report off its current lines (one line per item);
+    # the same members, times and staleness as last_report over every line: lines after the
+    # day, without a time, of unknown sites, members without sites or without reports
+    from geo_klaster.analysis.stock import _current, _last_report, _utc
+
+    rng = np.random.default_rng(11)
+    n = 300
+    lokasi = frame("id anggota_id", [(f"G{i}", f"A{i % 7}" if i % 9 else None) for i in range(12)])
+    anggota = frame("id", [(f"A{i}",) for i in range(9)])
+    stok = pd.DataFrame(
+        {
+            "lokasi_id": [f"G{i}" for i in rng.integers(0, 14, n)],  # G12, G13 unknown
+            "barang": rng.choice(["beras", "tenda", "air"], n),
+            "dilaporkan": pd.Timestamp("2025-01-01", tz="UTC")
+            + pd.to_timedelta(rng.integers(0, 90 * 24, n), unit="h"),
+        }
+    )
+    stok.loc[rng.integers(0, n, 15), "dilaporkan"] = pd.NaT
+    for today in (dt.date(2025, 1, 20), dt.date(2025, 2, 15), dt.date(2025, 6, 1)):
+        ref = last_report(stok, lokasi, anggota, today=today, periode_hari=30)
+        kini = _current(stok, today)
+        got, owner = _last_report(
+            kini.lokasi.values, kini.terakhir, _utc(stok["dilaporkan"]).dtype, lokasi, anggota,
+            today, 30,
+        )  # fmt: skip
+        pd.testing.assert_frame_equal(got, ref, check_exact=True)
+        members = ref["anggota_id"].tolist()
+        owners = [a if isinstance(a, str) else None for a in lokasi["anggota_id"]]
+        assert [members[o] if o >= 0 else None for o in owner] == owners

@@ -28,7 +28,7 @@ from geo_klaster.analysis.parallel import each
 from geo_klaster.analysis.reach import reach
 from geo_klaster.analysis.road_reach import RoadReach, empty_pairs, road_reach, usable_pairs
 from geo_klaster.analysis.sites import sites_in_flood
-from geo_klaster.analysis.stock import committable, current_stock, last_report
+from geo_klaster.analysis.stock import _committable, _current, _Kini, _last_report, _utc
 from geo_klaster.config import AnalysisConfig
 from geo_klaster.crs import (
     WGS84,
@@ -546,9 +546,10 @@ def _crs_wilayah(inp: _Inputs, regs: list[Region]) -> pd.Series:
 
 
 def _sites(
-    inp: _Inputs, proj: list[_Projected], cfg: AnalysisConfig, today: dt.date
+    inp: _Inputs, proj: list[_Projected], cfg: AnalysisConfig, today: dt.date, kini: _Kini
 ) -> gpd.GeoDataFrame:
-    """Every site's flood class and stock status, with its member's last report and staleness."""
+    """Every site's flood class and stock status, with its member's last report and staleness
+    (:func:`geo_klaster.analysis.stock.last_report`, from each site's latest current line)."""
     frames = [
         pd.DataFrame(
             sites_in_flood(p.lokasi_banjir, p.parts, crs=p.region.crs, config=cfg).drop(
@@ -559,30 +560,31 @@ def _sites(
     ]
     sites = _gather(frames, [p.region.lokasi for p in proj])
     sites = gpd.GeoDataFrame(sites, geometry=inp.lokasi.geometry.to_numpy(), crs=WGS84)
-    laporan = last_report(
-        inp.stok, inp.lokasi, inp.anggota, today=today, periode_hari=cfg.periode_laporan_hari
-    ).set_index("anggota_id")
-    owner = sites["anggota_id"].to_numpy()
-    sites["laporan_terakhir"] = laporan["laporan_terakhir"].reindex(owner).array
-    sites["usang"] = sites["anggota_id"].map(laporan["usang"]).fillna(True).astype(bool)
+    # a site's latest line is its latest current line (both count the lines up to today)
+    texts = pd.Series(kini.lokasi.values, dtype=object).astype("str").to_numpy()
+    when = _utc(inp.stok["dilaporkan"]).dtype
+    laporan, owner = _last_report(
+        texts, kini.terakhir, when, inp.lokasi, inp.anggota, today, cfg.periode_laporan_hari
+    )  # owner: each site's member's row (-1: none)
+    sites["laporan_terakhir"] = laporan["laporan_terakhir"].array.take(owner, allow_fill=True)
+    sites["usang"] = np.append(laporan["usang"].to_numpy(dtype=bool), True)[owner]
     return sites
 
 
 def _stock(
-    inp: _Inputs, sites: gpd.GeoDataFrame, cfg: AnalysisConfig, today: dt.date
+    inp: _Inputs, sites: gpd.GeoDataFrame, cfg: AnalysisConfig, today: dt.date, kini: _Kini
 ) -> pd.DataFrame:
-    """Current stock per site and item, what is committable, and whether its member is stale."""
+    """Current stock per site and item (``kini``, :func:`geo_klaster.analysis.stock.current_stock`
+    as of today), what is committable, and whether its member is stale."""
     units = dict(zip(inp.barang["kode"].astype(str), inp.barang["satuan"].astype(str)))
     site = sites.set_index("lokasi_id")
-    stok = committable(
-        current_stock(inp.stok, as_of=today),
-        today=today,
-        status_lokasi=site["status_stok"],
-        satuan_katalog=units or None,
+    # committable(), looking the sites and items up by the codes current_stock worked out
+    stok = _committable(
+        kini.baris, today, site["status_stok"], units or None, kini.lokasi, kini.barang
     )
     usang = site["usang"][~site.index.duplicated()]
-    at = usang.index.get_indexer(stok["lokasi_id"].to_numpy())  # unknown site (-1): stale
-    stok["usang"] = np.append(usang.to_numpy(dtype=bool), True)[at]
+    at = usang.index.get_indexer(kini.lokasi.values)  # unknown site (-1): stale
+    stok["usang"] = np.append(usang.to_numpy(dtype=bool), True)[at][kini.lokasi.codes]
     return stok
 
 
@@ -736,8 +738,9 @@ def run_analysis(
     step("paparan")
 
     say("Lokasi dalam banjir dan stok / sites and stock")
-    sites = _sites(inp, proj, cfg, today)
-    stok = _stock(inp, sites, cfg, today)
+    kini = _current(inp.stok, as_of=today)
+    sites = _sites(inp, proj, cfg, today, kini)
+    stok = _stock(inp, sites, cfg, today, kini)
     step("lokasi_stok")
 
     jalan: list[RoadReach] = []

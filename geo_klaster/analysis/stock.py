@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,30 @@ def current_stock(
     pandas.DataFrame
         One row per site and item, the columns of ``stok``, sorted by site and item.
     """
+    return _current(stok, as_of).baris
+
+
+@dataclass(frozen=True)
+class _Kode:
+    """A key column of the current lines as codes into its sorted distinct values."""
+
+    codes: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Kini:
+    """The current lines (:func:`current_stock`) and what finding them worked out: the site
+    and item of each line as codes, and each site's latest report time (int64 ns)."""
+
+    baris: pd.DataFrame
+    lokasi: _Kode
+    barang: _Kode
+    terakhir: np.ndarray  # per lokasi.values: the latest report time (ns) of its lines
+
+
+def _current(stok: pd.DataFrame, as_of: dt.date | dt.datetime | None) -> _Kini:
+    """:func:`current_stock`, with the codes of its keys (see :class:`_Kini`)."""
     ns = _utc_ns(stok["dilaporkan"])
     mask = ns != _NAT
     if as_of is not None:
@@ -73,9 +98,10 @@ def current_stock(
     # One integer key per (site, item), in string order of both; the latest line of a key is
     # the one with the latest time, then the highest storage position.
     lokasi, barang = stok["lokasi_id"].to_numpy(), stok["barang"].to_numpy()
-    site, _ = _sorted_codes(lokasi if every else lokasi[rows])
+    site, sites = _sorted_codes(lokasi if every else lokasi[rows])
     item, items = _sorted_codes(barang if every else barang[rows])
-    key = site.astype(np.int64) * max(len(items), 1) + item
+    n_item = max(len(items), 1)
+    key = site.astype(np.int64) * n_item + item
     n_key = int(key.max()) + 1 if len(key) else 0
     if n_key <= 8 * len(key) + 1024:
         # no sort: the latest time per key, then the last row among the lines at that time
@@ -85,14 +111,23 @@ def current_stock(
         tie = when == latest[key]
         pick = np.full(n_key, -1)
         np.maximum.at(pick, key[tie], rows[tie])
-        chosen = pick[pick >= 0]  # in key order
+        keys = np.flatnonzero(pick >= 0)  # in key order
+        chosen = pick[keys]
     else:  # keys too sparse for a table: one lexsort
         order = np.lexsort((rows, ns[rows], key))
         key = key[order]
         last = np.ones(len(key), dtype=bool)
         last[:-1] = key[1:] != key[:-1]
-        chosen = rows[order[last]]
-    return stok.iloc[chosen].reset_index(drop=True)
+        keys, chosen = key[last], rows[order[last]]
+    site_of, item_of = keys // n_item, keys % n_item
+    terakhir = np.full(len(sites), _NAT)
+    np.maximum.at(terakhir, site_of, ns[chosen])
+    return _Kini(
+        stok.iloc[chosen].reset_index(drop=True),
+        _Kode(site_of, np.asarray(sites, dtype=object)),
+        _Kode(item_of, np.asarray(items, dtype=object)),
+        terakhir,
+    )
 
 
 def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -113,11 +148,14 @@ def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lookup(
-    keys: pd.Series, mapping: Mapping[str, str] | pd.Series | None, default: str | None
+    keys: pd.Series | _Kode, mapping: Mapping[str, str] | pd.Series | None, default: str | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """``mapping[key]`` (``default`` when missing) looked up once per distinct key (the stock
     has many lines per site and item): the keys' codes and the value per code."""
-    codes, uniq = keys.factorize(use_na_sentinel=False)
+    if isinstance(keys, _Kode):
+        codes, uniq = keys.codes, keys.values
+    else:
+        codes, uniq = keys.factorize(use_na_sentinel=False)
     table = pd.Series(mapping if mapping is not None else {}, dtype="object")
     values = table.reindex(pd.Index(uniq, dtype=object)).to_numpy(dtype=object, copy=True)
     values[pd.isna(values)] = default
@@ -166,7 +204,19 @@ def committable(
         ``current`` plus ``status_stok``, ``alasan`` (why not committable, '' when it is) and
         ``komit`` (float, the committable quantity in the catalogue unit).
     """
-    out = current.copy()
+    return _committable(current.copy(), today, status_lokasi, satuan_katalog)
+
+
+def _committable(
+    out: pd.DataFrame,
+    today: dt.date,
+    status_lokasi: Mapping[str, str] | pd.Series | None,
+    satuan_katalog: Mapping[str, str] | pd.Series | None,
+    lokasi: _Kode | None = None,
+    barang: _Kode | None = None,
+) -> pd.DataFrame:
+    """:func:`committable` on ``out`` itself (its columns added), the site and item codes
+    given when known (:func:`_current`)."""
     n = len(out)
     siap = pd.to_numeric(out["siap"], errors="coerce").fillna(0.0).clip(lower=0.0)
     if "jumlah" in out:
@@ -184,11 +234,13 @@ def committable(
         lewat = (exp.dt.normalize() < pd.Timestamp(today)).fillna(False).to_numpy(dtype=bool)
     else:
         lewat = np.zeros(n, dtype=bool)
-    codes, status = _lookup(out["lokasi_id"], status_lokasi, "tersedia")
+    codes, status = _lookup(
+        out["lokasi_id"] if lokasi is None else lokasi, status_lokasi, "tersedia"
+    )
     out["status_stok"] = _text(status, codes, out.index)
     tutup = (status == "tidak_tersedia")[codes]
     if satuan_katalog is not None and "satuan" in out:
-        codes, katalog = _lookup(out["barang"], satuan_katalog, None)
+        codes, katalog = _lookup(out["barang"] if barang is None else barang, satuan_katalog, None)
         katalog = katalog[codes]
         satuan = out["satuan"].to_numpy(dtype=object)
         beda = pd.notna(katalog) & (katalog != satuan)
@@ -229,25 +281,44 @@ def last_report(
     waktu = _utc(stok["dilaporkan"])
     ns = _ns(waktu)
     limit, _ = _batas(today)
+    # the latest report time per site (lines up to the end of today), then per member
+    codes, sites = pd.factorize(stok["lokasi_id"].astype("str").to_numpy(), use_na_sentinel=False)
+    ok = (ns != _NAT) & (ns < limit.value)
+    terakhir = np.full(len(sites), _NAT)
+    np.maximum.at(terakhir, codes[ok], ns[ok])
+    out, _ = _last_report(sites, terakhir, waktu.dtype, lokasi, anggota, today, periode_hari)
+    return out
+
+
+def _last_report(
+    sites: np.ndarray,
+    terakhir: np.ndarray,
+    dtype: object,
+    lokasi: pd.DataFrame,
+    anggota: pd.DataFrame | None,
+    today: dt.date,
+    periode_hari: int,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`last_report` from each site's latest report time (``terakhir``, int64 ns, NaT
+    for none; ``sites`` as text, the stock's ``dilaporkan`` of ``dtype``); also the row of
+    each of ``lokasi``'s sites' member in the result (-1: none)."""
     ids = [lokasi["anggota_id"].dropna().astype("str")]
     if anggota is not None:
         ids.insert(0, anggota["id"].dropna().astype("str"))
     members = pd.Index(pd.unique(pd.concat(ids, ignore_index=True).astype("str")))
     # site -> member position, then the latest report time per member (np.maximum.at)
     site_owner = members.get_indexer(lokasi["anggota_id"].astype("str").to_numpy())
-    site_pos = pd.Index(lokasi["id"].astype("str").to_numpy()).get_indexer(
-        stok["lokasi_id"].astype("str").to_numpy()
-    )
+    site_pos = pd.Index(lokasi["id"].astype("str").to_numpy()).get_indexer(sites)
     owner = np.append(site_owner, -1)[site_pos]  # unknown site (-1) -> no member (-1)
-    ok = (owner >= 0) & (ns != _NAT) & (ns < limit.value)
+    ok = (owner >= 0) & (terakhir != _NAT)
     last = np.full(len(members), _NAT)
-    np.maximum.at(last, owner[ok], ns[ok])
+    np.maximum.at(last, owner[ok], terakhir[ok])
     out = pd.DataFrame({"anggota_id": pd.Series(members.to_numpy(), dtype="str")})
-    unit = waktu.dtype if isinstance(waktu.dtype, pd.DatetimeTZDtype) else "datetime64[ns, UTC]"
+    unit = dtype if isinstance(dtype, pd.DatetimeTZDtype) else "datetime64[ns, UTC]"
     out["laporan_terakhir"] = pd.to_datetime(last.view("datetime64[ns]"), utc=True).astype(unit)
     umur = pd.Timestamp(today) - out["laporan_terakhir"].dt.tz_convert(None).dt.normalize()
     out["usang"] = (out["laporan_terakhir"].isna() | (umur.dt.days > periode_hari)).astype(bool)
-    return out
+    return out, site_owner
 
 
 def riwayat_komit(
