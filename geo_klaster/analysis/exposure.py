@@ -28,6 +28,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from geo_klaster.analysis.parallel import elementwise
+from geo_klaster.analysis.validity import is_valid
 from geo_klaster.config import KELAS, AnalysisConfig
 from geo_klaster.crs import check_same_crs
 from geo_klaster.errors import InputError
@@ -53,7 +54,7 @@ KOLOM = [
 def _valid(geoms: np.ndarray) -> np.ndarray:
     """Geometries made valid where they are not (GEOS make_valid), polygons kept."""
     geoms = np.asarray(geoms, dtype=object).copy()
-    bad = ~elementwise(shapely.is_valid, geoms) & ~shapely.is_missing(geoms)
+    bad = ~is_valid(geoms) & ~shapely.is_missing(geoms)
     if bad.any():
         fixed = shapely.make_valid(geoms[bad])
         geoms[bad] = [_polygonal(g) for g in fixed]
