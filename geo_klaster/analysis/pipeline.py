@@ -228,7 +228,9 @@ def _alokasi_lines(
     out["status_stok"] = out["lokasi_id"].map(site["status_stok"]).astype("str")
     out["usang"] = out["lokasi_id"].map(site["usang"]).fillna(False).astype(bool)
     start = site.geometry.reindex(out["lokasi_id"]).to_numpy()
-    target = kecamatan.set_index("kode").geometry.representative_point()
+    # representative points of the kecamatan allocated to only (a few hundred of 7,000)
+    target = kecamatan.set_index("kode").geometry
+    target = target.reindex(pd.unique(out["kode"].to_numpy())).representative_point()
     end = target.reindex(out["kode"]).to_numpy()
     coords = np.stack([shapely.get_coordinates(start), shapely.get_coordinates(end)], axis=1)
     lines = shapely.linestrings(coords) if len(out) else np.array([], dtype=object)

@@ -97,9 +97,9 @@ def _current(stok: pd.DataFrame, as_of: dt.date | dt.datetime | None) -> _Kini:
     every = len(rows) == len(stok)  # usually: no copy of the key columns
     # One integer key per (site, item), in string order of both; the latest line of a key is
     # the one with the latest time, then the highest storage position.
-    lokasi, barang = stok["lokasi_id"].to_numpy(), stok["barang"].to_numpy()
-    site, sites = _sorted_codes(lokasi if every else lokasi[rows])
-    item, items = _sorted_codes(barang if every else barang[rows])
+    lokasi, barang = stok["lokasi_id"].array, stok["barang"].array
+    site, sites = _sorted_codes(lokasi if every else lokasi.take(rows))
+    item, items = _sorted_codes(barang if every else barang.take(rows))
     n_item = max(len(items), 1)
     key = site.astype(np.int64) * n_item + item
     n_key = int(key.max()) + 1 if len(key) else 0
@@ -130,12 +130,14 @@ def _current(stok: pd.DataFrame, as_of: dt.date | dt.datetime | None) -> _Kini:
     )
 
 
-def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(values, sort=True, use_na_sentinel=False)``, faster for text: the
-    distinct values are sorted as fixed-width unicode (code point order, as Python's) rather
-    than compared as objects; anything else (or text that ties that way: trailing NULs) goes
-    through pandas."""
-    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+def _sorted_codes(values: pd.api.extensions.ExtensionArray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=True, use_na_sentinel=False)`` of a column's array, faster:
+    the array's own factorize (pandas' text arrays skip the checks ``pd.factorize`` makes on
+    an object array), then only the distinct values sorted, text as fixed-width unicode (code
+    point order, as Python's) rather than compared as objects; anything else (or text that
+    ties that way: trailing NULs) by pandas."""
+    codes, uniq = values.factorize(use_na_sentinel=False)
+    uniq = np.asarray(uniq, dtype=object)
     if len(uniq) > 1 and infer_dtype(uniq, skipna=False) == "string":
         fixed = uniq.astype("U")
         order = np.argsort(fixed, kind="stable")
@@ -144,7 +146,8 @@ def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             rank = np.empty(len(uniq), dtype=codes.dtype)
             rank[order] = np.arange(len(uniq))
             return rank[codes], uniq[order]
-    return pd.factorize(values, sort=True, use_na_sentinel=False)
+    rank, ranked = pd.factorize(uniq, sort=True, use_na_sentinel=False)
+    return rank[codes], ranked
 
 
 def _lookup(
@@ -223,8 +226,8 @@ def _committable(
         jumlah = pd.to_numeric(out["jumlah"], errors="coerce")
         siap = siap.where(jumlah.isna() | (siap <= jumlah), jumlah)
     if "kondisi" in out:
-        codes, kondisi = out["kondisi"].factorize()  # missing (code -1): baik
-        rusak = np.append(np.asarray(kondisi, dtype=object) != "baik", False)[codes]
+        kondisi = out["kondisi"]  # missing: baik
+        rusak = np.asarray(kondisi != "baik", dtype=bool) & kondisi.notna().to_numpy()
     else:
         rusak = np.zeros(n, dtype=bool)
     if "kedaluwarsa" in out:
