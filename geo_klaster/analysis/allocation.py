@@ -148,16 +148,6 @@ def _linprog(c, *, a_ub=None, b_ub=None, a_eq=None, b_eq=None, bounds, method: s
     lhs = np.r_[np.full(len(b_ub), -np.inf), b_eq]
     rhs = np.r_[b_ub, b_eq]
     lb, ub = bounds.T.copy()
-    lp = _highs.HighsLp()
-    lp.num_col_ = lp.a_matrix_.num_col_ = n
-    lp.num_row_ = lp.a_matrix_.num_row_ = len(rhs)
-    lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
-    lp.col_cost_ = c
-    lp.col_lower_, lp.col_upper_ = lb, ub
-    lp.row_lower_, lp.row_upper_ = lhs, rhs
-    lp.a_matrix_.start_ = a.indptr
-    lp.a_matrix_.index_ = a.indices
-    lp.a_matrix_.value_ = a.data
     options = _highs.HighsOptions()
     # linprog's settings for method highs-ds / highs-ipm (all others left at HiGHS' defaults)
     options.presolve = "on"
@@ -168,7 +158,12 @@ def _linprog(c, *, a_ub=None, b_ub=None, a_eq=None, b_eq=None, bounds, method: s
     options.simplex_strategy = _highs.simplex_constants.SimplexStrategy.kSimplexStrategyDual
     solver = _highs._Highs()
     solver.passOptions(options)
-    solver.passModel(lp)
+    # the model as arrays (the HighsLp fields would copy them element by element)
+    solver.passModel(
+        n, len(rhs), a.nnz, int(_highs.MatrixFormat.kColwise), int(_highs.ObjSense.kMinimize),
+        0.0, c, lb, ub, lhs, rhs, a.indptr.astype(np.int32), a.indices.astype(np.int32),
+        a.data.astype(np.float64), np.zeros(n, dtype=np.int32),
+    )  # fmt: skip
     solver.run()
     model = solver.getModelStatus()
     if model != _highs.HighsModelStatus.kOptimal:
