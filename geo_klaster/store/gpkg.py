@@ -200,6 +200,9 @@ class GpkgStore(Store):
         self.path = Path(path)
         self.location = str(self.path)
         self._version_seen: tuple[object, int] | None = None
+        # the files whose (inode, size, mtime) sign the data version: as plain text, since
+        # they are stat()ed on every web request
+        self._signed = (os.fspath(self.path), os.fspath(self.path) + "-wal")
 
     # -- connection -------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -349,9 +352,9 @@ class GpkgStore(Store):
     def _signature(self) -> tuple[object, ...]:
         """(inode, size, mtime) of the file and its WAL: every commit changes one of them."""
         sig: list[object] = []
-        for p in (self.path, self.path.with_name(self.path.name + "-wal")):
+        for p in self._signed:
             try:
-                st = p.stat()
+                st = os.stat(p)
                 sig.append((st.st_ino, st.st_size, st.st_mtime_ns))
             except FileNotFoundError:
                 sig.append(None)
