@@ -59,6 +59,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
 
+from geo_klaster.analysis.stock import _sorted_codes
 from geo_klaster.errors import InputError
 
 try:  # HiGHS' own binding as scipy ≥ 1.15 bundles it (see _linprog)
@@ -518,7 +519,7 @@ def allocate(
     i_d = a["i_d"].to_numpy()
     cost = a[biaya].to_numpy(dtype=float)
     whole = s_whole[i_s]
-    x = _solve(i_s, i_d, cap_s, cap_d, cost, whole, a["kode"].to_numpy(), a["lokasi_id"].to_numpy())
+    x = _solve(i_s, i_d, cap_s, cap_d, cost, whole, a["kode"].array, a["lokasi_id"].array)
     x = x + 0.0  # no -0
     keep = x >= DEBU
     out = pd.DataFrame(
@@ -538,9 +539,9 @@ def allocate(
     )
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
+def _rank(values: pd.api.extensions.ExtensionArray) -> np.ndarray:
     """Each value's rank in sorted order (equal values, equal rank)."""
-    rank, _ = pd.factorize(values, sort=True, use_na_sentinel=False)
+    rank, _ = _sorted_codes(values)
     return rank
 
 
