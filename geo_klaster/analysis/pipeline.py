@@ -292,6 +292,7 @@ class _Projected:
     lokasi_banjir: gpd.GeoDataFrame
     lokasi_4326: gpd.GeoDataFrame
     desa: gpd.GeoDataFrame | None
+    paparan: pd.DataFrame = field(default_factory=pd.DataFrame)  # exposure, unranked
 
     @functools.cached_property
     def lokasi(self) -> gpd.GeoDataFrame:
@@ -446,12 +447,14 @@ def _site_xy(sites: np.ndarray, src: CRS, dst: CRS) -> tuple[np.ndarray, np.ndar
     return transform_xy(x, y, src, dst)
 
 
-def _project(inp: _Inputs, regs: list[Region]) -> list[_Projected]:
-    """Each region's layers in its metric CRS (each layer reprojected once per region) and
-    its flood zones cut into non-overlapping parts; desa go with their kecamatan's region.
+def _project(inp: _Inputs, regs: list[Region], cfg: AnalysisConfig) -> list[_Projected]:
+    """Each region's layers in its metric CRS (each layer reprojected once per region), its
+    flood zones cut into non-overlapping parts and its kecamatan's exposure (unranked);
+    desa go with their kecamatan's region.
 
-    The regions' coordinates are reprojected and their flood parts cut on a few threads
-    (PROJ and GEOS release the GIL); the frames are taken and put together in this thread.
+    The regions run on a few threads, each from start to end (PROJ and GEOS release the GIL,
+    so one region's overlay runs while another's frames are built). With several regions each
+    gets its own copy of its rows, taken here: no pandas object is shared between threads.
     """
     desa_rows: list[np.ndarray | None] = [None] * len(regs)
     if inp.desa is not None:
@@ -463,46 +466,37 @@ def _project(inp: _Inputs, regs: list[Region]) -> list[_Projected]:
         )
         desa_region = inp.desa["kode"].astype(str).map(region_of_kode).to_numpy()
         desa_rows = [np.flatnonzero(desa_region == n) for n in range(len(regs))]
-    frames = [
-        {
-            "kec": _take(inp.kecamatan, r.kec),
-            "zona": _take(inp.zona, r.zona),
-            **({} if rows is None else {"desa": _take(inp.desa, rows)}),
-        }
-        for r, rows in zip(regs, desa_rows, strict=True)
-    ]
-    sites = [_take(inp.lokasi, r.lokasi) for r in regs]
+
+    def take(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        return frame.iloc[rows] if len(regs) > 1 else _take(frame, rows)
+
     jobs = [
         (
-            r.crs,
-            {k: (f.geometry.to_numpy(), f.crs) for k, f in layer.items()},
-            (s.geometry.to_numpy(), s.crs),
+            r,
+            {
+                "kec": take(inp.kecamatan, r.kec),
+                "zona": take(inp.zona, r.zona),
+                **({} if rows is None else {"desa": take(inp.desa, rows)}),
+            },
+            take(inp.lokasi, r.lokasi),
         )
-        for r, layer, s in zip(regs, frames, sites, strict=True)
+        for r, rows in zip(regs, desa_rows, strict=True)
     ]
 
-    def move(job):  # coordinates only: no pandas object is touched on the threads
-        crs, layer, (site_geoms, site_crs) = job
-        xy = _site_xy(site_geoms, site_crs, crs)
+    def one(job: tuple[Region, dict[str, gpd.GeoDataFrame], gpd.GeoDataFrame]) -> _Projected:
+        r, frames, site = job
+        layer = {
+            k: _in_crs(f, reproject(f.geometry.to_numpy(), f.crs, r.crs), r.crs)
+            for k, f in frames.items()
+        }
+        parts = flood_parts(layer["zona"], crs=r.crs)
+        site_geoms = site.geometry.to_numpy()
+        xy = _site_xy(site_geoms, site.crs, r.crs)
         if xy is None:
-            xy = reproject(site_geoms, site_crs, crs)
-        return {k: reproject(g, src, crs) for k, (g, src) in layer.items()}, xy
-
-    cost = [len(r.kec) + len(r.zona) + len(r.lokasi) / 20 for r in regs]
-    moved = each(move, jobs, cost=cost)
-    layers = [
-        {k: _in_crs(f, moved[n][0][k], r.crs) for k, f in frames[n].items()}
-        for n, r in enumerate(regs)
-    ]
-
-    def cut(n: int) -> tuple[gpd.GeoDataFrame, np.ndarray]:
-        parts = flood_parts(layers[n]["zona"], crs=regs[n].crs)
-        xy = moved[n][1]
-        return parts, (xy if isinstance(xy, np.ndarray) else _points_near(xy, parts))
-
-    done = each(cut, range(len(regs)), cost=[len(r.zona) for r in regs])
-    return [
-        _Projected(
+            near = reproject(site_geoms, site.crs, r.crs)
+        else:
+            near = _points_near(xy, parts)
+        p = _Projected(
             region=r,
             kec=layer["kec"],
             zona=layer["zona"],
@@ -511,28 +505,25 @@ def _project(inp: _Inputs, regs: list[Region]) -> list[_Projected]:
             lokasi_4326=site,
             desa=layer.get("desa"),
         )
-        for r, layer, site, (parts, near) in zip(regs, layers, sites, done, strict=True)
-    ]
-
-
-def _exposure(inp: _Inputs, proj: list[_Projected], cfg: AnalysisConfig) -> gpd.GeoDataFrame:
-    """Exposure of every kecamatan (each in its region's CRS, the regions on a few threads),
-    ranked over all of them."""
-
-    def one(p: _Projected) -> pd.DataFrame:
-        return exposure_table(
+        p.paparan = exposure_table(
             p.kec,
             p.zona,
-            crs=p.region.crs,
+            crs=r.crs,
             config=cfg,
             desa=p.desa,
             skenario=inp.skenario,
-            parts=p.parts,
+            parts=parts,
             rank=False,
         )
+        return p
 
-    frames = each(one, proj, cost=[len(p.kec) for p in proj])
-    kec = _gather(frames, [p.region.kec for p in proj])
+    return each(one, jobs, cost=[len(r.kec) + len(r.zona) + len(r.lokasi) / 20 for r in regs])
+
+
+def _exposure(inp: _Inputs, proj: list[_Projected]) -> gpd.GeoDataFrame:
+    """Exposure of every kecamatan (each computed in its region's CRS by :func:`_project`),
+    ranked over all of them."""
+    kec = _gather([p.paparan for p in proj], [p.region.kec for p in proj])
     kec["peringkat"] = peringkat(kec)
     return gpd.GeoDataFrame(kec, geometry=inp.kecamatan.geometry.to_numpy(), crs=WGS84)
 
@@ -735,8 +726,8 @@ def run_analysis(
     step("persiapan")
 
     say(f"Paparan banjir skenario '{inp.skenario}' / exposure")
-    proj = _project(inp, regs)
-    kec = _exposure(inp, proj, cfg)
+    proj = _project(inp, regs, cfg)
+    kec = _exposure(inp, proj)
     step("paparan")
 
     say("Lokasi dalam banjir dan stok / sites and stock")
