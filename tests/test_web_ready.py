@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -208,3 +211,24 @@ def test_kept_bytes_are_bounded(demo_store: Path) -> None:
     assert 0 < len(answers) < len(urls)  # the oldest went first
     assert ("/ogc/collections/barang/items", "limit=11") in {k[:2] for k in answers}
     assert not any(k[0] == "/api/layers/kecamatan.geojson" for k in answers)
+
+
+def test_etag_is_the_same_in_every_server_process(demo_store: Path) -> None:
+    """Two workers of ``serve --proses 2`` give one body one ETag (``hash()`` is salted per
+    process), so a revalidation is a 304 whichever worker answers."""
+    code = (
+        "import sys, datetime; from geo_klaster.web import create_app; "
+        "app = create_app({'STORE': sys.argv[1], 'TODAY': datetime.date(2026, 11, 27)}); "
+        "print(app.test_client().get('/api/analisis/kecamatan.geojson').headers['ETag'])"
+    )
+    tags = set()
+    for seed in ("1", "2"):
+        out = subprocess.run(
+            [sys.executable, "-P", "-c", code, str(demo_store)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        tags.add(out.stdout.strip())
+    assert len(tags) == 1 and next(iter(tags)).startswith('"v')

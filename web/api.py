@@ -27,8 +27,11 @@ or kecamatan).
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 from flask import Blueprint, Response, jsonify, request
@@ -47,18 +50,33 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_AGE_S = 60  # clients may reuse a body this long; new data change the ETag
 
 
-def _respond(body: bytes, mimetype: str, *, filename: str | None = None) -> Response:
-    version = context.snapshot().version
-    ready.keep(version)  # the same bytes for the same anonymous request (web.ready)
-    resp = Response(body, mimetype=mimetype)
+Tagged = tuple[bytes, str]  # a body and its ETag
+
+
+def _tagged(body: bytes) -> Tagged:
+    """``body`` with its ETag: the data version, the length and a digest that every server
+    process computes alike (``hash()`` of bytes is salted per process: two workers gave one
+    body two ETags, and a revalidation answered by the other one missed)."""
+    digest = hashlib.blake2b(body, digest_size=4).hexdigest()
+    return body, f"v{context.snapshot().version}-{len(body)}-{digest}"
+
+
+def _body(key: tuple[Any, ...], build: Callable[[], bytes]) -> Tagged:
+    """The bytes ``build`` makes, with their ETag, once per data version (under ``key``)."""
+    return context.cache().memo(context.snapshot(), key, lambda: _tagged(build()))
+
+
+def _respond(body: Tagged, mimetype: str, *, filename: str | None = None) -> Response:
+    ready.keep(context.snapshot().version)  # the same bytes for the same anonymous request
+    resp = Response(body[0], mimetype=mimetype)
     resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE_S}"
-    resp.set_etag(f"v{version}-{len(body)}-{hash(body) & 0xFFFFFFFF:x}")
+    resp.set_etag(body[1])
     if filename:
         resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp.make_conditional(request)
 
 
-def _geojson(body: bytes) -> Response:
+def _geojson(body: Tagged) -> Response:
     return _respond(body, geojson.MEDIA_TYPE)
 
 
@@ -87,26 +105,22 @@ def layer_geojson(layer: str) -> Response:
     bounds = params.bbox(request.args.get("bbox"))
     frame = _layer_frame(layer)
     if bounds is None:
-        body = context.cache().memo(
-            context.snapshot(),
-            ("geojson", "layer", layer),
-            lambda: geojson.dumps(frame, id_field=sch.key),
+        return _geojson(
+            _body(("geojson", "layer", layer), lambda: geojson.dumps(frame, id_field=sch.key))
         )
-        return _geojson(body)
     if not sch.has_geometry:
         raise params.ParameterError(
             f"lapisan '{layer}' tidak bergeometri; bbox tidak berlaku", "bbox"
         )
     hits = frame.sindex.query(box(*bounds), predicate="intersects")
-    return _geojson(geojson.dumps(frame.iloc[sorted(hits)], id_field=sch.key))
+    return _geojson(_tagged(geojson.dumps(frame.iloc[sorted(hits)], id_field=sch.key)))
 
 
 @bp.get("/analisis/kecamatan.geojson")
 def analisis_kecamatan() -> Response:
     p = context.parameter()
     result = context.analysis(p)
-    body = context.cache().memo(
-        context.snapshot(),
+    body = _body(
         ("geojson", "kecamatan", p),
         lambda: geojson.dumps(hasil.table(result, "hasil_kecamatan_risiko"), id_field="kode"),
     )
@@ -117,10 +131,8 @@ def analisis_kecamatan() -> Response:
 def analisis_alokasi() -> Response:
     p = context.parameter()
     result = context.analysis(p)
-    body = context.cache().memo(
-        context.snapshot(),
-        ("geojson", "alokasi", p),
-        lambda: geojson.dumps(hasil.table(result, "hasil_alokasi")),
+    body = _body(
+        ("geojson", "alokasi", p), lambda: geojson.dumps(hasil.table(result, "hasil_alokasi"))
     )
     return _geojson(body)
 
@@ -133,10 +145,8 @@ def analisis_lokasi() -> Response:
     ``/api/analisis/lokasi/<id>/stok.json``.
     """
     p = context.parameter()
-    body = context.cache().memo(
-        context.snapshot(),
-        ("geojson", "lokasi", p),
-        lambda: geojson.dumps(context.lokasi_fc(p, dengan_stok=False)),
+    body = _body(
+        ("geojson", "lokasi", p), lambda: geojson.dumps(context.lokasi_fc(p, dengan_stok=False))
     )
     return _geojson(body)
 
@@ -160,7 +170,7 @@ def analisis_gap() -> Response:
     def build() -> bytes:
         return csv_bytes(hasil.gap_with_names(result))
 
-    body = context.cache().memo(context.snapshot(), ("csv", "gap", p), build)
+    body = _body(("csv", "gap", p), build)
     return _respond(body, "text/csv", filename=f"gap_{p.skenario}.csv")
 
 
@@ -179,7 +189,7 @@ def banding_csv() -> Response:
         frame = hasil.banding_table(result, TABEL[tabel])
         return csv_bytes(frame.drop(columns="geometry", errors="ignore"))
 
-    body = context.cache().memo(context.snapshot(), ("csv", "banding", tuple(ps), tabel), build)
+    body = _body(("csv", "banding", tuple(ps), tabel), build)
     return _respond(body, "text/csv", filename=f"banding_{tabel}.csv")
 
 
@@ -188,10 +198,8 @@ def kecamatan_jangkauan(kode: str) -> Response:
     p = context.parameter()
     result = context.analysis(p)
     context.kecamatan_row(result, kode)  # 404 for an unknown kode
-    body = context.cache().memo(
-        context.snapshot(),
-        ("geojson", "jangkauan", p, kode),
-        lambda: geojson.dumps(context.jangkauan_fc(p, kode)),
+    body = _body(
+        ("geojson", "jangkauan", p, kode), lambda: geojson.dumps(context.jangkauan_fc(p, kode))
     )
     return _geojson(body)
 
@@ -211,5 +219,5 @@ def _export_gpkg(p: Parameter) -> bytes:
 @bp.get("/export.gpkg")
 def export_gpkg() -> Response:
     p = context.parameter()
-    body = context.cache().memo(context.snapshot(), ("gpkg", p), lambda: _export_gpkg(p))
+    body = _body(("gpkg", p), lambda: _export_gpkg(p))
     return _respond(body, "application/geopackage+sqlite3", filename="klaster.gpkg")
