@@ -6,6 +6,7 @@ entries and the data version are unchanged).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -157,6 +158,24 @@ def test_password_reset_ends_existing_sessions(client_akun: Any, store_akun: Any
         open_store(path), "a1", peran="anggota", password="sandi-baru-a1", anggota_id="AGT-001"
     )
     assert client_akun.get("/laporan").status_code == 302
+
+
+def test_a_disabled_account_is_out_at_the_next_request(client_akun: Any, store_akun: Any) -> None:
+    """Accounts and tokens are read once per data version: the write that disables an
+    account raises it, so the session and the token are refused at once."""
+    path, tokens = store_akun
+    login(client_akun, "a1")
+    token = make_app(path).test_client()
+    for _ in range(2):
+        assert client_akun.get("/laporan").status_code == 200
+        assert token.get("/api/stok.json", headers=bearer(tokens["a1"])).status_code == 200
+    store = open_store(path)
+    account = store.account("a1")
+    with store.transaction() as tx:
+        tx.save_account(dataclasses.replace(account, aktif=False))
+    assert client_akun.get("/laporan").status_code == 302  # to /masuk
+    refused = token.get("/api/stok.json", headers=bearer(tokens["a1"]))
+    assert refused.status_code == 401 and "tidak aktif" in refused.json["error"]
 
 
 # -- CSRF on forms ---------------------------------------------------------------------------

@@ -6,8 +6,10 @@ Who is asking
   :func:`geo_klaster.members.accounts.authenticate_password`) and get a Flask session: a signed
   cookie (HttpOnly, SameSite=Lax) holding the account name, a fingerprint of its password
   hash (a password reset ends every session of that account), the CSRF token and the
-  time it was issued. The account is re-read on every request that carries a session, so
-  a disabled account is out at once. ``/keluar`` (POST) ends the session -- and every
+  time it was issued. The account is checked on every request that carries a session, so
+  a disabled account is out at once (it is read from the store once per data version, as
+  are tokens: every write, disabling an account or revoking a token too, raises the version
+  in every process). ``/keluar`` (POST) ends the session -- and every
   other session of that account issued before then, copied cookies included: the store's
   metadata keeps ``sesi:<akun>`` = the logout time (ns since the epoch), shared by every
   server process, and a session issued earlier counts as signed out. That value is read
@@ -100,11 +102,14 @@ log = logging.getLogger("geo_klaster.web")
 bp = Blueprint("auth", __name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 AMAN = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 BATAS_KEY = "geo_klaster_batas"
 SESI_KEY = "geo_klaster_akhir_sesi"  # app.extensions: (data version, {akun: sign-out})
+BACA_KEY = "geo_klaster_baca_akun"  # app.extensions: (data version, {(kind, key): value})
+MAKS_BACA = 10_000  # accounts and tokens remembered per data version (then forgotten)
 SESI_META = "sesi:"  # store metadata: sesi:<akun> = last sign-out (ns since the epoch)
 MAKS_SANDI = 1024  # characters read from a password field
 # A real scrypt hash of a random password: unknown accounts cost as much as known ones.
@@ -270,6 +275,32 @@ def _sidik(sandi_hash: str | None) -> str:
     return hashlib.sha256((sandi_hash or "").encode()).hexdigest()[:16]
 
 
+def _sekali_per_versi(kind: str, key: str, read: Callable[[], T]) -> T:
+    """``read()`` once per data version and ``(kind, key)``: every write raises the version
+    (an account disabled, a password reset, a token revoked or issued), so the next request
+    in any process reads anew -- as if it were read every time, without a store query per
+    signed-in request. The version is read first: a value is never older than its label."""
+    versi = _store().version()
+    simpan = current_app.extensions.get(BACA_KEY)
+    if simpan is None or simpan[0] != versi:
+        simpan = (versi, {})
+        current_app.extensions[BACA_KEY] = simpan  # replaced whole: no lock needed
+    nilai: dict[tuple[str, str], Any] = simpan[1]
+    if (kind, key) not in nilai:
+        if len(nilai) >= MAKS_BACA:  # many different tokens tried: start again
+            nilai.clear()
+        nilai[(kind, key)] = read()
+    return nilai[(kind, key)]
+
+
+def _actor_token(token: str) -> Actor | str:
+    """The actor of an API token, or the message of the refusal."""
+    try:
+        return accounts.authenticate_token(_store(), token, saluran="api")
+    except AuthError as exc:
+        return exc.message
+
+
 def _muat_identitas() -> None:
     g.identitas = None
     g.lewat_token = False
@@ -278,14 +309,18 @@ def _muat_identitas() -> None:
         skema, _sep, token = header.strip().partition(" ")
         if skema.lower() != "bearer" or not token.strip():
             raise TidakBerwenang("header Authorization harus 'Bearer <token>'", "Authorization")
-        g.identitas = accounts.authenticate_token(_store(), token.strip(), saluran="api")
+        token = token.strip()
+        found = _sekali_per_versi("token", accounts.token_hash(token), lambda: _actor_token(token))
+        if isinstance(found, str):
+            raise AuthError(found)
+        g.identitas = found
         g.lewat_token = True
         return
     nama = session.get("akun")
     if not nama:
         return
     store = _store()
-    account = store.account(str(nama))
+    account = _sekali_per_versi("akun", str(nama), lambda: store.account(str(nama)))
     akhir = _akhir_sesi(store, str(nama)) if account is not None else None
     terbit = session.get("terbit")
     if (
@@ -531,6 +566,7 @@ def init_app(app: Flask) -> None:
         ),
     }
     app.extensions.pop(SESI_KEY, None)
+    app.extensions.pop(BACA_KEY, None)
     app.before_request(_jaga)
     app.after_request(_header_keamanan)
     app.context_processor(_konteks)
