@@ -6,6 +6,8 @@ dtype. PostGIS-only tests check that the database's own constraints back up vali
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -629,3 +631,77 @@ def test_schema_has_gist_indexes_and_deferred_foreign_keys(
     ).fetchall())  # fmt: skip
     assert types == {"kecamatan": "MULTIPOLYGON", "desa": "MULTIPOLYGON", "zona_banjir": "MULTIPOLYGON",
                      "anggota": "POINT", "lokasi": "POINT", "jalan": "MULTILINESTRING"}  # fmt: skip
+
+
+# -- the version read per web request -------------------------------------------------------------
+
+
+def test_concurrent_version_reads_share_one_that_started_after_them() -> None:
+    """PostgisStore.version(): callers arriving while a read runs wait for the next one (it
+    may miss a write they must see) and share it; a failed read answers no one."""
+    from geo_klaster.store.postgis import _SharedReads
+
+    calls: list[int] = []
+    release = threading.Event()
+    failures = [False]
+
+    def read() -> int:
+        calls.append(len(calls) + 1)
+        n = len(calls)
+        if n == 1:
+            release.wait(10)
+        if failures[0]:
+            failures[0] = False
+            raise RuntimeError("lost connection")
+        return n
+
+    shared = _SharedReads(read)
+    first: list[int] = []
+    a = threading.Thread(target=lambda: first.append(shared.read()))
+    a.start()
+    while not calls:
+        time.sleep(0.001)
+    later: list[int] = []
+    crowd = [threading.Thread(target=lambda: later.append(shared.read())) for _ in range(5)]
+    for t in crowd:
+        t.start()
+    time.sleep(0.05)
+    assert len(calls) == 1  # the crowd waits for the running read to end ...
+    release.set()
+    for t in [a, *crowd]:
+        t.join(10)
+    assert first == [1] and later == [2] * 5 and len(calls) == 2  # ... then shares read 2
+    failures[0] = True
+    with pytest.raises(RuntimeError):
+        shared.read()
+    assert shared.read() == 4  # read 3 failed: the next caller reads again
+
+
+@pytest.mark.postgis
+def test_version_under_concurrent_readers_never_misses_a_committed_write(pg_url: str) -> None:
+    writer = open_store(pg_url)
+    writer.init()
+    reader = open_store(pg_url)
+    committed = [writer.version()]
+    stale: list[tuple[int, int]] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        while not stop.is_set():
+            floor = committed[-1]  # committed before this call
+            seen = reader.version()
+            if seen < floor:
+                stale.append((seen, floor))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for _ in range(30):
+        with writer.transaction():
+            pass
+        committed.append(writer.version())
+    stop.set()
+    for t in threads:
+        t.join(10)
+    assert not stale and committed[-1] == committed[0] + 30
+    assert reader.version() == committed[-1]

@@ -41,7 +41,7 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import geopandas as gpd
@@ -191,6 +191,49 @@ class _Pool:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+class _SharedReads:
+    """One read at a time, shared by the callers waiting for it.
+
+    A caller is answered by a read that *started after it called*: if none is running, it
+    runs one; if one is running (it started earlier, so may miss a write the caller must
+    see), the caller waits for it to end and then for the next read, which one of the
+    waiters runs for all of them. Every answer is thus as fresh as the caller's own read
+    would be, with one query for a crowd of concurrent callers instead of one each. A
+    failed read answers no one: its waiters try again (and see their own error).
+    """
+
+    def __init__(self, read: Callable[[], int]) -> None:
+        self._read = read
+        self._cond = threading.Condition()
+        self._started = 0  # reads started
+        self._done = 0  # reads ended (the last one's number)
+        self._ok = 0  # the last read that succeeded, and its value
+        self._value = 0
+
+    def read(self) -> int:
+        with self._cond:
+            need = self._started + 1  # the first read to start from now on
+            while True:
+                if self._ok >= need:
+                    return self._value
+                if self._started == self._done:  # none running: start read `need` or later
+                    self._started += 1
+                    mine = self._started
+                    break
+                self._cond.wait()
+        ok, value = False, 0
+        try:
+            value = self._read()
+            ok = True
+            return value
+        finally:
+            with self._cond:
+                self._done = mine
+                if ok:
+                    self._ok, self._value = mine, value
+                self._cond.notify_all()
 
 
 _POOLS: dict[str, _Pool] = {}
@@ -412,6 +455,7 @@ class PostgisStore(Store):
         self.private = PrivateSql(postgres(self.schema))
         self._pool = _pool_for(self.conninfo)
         self._complete: set[str] = set()  # layers known to have every schema field
+        self._versions = _SharedReads(self._read_version)
 
     # -- connection -------------------------------------------------------------------------
     def _missing(self) -> StoreError:
@@ -723,6 +767,12 @@ class PostgisStore(Store):
         return tuple(float(v) for v in row)  # type: ignore[return-value]
 
     def version(self) -> int:
+        # Asked on every web request, from several threads: concurrent callers share one
+        # query that started after they called (see _SharedReads), so the answer is as fresh
+        # as a query of their own -- a write committed before the call is seen.
+        return self._versions.read()
+
+    def _read_version(self) -> int:
         value = self.get_meta("version")
         return int(value or 0)
 
