@@ -68,3 +68,33 @@ def test_each_keeps_the_order_of_the_items_and_raises() -> None:
 
     with pytest.raises(ValueError, match="tiga"):
         each(bad, list(range(5)))
+
+
+def test_points_in_boxes_match_a_plain_check_edges_included() -> None:
+    from geo_klaster.analysis.pipeline import _in_boxes
+
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 1000, 30_000).astype(float)  # integers: many points on box edges
+    y = rng.integers(0, 1000, 30_000).astype(float)
+    x[:3], y[:3] = np.nan, [1.0, np.inf, np.nan]
+    # first boxes over the west half holding 1.2 million point-box candidates (the sweep
+    # takes them in chunks), then small boxes in the east half, reached in a later chunk
+    big = [[0, 0, 499, 999]] * 80
+    lo = np.c_[rng.integers(500, 1000, 400), rng.integers(0, 1000, 400)].astype(float)
+    small = np.c_[lo, lo + rng.integers(0, 30, (400, 2))]
+    boxes = np.r_[big, small, [[np.inf, 0, np.inf, 5]]]
+    got = _in_boxes(x, y, boxes)
+    assert (got == _plain(x, y, boxes)).all() and not got[:3].any()
+    east = x >= 500
+    assert 0 < got[east].sum() < east.sum()  # some east points in a small box, some not
+    assert (_in_boxes(x, y, small) == _plain(x, y, small)).all()
+
+
+def _plain(x: np.ndarray, y: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return (
+            (x[:, None] >= boxes[:, 0])
+            & (x[:, None] <= boxes[:, 2])
+            & (y[:, None] >= boxes[:, 1])
+            & (y[:, None] <= boxes[:, 3])
+        ).any(axis=1)
