@@ -146,3 +146,11 @@ def test_no_pairs():
     points = np.array([shapely.Point(5, 5)], dtype=object)
     empty = np.zeros(0, dtype=np.intp)
     assert distances(points, polys, empty, empty).shape == (0,)
+
+
+def test_empty_and_missing_points_beside_paired_ones():
+    """Points that are not paired may be empty or missing (reach never pairs them)."""
+    polys = np.array([shapely.box(0, 0, 1, 1)], dtype=object)
+    points = np.array([shapely.Point(), None, shapely.Point(4, 5)], dtype=object)
+    d = distances(points, polys, np.array([2]), np.array([0]))
+    assert d.tolist() == [5.0]

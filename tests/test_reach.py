@@ -134,3 +134,18 @@ def test_reach_skips_missing_sites() -> None:
     got = reach(kecamatan_utm(), sites, jarak_m=15_000)
     assert "kosong" not in set(got["lokasi_id"])
     assert set(got["lokasi_id"]) == {"a", "b"}
+
+
+def test_reach_skips_empty_and_missing_sites() -> None:
+    """A site without a usable point never pairs, and does not stop the others."""
+    kec = gpd.GeoDataFrame(
+        {"kode": ["A"]}, geometry=[shapely.geometry.box(0, 0, 1000, 1000)], crs=32748
+    )
+    lokasi = gpd.GeoDataFrame(
+        {"lokasi_id": ["kosong", "hilang", "dekat"]},
+        geometry=[shapely.geometry.Point(), None, shapely.geometry.Point(1300, 1400)],
+        crs=32748,
+    )
+    pairs = reach(kec, lokasi, jarak_m=1000)
+    assert pairs["lokasi_id"].tolist() == ["dekat"]
+    assert pairs["jarak_m"].tolist() == [500.0]

@@ -170,8 +170,7 @@ def _distances(px, py, poly, geom_parts, part_rings, ring_coords, cx, cy, geom_s
         for i in range(lo, hi):
             if d2[i - lo] <= limit:
                 d = _point_segment(x, y, sx[i], sy[i], bx[i], by[i])
-                if d < least:
-                    least = d
+                least = min(least, d)
         out[k] = least
 
 
@@ -217,13 +216,16 @@ def distances(
 ) -> np.ndarray:
     """``shapely.distance(points[i_pt], polys[i_poly])``, the same values, computed faster.
 
-    ``points``: non-missing, non-empty points; ``polys``: any geometries (non-polygonal ones
-    are left to GEOS). Runs in slices on a few threads (the kernel releases the GIL).
+    ``points``: points, those paired neither missing nor empty; ``polys``: any geometries
+    (non-polygonal ones are left to GEOS). Runs in slices on a few threads (the kernel releases the GIL).
     """
     if not len(i_pt):
         return np.zeros(0)
     f = Polygons(polys)
-    x, y = shapely.get_x(points), shapely.get_y(points)
+    # coordinates of the usable points only (GEOS refuses the x of an empty point)
+    x, y = np.full(len(points), np.nan), np.full(len(points), np.nan)
+    usable = ~(shapely.is_missing(points) | shapely.is_empty(points))
+    x[usable], y[usable] = shapely.get_x(points[usable]), shapely.get_y(points[usable])
 
     def run(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = np.empty(len(a))
