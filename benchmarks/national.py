@@ -446,7 +446,10 @@ def national_store(layers: dict, path: Path) -> dict[str, int]:
     from geo_klaster.store import open_store
 
     kec = layers["kecamatan"].copy()
-    code = {k: f"{1 + i // 10000:02d}.{(i // 100) % 100:02d}.{i % 100:02d}" for i, k in enumerate(kec["kode"])}
+    code = {
+        k: f"{1 + i // 10000:02d}.{(i // 100) % 100:02d}.{i % 100:02d}"
+        for i, k in enumerate(kec["kode"])
+    }
     kec["kode"] = kec["kode"].map(code)
     kec["geometry"] = [shapely.MultiPolygon(list(shapely.get_parts(g))) for g in kec.geometry]
     zona = layers["zona_banjir"].copy()

@@ -124,7 +124,7 @@ def terjangkau(jangkauan: pd.DataFrame, stok: pd.DataFrame) -> pd.Series:
     )
     komit = usable["komit"].to_numpy(dtype=float)
     if len(sites) * len(items) <= _PADAT_MAKS:
-        held = np.zeros(((len(sites) + 1) * len(items)))
+        held = np.zeros((len(sites) + 1) * len(items))
         held[: len(sites) * len(items)] = np.bincount(
             site_codes * len(items) + item_codes, weights=komit, minlength=len(sites) * len(items)
         )
