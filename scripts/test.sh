@@ -110,6 +110,9 @@ where=$("$PY" -P -c 'import geo_klaster; print(geo_klaster.__file__)')
 case "$where" in
     "$ROOT"/geo_klaster/*) log "geo_klaster resolves to the source tree ($where)"; exit 1 ;;
 esac
+# the analysis' Numba kernels: compiled once after an install, then loaded from the cache
+secs=$("$PY" -P -c 'from geo_klaster.analysis.compiled import warm; print(f"{warm():.1f}")')
+log "analysis kernels compiled (Numba) in $secs s"
 
 flock -s 9  # downgrade: other runs may install only once our tests are done
 

@@ -101,7 +101,13 @@ def run(args: argparse.Namespace, location: str) -> int:
             f"penyimpanan belum ada / store does not exist: {store.location} "
             "(jalankan `geo-klaster demo` atau `geo-klaster init` dulu)"
         )
+    import threading
+
+    from geo_klaster.analysis.compiled import warm
     from geo_klaster.web import serve, serve_options
+
+    # compile (after an install) or load the analysis kernels while the server starts
+    threading.Thread(target=warm, name="warm-kernels", daemon=True).start()
 
     config: dict[str, object] = {}
     if args.batas_cache_mb is not None:
