@@ -7,14 +7,55 @@ or an upgrade compiles: several seconds of CPU for all of them. :func:`warm` doe
 ahead, with the argument types the analysis uses: the test script runs it right after
 installing, and ``geo-klaster serve`` on a background thread at start-up, so neither a
 test's time limit nor the first visitor waits for the compiler.
+
+Numba checks a cached kernel against its own module's source only, but a kernel that calls
+one from another module (``validity`` uses ``distance``'s orientation test) carries that
+code too: after an upgrade that changes only ``distance.py``, ``validity``'s cache would be
+stale. :func:`fresh_cache` therefore drops every kernel's cache when the source of any
+module in :data:`KERNEL_MODULES` changed; ``distance`` (imported by every other kernel
+module) calls it on import. A module that adds kernels joins :data:`KERNEL_MODULES`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
+from pathlib import Path
 
 import numpy as np
 import shapely
+
+KERNEL_MODULES = ("distance", "reach", "validity")
+_STAMP = "numba-kernels.sha256"
+_checked = False
+
+
+def fresh_cache() -> None:
+    """Drop the analysis' Numba cache (``__pycache__/*.nbi``, ``*.nbc``) if the kernel
+    modules' sources changed since it was written; once per process. A read-only install
+    (Numba then caches in the user's folder) is left alone."""
+    global _checked
+    if _checked:
+        return
+    _checked = True
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in KERNEL_MODULES:
+        digest.update((here / f"{name}.py").read_bytes())
+    cache, want = here / "__pycache__", digest.hexdigest()
+    try:
+        if (cache / _STAMP).read_text() == want:
+            return
+    except OSError:
+        pass
+    try:
+        for name in KERNEL_MODULES:
+            for old in [*cache.glob(f"{name}.*.nbi"), *cache.glob(f"{name}.*.nbc")]:
+                old.unlink(missing_ok=True)
+        cache.mkdir(exist_ok=True)
+        (cache / _STAMP).write_text(want)
+    except OSError:
+        pass
 
 
 def warm() -> float:

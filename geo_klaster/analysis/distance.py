@@ -31,7 +31,10 @@ import numba
 import numpy as np
 import shapely
 
+from geo_klaster.analysis import compiled
 from geo_klaster.analysis.parallel import elementwise
+
+compiled.fresh_cache()  # before any kernel of the analysis loads from Numba's cache
 
 # GEOS's DP_SAFE_EPSILON, the relative error bound of its orientation filter
 _SAFE_EPSILON = 1e-15
