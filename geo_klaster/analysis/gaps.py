@@ -199,7 +199,10 @@ def _sharers(
         .sum()
         .sort_values(["kode", "barang", "jumlah", "lain"], ascending=[True, True, False, True])
     )
-    return {key: list(g["lain"]) for key, g in total.groupby(["kode", "barang"], sort=False)}
+    out: dict[tuple[str, str], list[str]] = {}  # rows in order: a plain loop, not a group-by
+    for key in zip(total["kode"].tolist(), total["barang"].tolist(), total["lain"].tolist()):
+        out.setdefault(key[:2], []).append(key[2])
+    return out
 
 
 def _alasan(

@@ -72,27 +72,28 @@ def needs(
     units = satuan_barang(config, barang)
     whole = barang_utuh(config, barang)
     orang = rows["pengungsi"].to_numpy(dtype=float)
-    frames = []
+    needs_per_item = []
     for kode, std in config.standar.items():
         need = np.asarray(std.kebutuhan(orang, hari), dtype=float)
         if kode in whole:
             need = np.ceil(need - 1e-9) + 0.0  # whole units, no -0
-        frames.append(
-            pd.DataFrame(
-                {
-                    "kode": rows["kode"].to_numpy(),
-                    "barang": kode,
-                    "satuan": units[kode],
-                    "kebutuhan": need,
-                    "ilustratif": std.ilustratif,
-                    "berisiko": rows["berisiko"].to_numpy(dtype=bool),
-                }
-            )
-        )
-    if not frames or rows.empty:
+        needs_per_item.append(np.broadcast_to(need, len(rows)))
+    if not needs_per_item or rows.empty:
         out = pd.DataFrame({c: [] for c in KOLOM})
     else:
-        out = pd.concat(frames, ignore_index=True)
+        # one block per item, the kecamatan in row order within each (one frame, not one per item)
+        items = list(config.standar)
+        n = len(rows)
+        out = pd.DataFrame(
+            {
+                "kode": np.tile(rows["kode"].to_numpy(), len(items)),
+                "barang": np.repeat(np.array(items, dtype=object), n),
+                "satuan": np.repeat(np.array([units[k] for k in items], dtype=object), n),
+                "kebutuhan": np.concatenate(needs_per_item),
+                "ilustratif": np.repeat([config.standar[k].ilustratif for k in items], n),
+                "berisiko": np.tile(rows["berisiko"].to_numpy(dtype=bool), len(items)),
+            }
+        )
     out = out.astype(
         {
             "kode": "str",
