@@ -13,7 +13,9 @@ Path, query string, host, scheme and script root (links in OGC answers are absol
 raw ``Accept-Language`` header and ``Cookie`` header (the language), and the configuration
 values an answer reads (``TODAY``, ``SKENARIO``, ``JARAK_KM``, ``HARI``, ``BAHASA_SEMU``).
 Raw headers, not the language chosen from them: two requests share an answer only when
-everything the app could read from them is the same.
+everything the app could read from them is the same. A deployment's middleware that
+rewrites the environ (e.g. ``ProxyFix`` for ``X-Forwarded-*``) wraps ``app.wsgi_app`` after
+:func:`~geo_klaster.web.create_app`, so it runs before this layer and its result is in the key.
 
 What is never kept or served from here
 --------------------------------------
@@ -180,9 +182,8 @@ class ReadyAnswers:
             answer = answers.get(key)
             if answer is not None and now < answer.expires:
                 self.hitungan["siap"] += 1
-                headers = answer.headers
+                headers = answer.headers.copy()  # the server may keep or change its list
                 if answer.date_at >= 0:
-                    headers = headers.copy()
                     headers[answer.date_at] = ("Date", self._http_date(now))
                 start_response(answer.status, headers)
                 return [answer.body]
