@@ -290,7 +290,9 @@ def serve(
     threads (``gthread`` workers) and its own app, store connection and cache. Each cache is
     keyed on the store's data version, read on every request (GeoPackage: a few ``stat()``
     calls and, after a change, one meta row; PostGIS: the version row, over a pooled
-    connection), so a write through one process is seen by every other at its next request.
+    connection, one query shared by the requests that came before it started), so a write
+    through one process is seen by every other at its next request. Anonymous API and OGC
+    answers are kept as bytes per version and served before Flask (:mod:`geo_klaster.web.ready`).
     The processes share one session key: the configured one, ``$GEO_KLASTER_SECRET``, or
     one drawn here for this run.
 
