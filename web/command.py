@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from geo_klaster.analysis.compiled import warm
 from geo_klaster.errors import InputError, StoreError
 from geo_klaster.i18n import _
 from geo_klaster.store import open_store
@@ -101,13 +102,13 @@ def run(args: argparse.Namespace, location: str) -> int:
             f"penyimpanan belum ada / store does not exist: {store.location} "
             "(jalankan `geo-klaster demo` atau `geo-klaster init` dulu)"
         )
-    import threading
-
-    from geo_klaster.analysis.compiled import warm
     from geo_klaster.web import serve, serve_options
 
-    # compile (after an install) or load the analysis kernels while the server starts
-    threading.Thread(target=warm, name="warm-kernels", daemon=True).start()
+    # The analysis kernels compiled (once after an install, ~8 s) or loaded from Numba's
+    # cache (~0.2 s) before serving, in this process: gunicorn's workers are forked from it
+    # and start with them. Not on a thread: one still running at the fork could leave a
+    # lock (Numba's, the import lock) held for ever in a worker, hanging its first analysis.
+    warm()
 
     config: dict[str, object] = {}
     if args.batas_cache_mb is not None:

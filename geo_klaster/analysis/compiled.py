@@ -5,8 +5,9 @@ module (``__pycache__``, or the user's cache folder where that is read-only); ev
 process loads it from there (~0.2 s, once per process). Only the first call after an install
 or an upgrade compiles: several seconds of CPU for all of them. :func:`warm` does that
 ahead, with the argument types the analysis uses: the test script runs it right after
-installing, and ``geo-klaster serve`` on a background thread at start-up, so neither a
-test's time limit nor the first visitor waits for the compiler.
+installing, and ``geo-klaster serve`` before it serves (before gunicorn forks its workers,
+which then start with the kernels), so neither a test's time limit nor the first visitor
+waits for the compiler.
 
 Numba checks a cached kernel against its own module's source only, but a kernel that calls
 one from another module (``validity`` uses ``distance``'s orientation test) carries that
