@@ -84,7 +84,8 @@ def _point_segment(x, y, ax, ay, bx, by):
     return abs(s) * math.sqrt(len2)
 
 
-@numba.njit(nogil=True, fastmath=True)
+# fast-math without "ninf": the least starts at +inf, which that flag would make undefined
+@numba.njit(nogil=True, fastmath={"nnan", "nsz", "arcp", "contract", "afn", "reassoc"})
 def _squared(x, y, ax, ay, ex, ey, inv, lo, hi, d2):
     """Squared distances from (x, y) to segments ``lo:hi`` (start a, direction e, ``inv`` =
     1 / |e|², 0 for a zero-length segment) into ``d2[:hi - lo]``, and the least of them:
@@ -220,7 +221,8 @@ def distances(
     """``shapely.distance(points[i_pt], polys[i_poly])``, the same values, computed faster.
 
     ``points``: points, those paired neither missing nor empty; ``polys``: any geometries
-    (non-polygonal ones are left to GEOS). Runs in slices on a few threads (the kernel releases the GIL).
+    (non-polygonal ones are left to GEOS). Runs in slices on a few threads (the kernel
+    releases the GIL).
     """
     if not len(i_pt):
         return np.zeros(0)

@@ -2,7 +2,7 @@
 
 Distances are from the site point to the kecamatan polygon (0 inside), in metres, in the
 metric CRS both layers share. One pass over candidate pairs: an STRtree query of reach boxes
-against bounding boxes (see :func:`candidate_pairs`), a vectorised bounding-box distance (a
+against bounding boxes (see :func:`candidate_pairs`), a compiled bounding-box distance (a
 lower bound of the true distance) that drops the candidates certainly beyond reach, and the
 exact distance for the rest (GEOS's value, bit for bit, from the compiled kernel of
 :mod:`geo_klaster.analysis.distance`) — never a Python loop over pairs, never a second
